@@ -1,0 +1,267 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { EvidenceKind, Progress } from '../shared/domain';
+import { EVIDENCE_KINDS } from '../shared/domain';
+import { ingestBundle } from '../core/ingest/ingest';
+import { listEvents } from '../core/store/custody';
+import { caseOverview, listEvidence } from '../core/store/queries';
+import { verifyCase } from '../core/store/verify';
+import type { CaseStore, Workstation } from '../core/store/workstation';
+import { ProbityError } from '../core/util/errors';
+import { humanBytes, humanDuration } from '../core/util/format';
+
+export interface CommandContext {
+  workstation: Workstation;
+  actor: string;
+  host: string;
+  json: boolean;
+  args: string[];
+  options: Record<string, string | boolean | string[] | undefined>;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  signal?: AbortSignal;
+}
+
+export interface Command {
+  summary: string;
+  usage: string;
+  positionals: string[];
+  options: ParseArgsConfig['options'];
+  run(ctx: CommandContext): Promise<number>;
+}
+
+function emitJson(ctx: CommandContext, value: unknown): void {
+  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function table(rows: string[][], header: string[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+async function withCase<T>(ctx: CommandContext, fn: (store: CaseStore) => Promise<T>): Promise<T> {
+  const store = ctx.workstation.openCase(ctx.args[0]!);
+  try {
+    return await fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** A one-line progress bar on stderr, redrawn in place, only when stderr is a terminal. */
+export function progressPrinter(ctx: CommandContext): ((p: Progress) => void) | undefined {
+  if (!ctx.stderr.isTTY) return undefined;
+  return (p) => {
+    const width = 24;
+    const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : 0;
+    const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
+    const eta = p.etaSeconds === null ? '--' : humanDuration(p.etaSeconds);
+    const text =
+      p.phase === 'committing'
+        ? 'recording custody events…'
+        : p.phase === 'verifying-chain'
+          ? 'recomputing the custody chain…'
+          : `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}%  ${humanBytes(p.bytesDone)} / ${humanBytes(p.bytesTotal)}  ` +
+            `${p.filesDone}/${p.filesTotal} files  ${humanBytes(p.rateBytesPerSec)}/s  ETA ${eta}`;
+    const cols = ctx.stderr.columns ?? 100;
+    ctx.stderr.write(`\r${text.slice(0, cols - 1).padEnd(Math.min(cols - 1, 100))}`);
+    if (p.phase === 'done') ctx.stderr.write('\n');
+  };
+}
+
+const caseCreate: Command = {
+  summary: 'Create a case and print its incident id (AI-IR-YYYY-NNNN).',
+  usage: '--title TITLE [--examiner NAME] [--home DIR] [--json]',
+  positionals: [],
+  options: { title: { type: 'string' }, examiner: { type: 'string' } },
+  async run(ctx) {
+    const title = ctx.options.title as string | undefined;
+    if (!title) throw new ProbityError('usage', 'a case needs a title: --title "…"');
+    const store = ctx.workstation.createCase({
+      title,
+      examiner: (ctx.options.examiner as string | undefined) ?? null,
+      actor: ctx.actor,
+    });
+    try {
+      const { summary } = caseOverview(store);
+      if (ctx.json) emitJson(ctx, summary);
+      else ctx.stdout.write(`${store.id}\n`);
+    } finally {
+      store.close();
+    }
+    return 0;
+  },
+};
+
+const caseList: Command = {
+  summary: 'List the cases on this workstation.',
+  usage: '[--home DIR] [--json]',
+  positionals: [],
+  options: {},
+  async run(ctx) {
+    const cases = ctx.workstation.listCases();
+    if (ctx.json) emitJson(ctx, cases);
+    else if (cases.length === 0) ctx.stderr.write(`no cases in ${ctx.workstation.casesDir}\n`);
+    else
+      ctx.stdout.write(
+        table(
+          cases.map((c) => [
+            c.id,
+            c.createdAt.slice(0, 10),
+            String(c.evidenceCount),
+            humanBytes(c.totalBytes),
+            c.examiner ?? '-',
+            c.title,
+          ]),
+          ['CASE', 'CREATED', 'FILES', 'SIZE', 'EXAMINER', 'TITLE'],
+        ),
+      );
+    return 0;
+  },
+};
+
+const ingest: Command = {
+  summary:
+    'Preserve a bundle (folder, .tar, .tar.gz/.tgz, .zip) into the case: each file read once, hashed with SHA-256 and ' +
+    'stored read-only; checksum lists inside the bundle are checked (exit 1 on a mismatch or a missing file). ' +
+    'Ctrl-C cancels; running the same command again resumes without copying stored objects again.',
+  usage: '<case-id> <bundle> [--home DIR] [--actor NAME] [--json]',
+  positionals: ['<case-id>', '<bundle>'],
+  options: {},
+  async run(ctx) {
+    return withCase(ctx, async (store) => {
+      const s = await ingestBundle({
+        store,
+        bundle: ctx.args[1]!,
+        actor: ctx.actor,
+        host: ctx.host,
+        signal: ctx.signal,
+        onProgress: progressPrinter(ctx),
+      });
+      const failed = s.manifest.mismatched > 0 || s.manifest.missing > 0;
+      if (ctx.json) {
+        emitJson(ctx, s);
+        return failed ? 1 : 0;
+      }
+      const out = ctx.stdout;
+      out.write(
+        `${s.caseId}: stored ${s.files} files (${humanBytes(s.bytes)})${s.links ? `, recorded ${s.links} links` : ''} from ${s.bundle} ` +
+          `in ${s.seconds.toFixed(1)} s${s.reused ? `; ${s.reused} already in the store` : ''}\n`,
+      );
+      const m = s.manifest;
+      if (m.checks.length || m.new) {
+        out.write(
+          `checksum lists: ${m.matched} matched, ${m.mismatched} mismatched, ${m.missing} missing, ${m.new} new\n`,
+        );
+        for (const c of m.checks.filter((c) => c.status !== 'matched')) {
+          out.write(
+            c.status === 'mismatched'
+              ? `  MISMATCHED  ${c.listedPath}: sha256 ${c.actual}, ${c.manifestPath} lists ${c.expected}\n`
+              : `  MISSING     ${c.listedPath}: listed in ${c.manifestPath}, not in the bundle\n`,
+          );
+        }
+      }
+      for (const w of s.warnings) ctx.stderr.write(`warning: ${w}\n`);
+      if (failed)
+        ctx.stderr.write(
+          'the evidence was preserved as found; the checksum failures are recorded in the custody log\n',
+        );
+      return failed ? 1 : 0;
+    });
+  },
+};
+
+const verify: Command = {
+  summary:
+    'Re-hash every stored object, recompute the custody chain and check the append-only triggers. Exit 0 only when everything holds; the run is itself recorded.',
+  usage: '<case-id> [--home DIR] [--actor NAME] [--json]',
+  positionals: ['<case-id>'],
+  options: {},
+  async run(ctx) {
+    return withCase(ctx, async (store) => {
+      const r = await verifyCase({
+        store,
+        actor: ctx.actor,
+        signal: ctx.signal,
+        onProgress: progressPrinter(ctx),
+      });
+      if (ctx.json) emitJson(ctx, r);
+      else if (r.ok) {
+        ctx.stdout.write(
+          `${r.caseId}: OK — ${r.objectsChecked} objects (${humanBytes(r.bytesChecked)}) match their SHA-256; custody chain verified through seq ${r.lastSeq} (${r.lastHash}); triggers in place\n`,
+        );
+      } else {
+        ctx.stdout.write(
+          `${r.caseId}: FAILED — ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}\n`,
+        );
+        for (const m of r.messages) ctx.stdout.write(`  ${m}\n`);
+      }
+      return r.ok ? 0 : 1;
+    });
+  },
+};
+
+const evidence: Command = {
+  summary: 'List the evidence of a case: path, kind, size, SHA-256 and checksum-list status.',
+  usage: '<case-id> [--kind KIND] [--home DIR] [--json]',
+  positionals: ['<case-id>'],
+  options: { kind: { type: 'string' } },
+  async run(ctx) {
+    const kind = ctx.options.kind as string | undefined;
+    if (kind && !EVIDENCE_KINDS.includes(kind as EvidenceKind)) {
+      throw new ProbityError('usage', `--kind ${kind}: not a kind (${EVIDENCE_KINDS.join(', ')})`);
+    }
+    return withCase(ctx, async (store) => {
+      const items = listEvidence(store, kind ? { kind: kind as EvidenceKind } : {});
+      if (ctx.json) emitJson(ctx, items);
+      else
+        ctx.stdout.write(
+          table(
+            items.map((e) => [
+              e.kind,
+              e.kind === 'link' ? '-' : humanBytes(e.size),
+              e.sha256 ?? `-> ${e.linkTarget ?? ''}`,
+              e.manifestStatus ?? '-',
+              e.occurrence > 1 ? `${e.path} (occurrence ${e.occurrence})` : e.path,
+            ]),
+            ['KIND', 'SIZE', 'SHA256', 'MANIFEST', 'PATH'],
+          ),
+        );
+      return 0;
+    });
+  },
+};
+
+const log: Command = {
+  summary: 'Print the custody log of a case, with each event’s hash.',
+  usage: '<case-id> [--home DIR] [--json]',
+  positionals: ['<case-id>'],
+  options: {},
+  async run(ctx) {
+    return withCase(ctx, async (store) => {
+      const events = listEvents(store.db);
+      if (ctx.json) emitJson(ctx, events);
+      else
+        ctx.stdout.write(
+          table(
+            events.map((e) => [String(e.seq), e.at, e.actor, e.action, e.hash.slice(0, 16), e.subject]),
+            ['SEQ', 'AT (UTC)', 'ACTOR', 'ACTION', 'HASH', 'SUBJECT'],
+          ),
+        );
+      return 0;
+    });
+  },
+};
+
+export const COMMANDS: Record<string, Command> = {
+  'case create': caseCreate,
+  'case list': caseList,
+  ingest,
+  verify,
+  evidence,
+  log,
+};

@@ -1,0 +1,82 @@
+import type { Progress } from '../../shared/domain';
+
+const EMIT_EVERY_MS = 250;
+
+/**
+ * Aggregates worker progress into Progress events, at most four a second (plus phase changes),
+ * with the rate over the whole run and an ETA once enough is known.
+ */
+export class ProgressTracker {
+  private filesTotal = 0;
+  private bytesTotal = 0;
+  private filesDone = 0;
+  private bytesDone = 0;
+  private readonly current = new Map<string, { bytesDone: number; bytesTotal: number }>();
+  private readonly startedAt = Date.now();
+  private lastEmit = 0;
+  private phaseName: Progress['phase'] = 'hashing';
+
+  constructor(
+    private readonly jobId: string,
+    private readonly sink?: (p: Progress) => void,
+  ) {}
+
+  plan(files: number, bytes: number): void {
+    this.filesTotal = files;
+    this.bytesTotal = bytes;
+    this.emit(true);
+  }
+
+  startFile(path: string, size: number): void {
+    if (!this.current.has(path)) this.current.set(path, { bytesDone: 0, bytesTotal: size });
+  }
+
+  add(path: string, bytes: number): void {
+    const c = this.current.get(path);
+    if (c) c.bytesDone += bytes;
+    this.bytesDone += bytes;
+    this.emit(false);
+  }
+
+  endFile(path: string, size: number): void {
+    const c = this.current.get(path);
+    // Account for any bytes the throttled worker progress had not reported yet.
+    if (c && c.bytesDone < size) this.bytesDone += size - c.bytesDone;
+    if (!c) this.bytesDone += size;
+    this.current.delete(path);
+    this.filesDone++;
+    if (this.filesDone > this.filesTotal) this.filesTotal = this.filesDone;
+    if (this.bytesDone > this.bytesTotal) this.bytesTotal = this.bytesDone;
+    this.emit(false);
+  }
+
+  phase(p: Progress['phase']): void {
+    this.phaseName = p;
+    this.emit(true);
+  }
+
+  snapshot(): Progress {
+    const elapsed = (Date.now() - this.startedAt) / 1000;
+    const rate = elapsed > 0 ? this.bytesDone / elapsed : 0;
+    const remaining = Math.max(0, this.bytesTotal - this.bytesDone);
+    return {
+      jobId: this.jobId,
+      phase: this.phaseName,
+      bytesDone: this.bytesDone,
+      bytesTotal: this.bytesTotal,
+      filesDone: this.filesDone,
+      filesTotal: this.filesTotal,
+      current: [...this.current.entries()].map(([path, c]) => ({ path, ...c })),
+      rateBytesPerSec: rate,
+      etaSeconds: rate > 0 && this.bytesTotal > 0 && elapsed > 0.5 ? remaining / rate : null,
+    };
+  }
+
+  private emit(force: boolean): void {
+    if (!this.sink) return;
+    const now = Date.now();
+    if (!force && now - this.lastEmit < EMIT_EVERY_MS) return;
+    this.lastEmit = now;
+    this.sink(this.snapshot());
+  }
+}

@@ -1,0 +1,252 @@
+import fs from 'node:fs';
+import type { Progress, VerifyProblem, VerifyReport } from '../../shared/domain';
+import { HashPool, settleAll } from '../hashing/pool';
+import { ProgressTracker } from '../ingest/progress';
+import { ProbityError } from '../util/errors';
+import { utcNow } from '../util/format';
+import { appendEvent, verifyChain } from './custody';
+import { acquireCaseLock } from './lock';
+import { expectedTriggers } from './schema';
+import type { CaseStore } from './workstation';
+
+export interface VerifyOptions {
+  store: CaseStore;
+  actor: string;
+  workers?: number;
+  chunkSize?: number;
+  signal?: AbortSignal;
+  jobId?: string;
+  onProgress?: (p: Progress) => void;
+}
+
+/** One line a custodian can act on, naming the file or the seq. */
+export function describeProblem(p: VerifyProblem): string {
+  const names = (paths: string[]) => (paths.length ? paths.join(', ') : '(no evidence row)');
+  switch (p.kind) {
+    case 'object-modified':
+      return `${names(p.paths)}: object modified: sha256 is now ${p.actual}, recorded ${p.sha256}`;
+    case 'object-missing':
+      return `${names(p.paths)}: object missing from the store (sha256 ${p.sha256})`;
+    case 'object-unreadable':
+      return `${names(p.paths)}: object unreadable: ${p.reason} (sha256 ${p.sha256})`;
+    case 'object-size':
+      return `${names(p.paths)}: object size changed: ${p.actual} bytes, recorded ${p.expected} (sha256 ${p.sha256})`;
+    case 'chain-broken':
+      return `custody log: chain broken at seq ${p.seq}: ${p.reason}`;
+    case 'trigger-missing':
+      return `case.db: trigger missing: ${p.trigger} (append-only protection removed)`;
+    case 'evidence-mismatch':
+      return `${p.path}: evidence row ${p.evidenceId} disagrees with custody event seq ${p.seq}: ${p.reason}`;
+  }
+}
+
+/**
+ * Verify a case: recompute the whole custody chain, check the append-only triggers are in place,
+ * check every evidence row against the custody event that recorded it, and re-hash every object
+ * in parallel. The run itself is appended to the custody log, whatever its result.
+ */
+export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
+  const { store } = opts;
+  const db = store.db;
+  const started = Date.now();
+  const release = acquireCaseLock(store.dir, 'verify');
+  const pool = new HashPool(opts.workers);
+  const onAbort = () => pool.cancel();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const problems: VerifyProblem[] = [];
+    const tracker = new ProgressTracker(opts.jobId ?? `verify-${store.id}`, opts.onProgress);
+    tracker.phase('verifying-chain');
+
+    const chain = verifyChain(db);
+    for (const b of chain.breaks) problems.push({ kind: 'chain-broken', seq: b.seq, reason: b.reason });
+
+    const present = new Set(
+      (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]).map(
+        (r) => r.name,
+      ),
+    );
+    for (const t of expectedTriggers())
+      if (!present.has(t)) problems.push({ kind: 'trigger-missing', trigger: t });
+
+    problems.push(...crossCheckEvidence(store));
+
+    const objects = db.prepare('SELECT sha256, size FROM objects ORDER BY sha256').all() as {
+      sha256: string;
+      size: number;
+    }[];
+    const pathsBySha = new Map<string, string[]>();
+    for (const r of db
+      .prepare('SELECT path, sha256 FROM evidence WHERE sha256 IS NOT NULL ORDER BY path')
+      .iterate() as IterableIterator<{
+      path: string;
+      sha256: string;
+    }>) {
+      const list = pathsBySha.get(r.sha256) ?? [];
+      list.push(r.path);
+      pathsBySha.set(r.sha256, list);
+    }
+    tracker.plan(
+      objects.length,
+      objects.reduce((s, o) => s + o.size, 0),
+    );
+    tracker.phase('hashing');
+    let bytesChecked = 0;
+    await settleAll(
+      objects.map(async (o) => {
+        const file = store.objectPath(o.sha256);
+        const paths = pathsBySha.get(o.sha256) ?? [];
+        const st = fs.statSync(file, { throwIfNoEntry: false });
+        if (!st) {
+          problems.push({ kind: 'object-missing', sha256: o.sha256, paths });
+          tracker.endFile(file, o.size);
+          return;
+        }
+        tracker.startFile(file, o.size);
+        try {
+          const reply = await pool.run(
+            { type: 'hash', label: paths[0] ?? o.sha256, file, chunkSize: opts.chunkSize ?? 8 * 1024 * 1024 },
+            { onProgress: (_l, bytes) => tracker.add(file, bytes) },
+          );
+          if (reply.type !== 'hashed') throw new Error(`unexpected reply ${reply.type}`);
+          bytesChecked += reply.size;
+          if (reply.sha256 !== o.sha256)
+            problems.push({ kind: 'object-modified', sha256: o.sha256, paths, actual: reply.sha256 });
+          else if (reply.size !== o.size)
+            problems.push({
+              kind: 'object-size',
+              sha256: o.sha256,
+              paths,
+              expected: o.size,
+              actual: reply.size,
+            });
+        } catch (err) {
+          if (err instanceof ProbityError && err.code === 'cancelled') throw err;
+          problems.push({
+            kind: 'object-unreadable',
+            sha256: o.sha256,
+            paths,
+            reason: (err as Error).message,
+          });
+        }
+        tracker.endFile(file, o.size);
+      }),
+      pool,
+    );
+
+    problems.sort((a, b) => describeProblem(a).localeCompare(describeProblem(b)));
+    const at = utcNow();
+    const report: VerifyReport = {
+      caseId: store.id,
+      ok: problems.length === 0,
+      objectsChecked: objects.length,
+      bytesChecked,
+      eventsChecked: chain.count,
+      lastSeq: chain.lastSeq,
+      lastHash: chain.lastHash,
+      problems,
+      messages: problems.map(describeProblem),
+      at,
+      seconds: (Date.now() - started) / 1000,
+    };
+    db.transaction(() => {
+      appendEvent(db, {
+        actor: opts.actor,
+        action: 'verify.run',
+        subject: store.id,
+        at,
+        details: {
+          ok: report.ok,
+          objectsChecked: report.objectsChecked,
+          bytesChecked: report.bytesChecked,
+          eventsChecked: report.eventsChecked,
+          throughSeq: report.lastSeq,
+          throughHash: report.lastHash,
+          problems: report.messages,
+        },
+      });
+      db.prepare('INSERT INTO verifications (at, ok, through_seq, report) VALUES (?, ?, ?, ?)').run(
+        at,
+        report.ok ? 1 : 0,
+        report.lastSeq,
+        JSON.stringify(report),
+      );
+    })();
+    tracker.phase('done');
+    return report;
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    await pool.close();
+    release();
+  }
+}
+
+/** Every evidence row must agree with the custody event that recorded it, and every such event with a row. */
+function crossCheckEvidence(store: CaseStore): VerifyProblem[] {
+  const problems: VerifyProblem[] = [];
+  const rows = new Map<number, { path: string; sha256: string | null; size: number; kind: string }>();
+  for (const r of store.db
+    .prepare('SELECT id, path, sha256, size, kind FROM evidence')
+    .iterate() as IterableIterator<{
+    id: number;
+    path: string;
+    sha256: string | null;
+    size: number;
+    kind: string;
+  }>) {
+    rows.set(r.id, r);
+  }
+  const recorded = new Set<number>();
+  for (const e of store.db
+    .prepare("SELECT seq, subject, details FROM custody WHERE action = 'evidence.stored' ORDER BY seq")
+    .iterate() as IterableIterator<{
+    seq: number;
+    subject: string;
+    details: string;
+  }>) {
+    let d: { evidenceId?: number; sha256?: string | null; size?: number };
+    try {
+      d = JSON.parse(e.details) as typeof d;
+    } catch {
+      continue; // reported as a chain break
+    }
+    if (typeof d.evidenceId !== 'number') continue;
+    recorded.add(d.evidenceId);
+    const row = rows.get(d.evidenceId);
+    if (!row) {
+      problems.push({
+        kind: 'evidence-mismatch',
+        evidenceId: d.evidenceId,
+        path: e.subject,
+        seq: e.seq,
+        reason: 'the evidence row is gone',
+      });
+      continue;
+    }
+    const diffs: string[] = [];
+    if (row.path !== e.subject) diffs.push(`path is "${row.path}", recorded "${e.subject}"`);
+    if ((row.sha256 ?? null) !== (d.sha256 ?? null))
+      diffs.push(`sha256 is ${row.sha256}, recorded ${d.sha256}`);
+    if (row.size !== d.size) diffs.push(`size is ${row.size}, recorded ${d.size}`);
+    if (diffs.length)
+      problems.push({
+        kind: 'evidence-mismatch',
+        evidenceId: d.evidenceId,
+        path: e.subject,
+        seq: e.seq,
+        reason: diffs.join('; '),
+      });
+  }
+  for (const [id, row] of rows) {
+    if (!recorded.has(id)) {
+      problems.push({
+        kind: 'evidence-mismatch',
+        evidenceId: id,
+        path: row.path,
+        seq: 0,
+        reason: 'no custody event recorded this row',
+      });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,104 @@
+/**
+ * The contract between the workstation UI and the core, identical over both hosts: Electron IPC
+ * (preload → ipcMain.handle) and browser mode (`probity serve`: HTTP JSON + server-sent events).
+ * Types only. Channels are named `domain:verb`.
+ */
+import type {
+  CaseOverview,
+  CaseSummary,
+  CustodyEvent,
+  EvidenceItem,
+  EvidenceKind,
+  IngestSummary,
+  Progress,
+  VerifyReport,
+} from './domain';
+
+export interface AppInfo {
+  version: string;
+  mode: 'desktop' | 'browser';
+  home: string;
+  host: string;
+  actor: string;
+  /** In browser mode the ingest dialog takes a path on the workstation running `probity serve`. */
+  pathInput: 'dialog' | 'text';
+}
+
+export interface DemoCases {
+  incidentCaseId: string;
+  referenceCaseId: string;
+}
+
+/** Every method: its channel, its argument object and its result. */
+export interface ApiMethods {
+  'app:info': { args: Record<string, never>; result: AppInfo };
+  'cases:list': { args: Record<string, never>; result: CaseSummary[] };
+  'cases:create': { args: { title: string; examiner?: string | null }; result: CaseSummary };
+  'cases:overview': { args: { caseId: string }; result: CaseOverview };
+  'evidence:list': { args: { caseId: string; kind?: EvidenceKind }; result: EvidenceItem[] };
+  'ingest:start': { args: { caseId: string; bundle: string }; result: { jobId: string } };
+  'verify:start': { args: { caseId: string }; result: { jobId: string } };
+  'jobs:cancel': { args: { jobId: string }; result: { cancelled: boolean } };
+  'custody:log': { args: { caseId: string }; result: CustodyEvent[] };
+  'demo:open': { args: Record<string, never>; result: DemoCases };
+  /** Desktop only: the native folder/file picker. Browser mode answers null (type the path). */
+  'dialog:pickBundle': { args: { kind: 'folder' | 'file' }; result: string | null };
+}
+
+export type Channel = keyof ApiMethods;
+export type ArgsOf<C extends Channel> = ApiMethods[C]['args'];
+export type ResultOf<C extends Channel> = ApiMethods[C]['result'];
+
+export interface ApiError {
+  code: string;
+  message: string;
+  file: string | null;
+}
+
+/** What crosses the wire for every call: errors are data, rebuilt into an Error on the UI side. */
+export type Envelope<T> = { ok: true; result: T } | { ok: false; error: ApiError };
+
+/** Events pushed from the host to the UI. */
+export type JobEvent =
+  | { type: 'progress'; jobId: string; caseId: string; kind: JobKind; progress: Progress }
+  | { type: 'finished'; jobId: string; caseId: string; kind: 'ingest'; summary: IngestSummary }
+  | { type: 'finished'; jobId: string; caseId: string; kind: 'verify'; report: VerifyReport }
+  | { type: 'failed'; jobId: string; caseId: string; kind: JobKind; error: ApiError };
+
+export type JobKind = 'ingest' | 'verify';
+
+export const JOB_EVENT_CHANNEL = 'jobs:event';
+
+/**
+ * The object the preload script exposes as `window.probity`: one function per method, nothing
+ * else (no raw ipcRenderer, no generic invoke). The preload's object `satisfies ProbityApi`.
+ */
+export interface ProbityApi {
+  appInfo(): Promise<Envelope<AppInfo>>;
+  listCases(): Promise<Envelope<CaseSummary[]>>;
+  createCase(args: ArgsOf<'cases:create'>): Promise<Envelope<CaseSummary>>;
+  caseOverview(args: ArgsOf<'cases:overview'>): Promise<Envelope<CaseOverview>>;
+  listEvidence(args: ArgsOf<'evidence:list'>): Promise<Envelope<EvidenceItem[]>>;
+  startIngest(args: ArgsOf<'ingest:start'>): Promise<Envelope<{ jobId: string }>>;
+  startVerify(args: ArgsOf<'verify:start'>): Promise<Envelope<{ jobId: string }>>;
+  cancelJob(args: ArgsOf<'jobs:cancel'>): Promise<Envelope<{ cancelled: boolean }>>;
+  custodyLog(args: ArgsOf<'custody:log'>): Promise<Envelope<CustodyEvent[]>>;
+  openDemo(): Promise<Envelope<DemoCases>>;
+  pickBundle(args: ArgsOf<'dialog:pickBundle'>): Promise<Envelope<string | null>>;
+  onJobEvent(listener: (e: JobEvent) => void): () => void;
+}
+
+/** The method name of ProbityApi that carries each channel. */
+export type MethodOf = {
+  'app:info': 'appInfo';
+  'cases:list': 'listCases';
+  'cases:create': 'createCase';
+  'cases:overview': 'caseOverview';
+  'evidence:list': 'listEvidence';
+  'ingest:start': 'startIngest';
+  'verify:start': 'startVerify';
+  'jobs:cancel': 'cancelJob';
+  'custody:log': 'custodyLog';
+  'demo:open': 'openDemo';
+  'dialog:pickBundle': 'pickBundle';
+};

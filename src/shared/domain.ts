@@ -1,0 +1,169 @@
+// Domain types shared by every host and the renderer. Types only: nothing here runs.
+
+/** Evidence kinds, from the playbook's "Preserve the compromised model" list. */
+export type EvidenceKind =
+  | 'weights'
+  | 'adapter'
+  | 'tokenizer'
+  | 'model-config'
+  | 'serving-config'
+  | 'deployment-manifest'
+  | 'checksums'
+  | 'provenance'
+  | 'training-log'
+  | 'output-log'
+  | 'eval-results'
+  | 'link'
+  | 'other';
+
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = [
+  'weights',
+  'adapter',
+  'tokenizer',
+  'model-config',
+  'serving-config',
+  'deployment-manifest',
+  'checksums',
+  'provenance',
+  'training-log',
+  'output-log',
+  'eval-results',
+  'link',
+  'other',
+];
+
+/** hashdeep audit words, applied to a checksum file found inside a bundle. */
+export type ManifestStatus = 'matched' | 'mismatched' | 'missing' | 'new' | 'unlisted';
+
+export interface CaseSummary {
+  id: string; // AI-IR-YYYY-NNNN
+  title: string;
+  examiner: string | null;
+  createdAt: string; // ISO 8601 UTC
+  evidenceCount: number;
+  totalBytes: number;
+}
+
+export interface EvidenceItem {
+  id: number;
+  ingestId: number;
+  /** Path inside the bundle, POSIX separators. Unique per ingest together with `occurrence`. */
+  path: string;
+  /** 1 for the first entry of this path in its bundle; >1 for a duplicate name in an archive. */
+  occurrence: number;
+  kind: EvidenceKind;
+  size: number;
+  sha256: string | null; // null for links, which are recorded, never followed
+  mtime: string | null;
+  sourcePath: string;
+  linkTarget: string | null;
+  /** Set when a checksum file in the same bundle listed this path. */
+  manifestStatus: ManifestStatus | null;
+  manifestExpected: string | null;
+  /** Original name bytes (hex) when they were not valid UTF-8. */
+  rawNameHex: string | null;
+  custodian: string;
+  host: string;
+  storedAt: string;
+}
+
+export interface ManifestCheck {
+  manifestPath: string;
+  listedPath: string;
+  expected: string;
+  actual: string | null;
+  status: 'matched' | 'mismatched' | 'missing';
+}
+
+export interface IngestSummary {
+  caseId: string;
+  ingestId: number;
+  bundle: string;
+  files: number;
+  links: number;
+  bytes: number;
+  /** Objects whose bytes were already in the store (resumed ingest or duplicate content). */
+  reused: number;
+  manifest: {
+    matched: number;
+    mismatched: number;
+    missing: number;
+    new: number;
+    checks: ManifestCheck[];
+  };
+  warnings: string[];
+  seconds: number;
+}
+
+export interface CustodyEvent {
+  seq: number;
+  at: string; // ISO 8601 UTC
+  actor: string;
+  action: CustodyAction;
+  subject: string;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+  signature: string | null;
+  signer: string | null;
+}
+
+export type CustodyAction =
+  | 'case.created'
+  | 'ingest.started'
+  | 'ingest.finished'
+  | 'ingest.failed'
+  | 'ingest.cancelled'
+  | 'evidence.stored'
+  | 'verify.run';
+
+export type VerifyProblem =
+  | { kind: 'object-modified'; sha256: string; paths: string[]; actual: string }
+  | { kind: 'object-missing'; sha256: string; paths: string[] }
+  | { kind: 'object-unreadable'; sha256: string; paths: string[]; reason: string }
+  | { kind: 'object-size'; sha256: string; paths: string[]; expected: number; actual: number }
+  | { kind: 'chain-broken'; seq: number; reason: string }
+  | { kind: 'trigger-missing'; trigger: string }
+  | { kind: 'evidence-mismatch'; evidenceId: number; path: string; seq: number; reason: string };
+
+export interface VerifyReport {
+  caseId: string;
+  ok: boolean;
+  objectsChecked: number;
+  bytesChecked: number;
+  eventsChecked: number;
+  lastSeq: number;
+  lastHash: string;
+  problems: VerifyProblem[];
+  /** One readable line per problem, naming the file or seq. */
+  messages: string[];
+  at: string;
+  seconds: number;
+}
+
+export interface ChainStatus {
+  lastSeq: number;
+  lastHash: string;
+  lastVerification: { at: string; ok: boolean; throughSeq: number; problems: number } | null;
+}
+
+export interface CaseOverview {
+  summary: CaseSummary;
+  countsByKind: Partial<Record<EvidenceKind, number>>;
+  manifest: { matched: number; mismatched: number; missing: number; new: number };
+  chain: ChainStatus;
+  ingests: { id: number; bundle: string; status: string; startedAt: string; finishedAt: string | null }[];
+}
+
+export interface Progress {
+  jobId: string;
+  phase: 'scanning' | 'hashing' | 'committing' | 'verifying-chain' | 'done';
+  bytesDone: number;
+  bytesTotal: number;
+  filesDone: number;
+  filesTotal: number;
+  /** Per-file progress for files currently being read. */
+  current: { path: string; bytesDone: number; bytesTotal: number }[];
+  rateBytesPerSec: number;
+  etaSeconds: number | null;
+}

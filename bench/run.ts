@@ -1,0 +1,183 @@
+/**
+ * `npm run bench`: Probity's speed, measured side by side with real peers in the same run on the
+ * same files, printed as ratios (machines here are shared and noisy: absolute seconds mean little,
+ * ratios against a peer measured a moment earlier mean more). Each measurement is the best of
+ * BENCH_REPEAT runs (default 2).
+ *
+ * Inputs are generated once into bench/.data (a 2 GiB file and a bundle of 4 × 512 MiB files) and
+ * reused by later runs. BENCH_SCALE=0.25 shrinks them for a quick look.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const data = path.join(here, '.data');
+const scale = Number(process.env.BENCH_SCALE ?? '1');
+const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? '2'));
+const MiB = 1024 * 1024;
+const BIG = Math.round(2048 * scale) * MiB;
+const PART = Math.round(512 * scale) * MiB;
+
+function ensureFile(file: string, size: number): void {
+  if (fs.existsSync(file) && fs.statSync(file).size === size) return;
+  process.stderr.write(`generating ${path.basename(file)} (${size / MiB} MiB)…\n`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const block = randomBytes(16 * MiB);
+  const fd = fs.openSync(file, 'w');
+  for (let off = 0; off < size; off += block.length) {
+    block.writeUInt32LE(off / block.length, 0); // no two blocks alike
+    fs.writeSync(fd, block, 0, Math.min(block.length, size - off));
+  }
+  fs.closeSync(fd);
+}
+
+/** Best wall time of `fn` over `repeat` runs; `prepare` runs untimed before each. */
+function seconds(prepare: () => void, fn?: () => void): number {
+  const timed = fn ?? prepare;
+  let best = Infinity;
+  for (let i = 0; i < repeat; i++) {
+    if (fn) prepare();
+    const t = process.hrtime.bigint();
+    timed();
+    best = Math.min(best, Number(process.hrtime.bigint() - t) / 1e9);
+  }
+  return best;
+}
+
+/** Best in-process time reported by the Probity child over `repeat` runs (Node's start-up excluded). */
+function childSeconds(prepare: () => void, args: string[], rss: { kb: number }): number {
+  let best = Infinity;
+  for (let i = 0; i < repeat; i++) {
+    prepare();
+    const r = probity(args);
+    rss.kb = Math.max(rss.kb, r.maxRssKb);
+    best = Math.min(best, r.seconds);
+  }
+  return best;
+}
+
+function sh(cmd: string, args: string[]): string {
+  return execFileSync(cmd, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * MiB,
+  });
+}
+
+function probity(args: string[]): { seconds: number; maxRssKb: number } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'child.ts'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 64 * MiB,
+  });
+  if (r.status !== 0) throw new Error(`bench child failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { seconds: number; maxRssKb: number };
+}
+
+function main(): void {
+  const bigFile = path.join(data, 'big.bin');
+  const bundle = path.join(data, 'bundle4');
+  ensureFile(bigFile, BIG);
+  for (let i = 0; i < 4; i++) ensureFile(path.join(bundle, `part-${i}.safetensors`), PART);
+  const work = path.join(data, 'work');
+  const bigBundle = path.join(data, 'bundle1');
+  fs.mkdirSync(bigBundle, { recursive: true });
+  const linked = path.join(bigBundle, 'big.bin');
+  if (!fs.existsSync(linked)) fs.linkSync(bigFile, linked);
+
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  console.log(
+    `Probity benchmark — ${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.type()} ${os.release()}`,
+  );
+  console.log(`inputs: ${BIG / MiB} MiB file; bundle of 4 × ${PART / MiB} MiB; best of ${repeat}\n`);
+
+  // Warm the page cache for every input, so each contender reads from memory alike.
+  sh('cat', [bigFile, ...fs.readdirSync(bundle).map((f) => path.join(bundle, f))]);
+
+  // 1. Ingest vs cp + sync of the same file.
+  const cpDest = path.join(work, 'cp-copy.bin');
+  const tCp = seconds(
+    () => {
+      fs.rmSync(work, { recursive: true, force: true });
+      fs.mkdirSync(work, { recursive: true });
+      sh('sync', []);
+    },
+    () => {
+      sh('cp', [bigFile, cpDest]);
+      sh('sync', []);
+    },
+  );
+  const ingestRss = { kb: 0 };
+  const tIngest = childSeconds(
+    () => {
+      fs.rmSync(work, { recursive: true, force: true });
+      fs.mkdirSync(work, { recursive: true });
+      sh('sync', []);
+    },
+    ['ingest', path.join(work, 'home'), bigBundle],
+    ingestRss,
+  );
+  const home = path.join(work, 'home');
+  const caseId = fs.readdirSync(path.join(home, 'cases'))[0]!;
+  const objects = path.join(home, 'cases', caseId, 'objects', 'sha256');
+  const objectFiles = fs
+    .readdirSync(objects)
+    .flatMap((d) => fs.readdirSync(path.join(objects, d)).map((f) => path.join(objects, d, f)));
+  const bigObject = objectFiles[0]!;
+
+  // 2. Single-file verify vs openssl dgst -sha256.
+  const tOpenssl = seconds(() => sh('openssl', ['dgst', '-sha256', bigObject]));
+  const tSha256sum = seconds(() => sh('sha256sum', [bigObject]));
+  const tVerify1 = childSeconds(() => {}, ['verify', home, caseId], { kb: 0 });
+
+  // 3. Four-file verify vs sequential openssl on the same four files.
+  fs.rmSync(home, { recursive: true, force: true });
+  const bundleRss = { kb: 0 };
+  probity(['ingest', home, bundle]);
+  const case4 = fs.readdirSync(path.join(home, 'cases'))[0]!;
+  const obj4Dir = path.join(home, 'cases', case4, 'objects', 'sha256');
+  const obj4 = fs
+    .readdirSync(obj4Dir)
+    .flatMap((d) => fs.readdirSync(path.join(obj4Dir, d)).map((f) => path.join(obj4Dir, d, f)));
+  sh('cat', obj4);
+  const tOpenssl4 = seconds(() => {
+    for (const f of obj4) sh('openssl', ['dgst', '-sha256', f]);
+  });
+  const tVerify4 = childSeconds(() => {}, ['verify', home, case4], bundleRss);
+
+  const gbps = (bytes: number, s: number) => `${(bytes / s / 1e9).toFixed(2)} GB/s`;
+  const rows: [string, string, string, string][] = [
+    [
+      'ingest 1 file (read→hash→write, fsync) vs cp + sync',
+      `${tIngest.toFixed(2)} s`,
+      `${tCp.toFixed(2)} s`,
+      `${(tIngest / tCp).toFixed(2)}× (target ≤ 1.10×)`,
+    ],
+    [
+      'verify 1 file vs openssl dgst -sha256',
+      gbps(BIG, tVerify1),
+      gbps(BIG, tOpenssl),
+      `${(tOpenssl / tVerify1).toFixed(2)}× (target ≥ 0.90×)`,
+    ],
+    ['  (sha256sum on the same file)', '', gbps(BIG, tSha256sum), `${(tSha256sum / tVerify1).toFixed(2)}×`],
+    [
+      'verify 4 files vs sequential openssl',
+      gbps(4 * PART, tVerify4),
+      gbps(4 * PART, tOpenssl4),
+      `${(tOpenssl4 / tVerify4).toFixed(2)}× (target ≥ 1.60×)`,
+    ],
+    ['peak RSS while ingesting', `${(ingestRss.kb / 1024).toFixed(0)} MB`, '', `target ≤ 300 MB`],
+    ['peak RSS while verifying 4 files', `${(bundleRss.kb / 1024).toFixed(0)} MB`, '', ''],
+  ];
+  const w = [54, 12, 12, 28];
+  console.log(['measure', 'probity', 'peer', 'ratio'].map((h, i) => h.padEnd(w[i]!)).join(' '));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join(' '));
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+main();

@@ -8,6 +8,7 @@ import { verifyCase } from '../core/store/verify';
 import type { CaseStore, Workstation } from '../core/store/workstation';
 import { ProbityError } from '../core/util/errors';
 import { humanBytes, humanDuration } from '../core/util/format';
+import { demoCommand, serveCommand } from './host-commands';
 
 export interface CommandContext {
   workstation: Workstation;
@@ -264,4 +265,6 @@ export const COMMANDS: Record<string, Command> = {
   verify,
   evidence,
   log,
+  demo: demoCommand,
+  serve: serveCommand,
 };

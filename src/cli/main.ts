@@ -9,6 +9,7 @@ import { ProbityError } from '../core/util/errors';
 import { resolveHome } from '../core/store/home';
 import { Workstation } from '../core/store/workstation';
 import { COMMANDS, type CommandContext } from './commands';
+import { PROBITY_VERSION } from './host-commands';
 import { printUsage } from './usage';
 
 const GLOBAL_OPTIONS = {
@@ -34,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) {
     if (argv.includes('--version')) {
-      process.stdout.write('probity 0.1.0\n');
+      process.stdout.write(`probity ${PROBITY_VERSION}\n`);
       return 0;
     }
     const wantHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h');
@@ -83,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
   const onSigint = () => {
     interrupts++;
     if (interrupts === 1) {
-      process.stderr.write('\nprobity: cancelling (Ctrl-C again to quit at once)…\n');
+      if (name !== 'serve') process.stderr.write('\nprobity: cancelling (Ctrl-C again to quit at once)…\n');
       controller.abort();
     } else process.exit(130);
   };

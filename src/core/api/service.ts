@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type {
+  ApiError,
+  AppInfo,
+  ArgsOf,
+  Channel,
+  Envelope,
+  JobEvent,
+  JobKind,
+  ResultOf,
+} from '../../shared/contract';
+import { EVIDENCE_KINDS, type EvidenceKind } from '../../shared/domain';
+import { openDemoIncident } from '../demo/open-demo';
+import { ingestBundle } from '../ingest/ingest';
+import { listEvents } from '../store/custody';
+import { caseOverview, listEvidence } from '../store/queries';
+import { verifyCase } from '../store/verify';
+import { caseSummary, type CaseStore, type Workstation } from '../store/workstation';
+import { ProbityError } from '../util/errors';
+
+/**
+ * The core behind the contract, shared by both hosts (Electron IPC and `probity serve`): every
+ * argument is parsed from `unknown` with zod, every result and error travels as an Envelope, and
+ * long jobs (ingest, verify) run in the background and report through JobEvents.
+ */
+const caseId = z.string().regex(/^AI-IR-\d{4}-\d{4}$/, 'a case id looks like AI-IR-YYYY-NNNN');
+const none = z.object({}).strict();
+
+export const ARG_SCHEMAS = {
+  'app:info': none,
+  'cases:list': none,
+  'cases:create': z
+    .object({
+      title: z.string().trim().min(1, 'a case needs a title').max(500),
+      examiner: z.string().max(200).nullish(),
+    })
+    .strict(),
+  'cases:overview': z.object({ caseId }).strict(),
+  'evidence:list': z
+    .object({ caseId, kind: z.enum(EVIDENCE_KINDS as [EvidenceKind, ...EvidenceKind[]]).optional() })
+    .strict(),
+  'ingest:start': z
+    .object({ caseId, bundle: z.string().min(1, 'give the path of a bundle').max(4096) })
+    .strict(),
+  'verify:start': z.object({ caseId }).strict(),
+  'jobs:cancel': z.object({ jobId: z.string().min(1).max(100) }).strict(),
+  'custody:log': z.object({ caseId }).strict(),
+  'demo:open': none,
+  'dialog:pickBundle': z.object({ kind: z.enum(['folder', 'file']) }).strict(),
+} satisfies Record<Channel, z.ZodType>;
+
+export const CHANNELS = Object.keys(ARG_SCHEMAS) as Channel[];
+
+export function isChannel(name: string): name is Channel {
+  return Object.prototype.hasOwnProperty.call(ARG_SCHEMAS, name);
+}
+
+export interface ServiceOptions {
+  workstation: Workstation;
+  actor: string;
+  host: string;
+  mode: AppInfo['mode'];
+  version: string;
+  /** Desktop hosts pass the native picker; browser mode has none. */
+  pickBundle?: (kind: 'folder' | 'file') => Promise<string | null>;
+}
+
+type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ProbityError) return { code: err.code, message: err.message, file: err.file ?? null };
+  if (err instanceof z.ZodError) {
+    const msg = err.issues
+      .map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`)
+      .join('; ');
+    return { code: 'usage', message: `invalid arguments: ${msg}`, file: null };
+  }
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err), file: null };
+}
+
+export class ProbityService {
+  private readonly listeners = new Set<(e: JobEvent) => void>();
+  private readonly jobs = new Map<string, { controller: AbortController; caseId: string; kind: JobKind }>();
+  private readonly handlers: Handlers;
+
+  constructor(private readonly opts: ServiceOptions) {
+    const ws = opts.workstation;
+    const withCase = <T>(id: string, fn: (s: CaseStore) => T): T => {
+      const store = ws.openCase(id);
+      try {
+        return fn(store);
+      } finally {
+        store.close();
+      }
+    };
+    this.handlers = {
+      'app:info': async () => ({
+        version: opts.version,
+        mode: opts.mode,
+        home: ws.home,
+        host: opts.host,
+        actor: opts.actor,
+        pathInput: opts.pickBundle ? 'dialog' : 'text',
+      }),
+      'cases:list': async () => ws.listCases(),
+      'cases:create': async (a) => {
+        const store = ws.createCase({ title: a.title, examiner: a.examiner ?? null, actor: opts.actor });
+        try {
+          return caseSummary(store);
+        } finally {
+          store.close();
+        }
+      },
+      'cases:overview': async (a) => withCase(a.caseId, caseOverview),
+      'evidence:list': async (a) =>
+        withCase(a.caseId, (s) => listEvidence(s, a.kind ? { kind: a.kind } : {})),
+      'custody:log': async (a) => withCase(a.caseId, (s) => listEvents(s.db)),
+      'ingest:start': async (a) => this.startJob(a.caseId, 'ingest', a.bundle),
+      'verify:start': async (a) => this.startJob(a.caseId, 'verify', null),
+      'jobs:cancel': async (a) => {
+        const job = this.jobs.get(a.jobId);
+        if (!job) return { cancelled: false };
+        job.controller.abort();
+        return { cancelled: true };
+      },
+      'demo:open': async () => openDemoIncident(ws, { actor: opts.actor, host: opts.host }),
+      'dialog:pickBundle': async (a) => (opts.pickBundle ? opts.pickBundle(a.kind) : null),
+    };
+  }
+
+  /** Parse, run, and wrap: never throws, whatever the caller sent. */
+  async handle(channel: string, rawArgs: unknown): Promise<Envelope<unknown>> {
+    try {
+      if (!isChannel(channel)) throw new ProbityError('usage', `unknown method ${JSON.stringify(channel)}`);
+      const args = ARG_SCHEMAS[channel].parse(rawArgs ?? {}) as never;
+      const result = await (this.handlers[channel] as (a: never) => Promise<unknown>)(args);
+      return { ok: true, result };
+    } catch (err) {
+      return { ok: false, error: toApiError(err) };
+    }
+  }
+
+  onJobEvent(listener: (e: JobEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Abort every running job (host shutdown) and wait for none: each records its own cancellation. */
+  cancelAll(): void {
+    for (const job of this.jobs.values()) job.controller.abort();
+  }
+
+  get runningJobs(): number {
+    return this.jobs.size;
+  }
+
+  private emit(e: JobEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        /* one broken listener must not stop the others */
+      }
+    }
+  }
+
+  private startJob(caseIdArg: string, kind: JobKind, bundle: string | null): { jobId: string } {
+    const store = this.opts.workstation.openCase(caseIdArg); // fails fast on an unknown case
+    const jobId = `${kind}-${randomUUID()}`;
+    const controller = new AbortController();
+    this.jobs.set(jobId, { controller, caseId: caseIdArg, kind });
+    const onProgress = (
+      progress: Parameters<NonNullable<Parameters<typeof ingestBundle>[0]['onProgress']>>[0],
+    ) => this.emit({ type: 'progress', jobId, caseId: caseIdArg, kind, progress: { ...progress, jobId } });
+    const common = { store, actor: this.opts.actor, signal: controller.signal, jobId, onProgress };
+    void (async () => {
+      try {
+        if (kind === 'ingest') {
+          const summary = await ingestBundle({ ...common, bundle: bundle!, host: this.opts.host });
+          this.emit({ type: 'finished', jobId, caseId: caseIdArg, kind: 'ingest', summary });
+        } else {
+          const report = await verifyCase(common);
+          this.emit({ type: 'finished', jobId, caseId: caseIdArg, kind: 'verify', report });
+        }
+      } catch (err) {
+        this.emit({ type: 'failed', jobId, caseId: caseIdArg, kind, error: toApiError(err) });
+      } finally {
+        this.jobs.delete(jobId);
+        store.close();
+      }
+    })();
+    return { jobId };
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Electron main process: one window, locked down (see security.ts), the contract bound to IPC
+ * (ipc.ts), and the same core service the browser-mode host uses. Hashing runs on worker threads
+ * inside this process (the bundled hash-worker), so the window stays responsive during a
+ * multi-GB ingest.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
+import { ProbityService } from '../core/api/service';
+import { setHashWorkerUrl } from '../core/hashing/pool';
+import { resolveHome } from '../core/store/home';
+import { Workstation } from '../core/store/workstation';
+import { bindIpc } from './ipc';
+import { isLocalUrl, lockDownContents, lockDownSession } from './security';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const devServer = process.env.ELECTRON_RENDERER_URL ?? null;
+const log = (line: string) => process.stderr.write(`probity: ${line}\n`);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  setHashWorkerUrl(pathToFileURL(path.join(here, 'hash-worker.js')));
+  let win: BrowserWindow | null = null;
+
+  app.on('second-instance', () => {
+    if (win) {
+      if (win.isMinimized()) win.restore();
+      win.focus();
+    }
+  });
+
+  app.on('web-contents-created', (_e, contents) => lockDownContents(contents, devServer, log));
+
+  app.whenReady().then(() => {
+    lockDownSession(session.defaultSession, devServer, log);
+    // The same home as the CLI: --home is not available here, so PROBITY_HOME, else the OS app-data folder.
+    const workstation = new Workstation(resolveHome());
+    const service = new ProbityService({
+      workstation,
+      actor: Workstation.defaultActor(),
+      host: os.hostname(),
+      mode: 'desktop',
+      version: app.getVersion(),
+      pickBundle: async (kind) => {
+        const r = await dialog.showOpenDialog({
+          title: kind === 'folder' ? 'Choose the evidence folder' : 'Choose the evidence archive',
+          properties: kind === 'folder' ? ['openDirectory'] : ['openFile'],
+          filters:
+            kind === 'file'
+              ? [
+                  { name: 'Evidence bundles', extensions: ['tar', 'gz', 'tgz', 'zip'] },
+                  { name: 'All files', extensions: ['*'] },
+                ]
+              : [],
+        });
+        return r.canceled ? null : (r.filePaths[0] ?? null);
+      },
+    });
+    const isAppUrl = (url: string) =>
+      devServer ? isLocalUrl(url, devServer) && url.startsWith(devServer) : url.startsWith('file:');
+    const unbind = bindIpc(ipcMain, service, isAppUrl, (channel, e) => win?.webContents.send(channel, e));
+
+    win = new BrowserWindow({
+      width: 1400,
+      height: 900,
+      minWidth: 1024,
+      minHeight: 680,
+      title: 'Probity',
+      backgroundColor: '#111418',
+      show: false,
+      webPreferences: {
+        preload: path.join(here, '../preload/index.cjs'),
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        webviewTag: false,
+        spellcheck: false,
+      },
+    });
+    win.once('ready-to-show', () => win?.show());
+    if (devServer) void win.loadURL(devServer);
+    else void win.loadFile(path.join(here, '../renderer/index.html'));
+
+    app.on('before-quit', () => {
+      service.cancelAll();
+      unbind();
+    });
+  });
+
+  app.on('window-all-closed', () => app.quit());
+}

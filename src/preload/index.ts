@@ -1,0 +1,35 @@
+/**
+ * The bridge: one function per contract method, nothing else. No ipcRenderer, no generic invoke,
+ * reaches the page. The object is checked against ProbityApi by the compiler.
+ */
+import { contextBridge, ipcRenderer } from 'electron';
+import type { Channel, Envelope, JobEvent, ProbityApi, ResultOf } from '../shared/contract';
+
+const JOB_EVENTS = 'jobs:event';
+
+function call<C extends Channel>(channel: C, args: unknown): Promise<Envelope<ResultOf<C>>> {
+  return ipcRenderer.invoke(channel, args) as Promise<Envelope<ResultOf<C>>>;
+}
+
+const api = {
+  appInfo: () => call('app:info', {}),
+  listCases: () => call('cases:list', {}),
+  createCase: (args) => call('cases:create', args),
+  caseOverview: (args) => call('cases:overview', args),
+  listEvidence: (args) => call('evidence:list', args),
+  startIngest: (args) => call('ingest:start', args),
+  startVerify: (args) => call('verify:start', args),
+  cancelJob: (args) => call('jobs:cancel', args),
+  custodyLog: (args) => call('custody:log', args),
+  openDemo: () => call('demo:open', {}),
+  pickBundle: (args) => call('dialog:pickBundle', args),
+  onJobEvent: (listener: (e: JobEvent) => void) => {
+    const handler = (_event: unknown, e: JobEvent) => listener(e);
+    ipcRenderer.on(JOB_EVENTS, handler);
+    return () => {
+      ipcRenderer.removeListener(JOB_EVENTS, handler);
+    };
+  },
+} satisfies ProbityApi;
+
+contextBridge.exposeInMainWorld('probity', api);

@@ -30,22 +30,19 @@ export async function openDemoIncident(ws: Workstation, opts: OpenDemoOptions): 
     actor: opts.actor,
   });
   try {
-    opts.onProgress?.('preserving the known-good reference', null);
-    await ingestBundle({
-      store: reference,
-      bundle: referenceDir,
-      actor: opts.actor,
-      host: opts.host,
-      onProgress: (p) => opts.onProgress?.('preserving the known-good reference', p),
-    });
-    opts.onProgress?.('preserving the incident evidence', null);
-    await ingestBundle({
-      store: incident,
-      bundle: incidentDir,
-      actor: opts.actor,
-      host: opts.host,
-      onProgress: (p) => opts.onProgress?.('preserving the incident evidence', p),
-    });
+    for (const [store, bundle, step] of [
+      [reference, referenceDir, 'preserving the known-good reference'],
+      [incident, incidentDir, 'preserving the incident evidence'],
+    ] as const) {
+      opts.onProgress?.(step, null);
+      await ingestBundle({
+        store,
+        bundle,
+        actor: opts.actor,
+        host: opts.host,
+        onProgress: (p) => opts.onProgress?.(step, p),
+      });
+    }
     return { incidentCaseId: incident.id, referenceCaseId: reference.id };
   } finally {
     reference.close();

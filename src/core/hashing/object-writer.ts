@@ -43,13 +43,9 @@ export class ObjectWriter {
     return this.size;
   }
 
+  /** Hash a chunk and write it, synchronously. */
   update(chunk: Uint8Array): void {
-    this.hash.update(chunk);
-    if (this.headLen < HEAD_BYTES) {
-      const n = Math.min(HEAD_BYTES - this.headLen, chunk.length);
-      this.head.set(chunk.subarray(0, n), this.headLen);
-      this.headLen += n;
-    }
+    this.digestOnly(chunk);
     if (this.fd !== null) {
       let off = 0;
       while (off < chunk.length) {
@@ -60,7 +56,36 @@ export class ObjectWriter {
         }
       }
     }
+  }
+
+  /** Hash a chunk (and keep the head) without writing it. */
+  digestOnly(chunk: Uint8Array): void {
+    this.hash.update(chunk);
+    if (this.headLen < HEAD_BYTES) {
+      const n = Math.min(HEAD_BYTES - this.headLen, chunk.length);
+      this.head.set(chunk.subarray(0, n), this.headLen);
+      this.headLen += n;
+    }
     this.size += chunk.length;
+  }
+
+  /**
+   * Write a chunk on libuv's thread pool while the caller hashes it (digestOnly) on this thread:
+   * the write of one chunk overlaps the hashing of the same bytes. Chunks are written in the order
+   * this is called; the caller must not reuse the buffer until the promise settles.
+   */
+  writeAsync(chunk: Uint8Array, position: number): Promise<void> {
+    const fd = this.fd;
+    if (fd === null) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const step = (off: number) =>
+        fs.write(fd, chunk, off, chunk.length - off, position + off, (err, written) => {
+          if (err) reject(this.fsError(err, 'cannot write to the object store'));
+          else if (off + written < chunk.length) step(off + written);
+          else resolve();
+        });
+      step(0);
+    });
   }
 
   /** Digest of what was seen; for a hash-only pass this is all there is. */

@@ -111,6 +111,85 @@ function pumpSync(
   }
 }
 
+function readAsync(fd: number, buf: Buffer, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) =>
+    fs.read(fd, buf, 0, length, position, (err, n) => (err ? reject(err) : resolve(n))),
+  );
+}
+
+/**
+ * The one-pass copy, pipelined over three rotating buffers: while this thread hashes chunk i,
+ * libuv's pool writes chunk i (same bytes, read-only on both sides) and reads chunk i+1. A buffer
+ * is refilled only once the write that last used it has finished.
+ */
+async function pumpPipelined(
+  file: string | Buffer,
+  label: string,
+  offset: number,
+  length: number | null,
+  chunkSize: number,
+  writer: ObjectWriter,
+  progress: ProgressReporter,
+  onOpen?: (fd: number) => void,
+): Promise<number> {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw new ProbityError('unreadable', `${label}: cannot open: ${describeFsError(err)}`, { file: label });
+  }
+  const bufs = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
+  const writes: Promise<void>[] = [Promise.resolve(), Promise.resolve(), Promise.resolve()];
+  let total = 0;
+  try {
+    onOpen?.(fd);
+    const want = (done: number) => (length === null ? chunkSize : Math.min(chunkSize, length - done));
+    const read = (i: number, done: number): Promise<number> => {
+      const n = want(done);
+      if (n === 0) return Promise.resolve(0);
+      return readAsync(fd, bufs[i % 3]!, n, offset + done).catch((err: unknown) => {
+        throw new ProbityError(
+          'unreadable',
+          `${label}: read failed at byte ${offset + done}: ${describeFsError(err)}`,
+          {
+            file: label,
+          },
+        );
+      });
+    };
+    let pending = read(0, 0);
+    for (let i = 0; ; i++) {
+      checkCancelled(label);
+      const n = await pending;
+      if (n === 0) break;
+      const chunk = bufs[i % 3]!.subarray(0, n);
+      const at = total;
+      total += n;
+      await writes[(i + 1) % 3]; // the buffer about to be refilled was last written two chunks ago
+      pending = read(i + 1, total);
+      writes[i % 3] = writer.writeAsync(chunk, at);
+      writer.digestOnly(chunk);
+      progress.add(n);
+    }
+    await Promise.all(writes);
+    if (length !== null && total !== length) {
+      throw new ProbityError(
+        'malformed',
+        `${label}: archive ends after ${total} of ${length} bytes of this entry (truncated)`,
+        {
+          file: label,
+        },
+      );
+    }
+    return total;
+  } catch (err) {
+    await Promise.allSettled(writes);
+    throw err;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 async function passOnce(req: StoreRequest, write: boolean): Promise<StoredObject> {
   const { source, label } = req;
   const writer = new ObjectWriter(req.tmpDir, req.objectsDir, label, write);
@@ -124,20 +203,11 @@ async function passOnce(req: StoreRequest, write: boolean): Promise<StoredObject
           { file: label },
         );
       const p = source.pathBytes ? Buffer.from(source.pathBytes) : source.path;
-      const read = pumpSync(
-        p,
-        label,
-        0,
-        null,
-        req.chunkSize,
-        (c) => writer.update(c),
-        progress,
-        (fd) => {
-          const st = fs.fstatSync(fd);
-          if (st.size !== source.expectSize)
-            throw changed(`size was ${source.expectSize} bytes when listed, ${st.size} when opened`);
-        },
-      );
+      const read = await pumpPipelined(p, label, 0, null, req.chunkSize, writer, progress, (fd) => {
+        const st = fs.fstatSync(fd);
+        if (st.size !== source.expectSize)
+          throw changed(`size was ${source.expectSize} bytes when listed, ${st.size} when opened`);
+      });
       progress.flush();
       const after = fs.statSync(p, { throwIfNoEntry: false });
       if (read !== source.expectSize) throw changed(`expected ${source.expectSize} bytes, read ${read}`);
@@ -145,15 +215,7 @@ async function passOnce(req: StoreRequest, write: boolean): Promise<StoredObject
       if (after.mtimeMs !== source.expectMtimeMs) throw changed('modification time moved during the read');
     } else if (source.kind === 'range') {
       const progress = new ProgressReporter(req.seq, label, source.length);
-      pumpSync(
-        source.file,
-        label,
-        source.offset,
-        source.length,
-        req.chunkSize,
-        (c) => writer.update(c),
-        progress,
-      );
+      await pumpPipelined(source.file, label, source.offset, source.length, req.chunkSize, writer, progress);
       progress.flush();
     } else {
       const progress = new ProgressReporter(req.seq, label, source.length);

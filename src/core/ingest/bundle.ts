@@ -5,6 +5,7 @@ import { indexTar } from './archive/tar';
 import { indexZip } from './archive/zip';
 import { safeEntryPath } from './archive/names';
 import type { ObjectSource } from '../hashing/protocol';
+import type { ArchiveEntry } from './archive/types';
 
 export type BundleKind = 'folder' | 'tar' | 'tar.gz' | 'zip' | 'file';
 
@@ -178,7 +179,46 @@ function planFolder(root: string): { entries: PlannedEntry[]; warnings: string[]
   return { entries, warnings };
 }
 
-/** Turn an archive index into planned entries; duplicate names keep every copy, numbered. */
+/**
+ * One archive member as a planned entry, or null for what is not stored (directories are implicit;
+ * devices and fifos are named in a warning). Duplicate names keep every copy, numbered by
+ * `occurrence`, because which copy a tool extracts is itself evidence.
+ */
+export function planArchiveEntry(
+  bundle: string,
+  e: ArchiveEntry,
+  seen: Map<string, number>,
+  warnings: string[],
+  source: ObjectSource | null,
+): PlannedEntry | null {
+  if (e.type === 'directory') return null;
+  if (e.type === 'other') {
+    warnings.push(`${e.path}: not stored: not a regular file in the archive`);
+    return null;
+  }
+  const occurrence = (seen.get(e.path) ?? 0) + 1;
+  seen.set(e.path, occurrence);
+  if (occurrence > 1) {
+    warnings.push(
+      `${e.path}: the archive holds this name ${occurrence} times; every copy is kept (occurrence ${occurrence})`,
+    );
+  }
+  const isLink = e.type === 'symlink' || e.type === 'hardlink';
+  return {
+    key: `${e.index}:${e.path}`,
+    path: e.path,
+    occurrence,
+    rawNameHex: e.rawNameHex,
+    type: isLink ? 'link' : 'file',
+    size: isLink ? 0 : e.size,
+    mtime: e.mtime ? e.mtime.toISOString() : null,
+    mtimeMs: e.mtime ? e.mtime.getTime() : null,
+    sourcePath: `${bundle}!/${e.path}`,
+    linkTarget: e.linkTarget,
+    source: isLink ? null : source,
+  };
+}
+
 function planArchive(
   bundle: string,
   index: Awaited<ReturnType<typeof indexTar>>,
@@ -187,34 +227,11 @@ function planArchive(
   const warnings: string[] = [];
   const seen = new Map<string, number>();
   for (const e of index.entries) {
-    if (e.type === 'directory') continue;
-    if (e.type === 'other') {
-      warnings.push(`${e.path}: not stored: not a regular file in the archive`);
-      continue;
-    }
-    const occurrence = (seen.get(e.path) ?? 0) + 1;
-    seen.set(e.path, occurrence);
-    if (occurrence > 1)
-      warnings.push(
-        `${e.path}: the archive holds this name ${occurrence} times; every copy is kept (occurrence ${occurrence})`,
-      );
-    const base = {
-      key: `${e.index}:${e.path}`,
-      path: e.path,
-      occurrence,
-      rawNameHex: e.rawNameHex,
-      mtime: e.mtime ? e.mtime.toISOString() : null,
-      mtimeMs: e.mtime ? e.mtime.getTime() : null,
-      sourcePath: `${bundle}!/${e.path}`,
-    };
-    if (e.type === 'symlink' || e.type === 'hardlink') {
-      entries.push({ ...base, type: 'link', size: 0, linkTarget: e.linkTarget, source: null });
-      continue;
-    }
-    const source = index.sources.get(e.index);
-    if (!source)
+    const source = index.sources.get(e.index) ?? null;
+    if (e.type === 'file' && !source)
       throw new ProbityError('malformed', `${bundle}: entry "${e.path}" has no data`, { file: bundle });
-    entries.push({ ...base, type: 'file', size: e.size, linkTarget: null, source });
+    const planned = planArchiveEntry(bundle, e, seen, warnings, source);
+    if (planned) entries.push(planned);
   }
   return { entries, warnings };
 }

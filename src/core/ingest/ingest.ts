@@ -14,8 +14,7 @@ import { acquireCaseLock } from '../store/lock';
 import type { CaseStore } from '../store/workstation';
 import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
-import type { ArchiveEntry } from './archive/types';
-import { planBundle, type PlannedEntry } from './bundle';
+import { planArchiveEntry, planBundle, type PlannedEntry } from './bundle';
 import { checkManifest, parseChecksumFile } from './checksums';
 import { classifyKind, isChecksumName } from './classify';
 import { ProgressTracker } from './progress';
@@ -178,33 +177,6 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
       }
       tracker.plan(0, 0);
       const seen = new Map<string, number>();
-      const toPlanned = (e: ArchiveEntry): PlannedEntry | null => {
-        if (e.type === 'directory') return null;
-        if (e.type === 'other') {
-          plan.warnings.push(`${e.path}: not stored: not a regular file in the archive`);
-          return null;
-        }
-        const occurrence = (seen.get(e.path) ?? 0) + 1;
-        seen.set(e.path, occurrence);
-        if (occurrence > 1)
-          plan.warnings.push(
-            `${e.path}: the archive holds this name ${occurrence} times; every copy is kept (occurrence ${occurrence})`,
-          );
-        const isLink = e.type === 'symlink' || e.type === 'hardlink';
-        return {
-          key: `${e.index}:${e.path}`,
-          path: e.path,
-          occurrence,
-          rawNameHex: e.rawNameHex,
-          type: isLink ? 'link' : 'file',
-          size: isLink ? 0 : e.size,
-          mtime: e.mtime ? e.mtime.toISOString() : null,
-          mtimeMs: e.mtime ? e.mtime.getTime() : null,
-          sourcePath: `${bundle}!/${e.path}`,
-          linkTarget: e.linkTarget,
-          source: null,
-        };
-      };
       await pool.run(
         {
           type: 'store-tgz',
@@ -220,7 +192,7 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
             tracker.add(label, bytes);
           },
           onTgzEntry: (e, object) => {
-            const planned = toPlanned(e);
+            const planned = planArchiveEntry(bundle, e, seen, plan.warnings, null);
             if (!planned) return;
             plan.entries.push(planned);
             if (object) {

@@ -115,7 +115,8 @@ export type CustodyAction =
   | 'ingest.failed'
   | 'ingest.cancelled'
   | 'evidence.stored'
-  | 'verify.run';
+  | 'verify.run'
+  | 'findings.recorded';
 
 export type VerifyProblem =
   | { kind: 'object-modified'; sha256: string; paths: string[]; actual: string }
@@ -124,7 +125,8 @@ export type VerifyProblem =
   | { kind: 'object-size'; sha256: string; paths: string[]; expected: number; actual: number }
   | { kind: 'chain-broken'; seq: number; reason: string }
   | { kind: 'trigger-missing'; trigger: string }
-  | { kind: 'evidence-mismatch'; evidenceId: number; path: string; seq: number; reason: string };
+  | { kind: 'evidence-mismatch'; evidenceId: number; path: string; seq: number; reason: string }
+  | { kind: 'findings-mismatch'; runId: string; seq: number; reason: string };
 
 export interface VerifyReport {
   caseId: string;
@@ -166,4 +168,20 @@ export interface Progress {
   current: { path: string; bytesDone: number; bytesTotal: number }[];
   rateBytesPerSec: number;
   etaSeconds: number | null;
+}
+
+/** pass / fail / not analysed (never "passed" when Probity could not look) / info. */
+export type FindingStatus = 'pass' | 'fail' | 'not-analysed' | 'info';
+
+/** One result of an analysis stage, stored append-only and vouched for by a custody event. */
+export interface Finding {
+  id: number;
+  runId: string;
+  stage: string;
+  check: string;
+  status: FindingStatus;
+  subject: string | null;
+  summary: string;
+  details: Record<string, unknown>;
+  createdAt: string;
 }

@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { newWorkstation } from '../../../test/helpers';
 import { canonicalJson } from '../util/canonical-json';
 import { GENESIS_HASH, appendEvent, chainHash, eventBody, listEvents, verifyChain } from './custody';
+import { recordFindings, latestFindings } from './findings';
 import { expectedTriggers, migrate } from './schema';
+import { verifyCase } from './verify';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -130,5 +132,46 @@ describe('workstation', () => {
     expect(() => ws.openCase('case-1')).toThrow(/case-1: not a case id/);
     expect(() => ws.openCase('AI-IR-2026-0042')).toThrow(/AI-IR-2026-0042: no such case/);
     expect(() => ws.createCase({ title: '  ' })).toThrow(/title/);
+  });
+});
+
+describe('findings', () => {
+  it('records a run with its custody event, and verify catches an edited finding', async () => {
+    const { ws, cleanup } = newWorkstation();
+    cleanups.push(cleanup);
+    const store = ws.createCase({ title: 'f', actor: 'a' });
+    const { runId, event } = recordFindings(store, {
+      stage: 'integrity',
+      actor: 'a',
+      findings: [
+        {
+          check: 'file-integrity',
+          status: 'fail',
+          subject: 'model.safetensors',
+          summary: 'sha256 mismatch',
+          details: { expected: 'x' },
+        },
+        { check: 'adapter-audit', status: 'not-analysed', summary: 'no adapters found' },
+      ],
+    });
+    expect(event.action).toBe('findings.recorded');
+    expect(event.details).toMatchObject({
+      stage: 'integrity',
+      runId,
+      counts: { fail: 1, 'not-analysed': 1 },
+    });
+    expect(latestFindings(store, 'integrity').map((f) => [f.check, f.status])).toEqual([
+      ['file-integrity', 'fail'],
+      ['adapter-audit', 'not-analysed'],
+    ]);
+    expect(() => store.db.prepare("UPDATE findings SET status = 'pass'").run()).toThrow(/append-only/);
+    expect((await verifyCase({ store, actor: 'a' })).ok).toBe(true);
+    store.db.exec('DROP TRIGGER findings_no_update');
+    store.db.prepare("UPDATE findings SET status = 'pass' WHERE check_name = 'file-integrity'").run();
+    const r = await verifyCase({ store, actor: 'a' });
+    expect(r.messages).toContain(
+      `findings of run ${runId}: disagree with custody event seq ${event.seq}: the findings were changed after they were recorded`,
+    );
+    store.close();
   });
 });

@@ -14,6 +14,7 @@ export const APPEND_ONLY_TABLES = [
   'manifest_checks',
   'custody',
   'verifications',
+  'findings',
 ] as const;
 
 export function expectedTriggers(): string[] {
@@ -121,7 +122,25 @@ const MIGRATIONS: string[] = [
     through_seq INTEGER NOT NULL,
     report TEXT NOT NULL
   );
-  ${APPEND_ONLY_TABLES.map(appendOnlyTriggers).join('\n')}
+  ${['objects', 'evidence', 'manifest_checks', 'custody', 'verifications'].map(appendOnlyTriggers).join('\n')}
+  `,
+  // 2: findings of the analysis stages (integrity, behavior, audit), append-only like evidence: a
+  // re-run adds a new run; the report reads the latest run of each stage.
+  `
+  CREATE TABLE findings (
+    id INTEGER PRIMARY KEY,
+    run_id TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    check_name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pass','fail','not-analysed','info')),
+    subject TEXT,
+    summary TEXT NOT NULL,
+    details TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX findings_run ON findings(run_id);
+  CREATE INDEX findings_stage ON findings(stage, created_at);
+  ${appendOnlyTriggers('findings')}
   `,
 ];
 

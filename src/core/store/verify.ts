@@ -5,6 +5,7 @@ import { ProgressTracker } from '../ingest/progress';
 import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { appendEvent, verifyChain } from './custody';
+import { findingsDigest, findingsOfRun } from './findings';
 import { acquireCaseLock } from './lock';
 import { expectedTriggers } from './schema';
 import type { CaseStore } from './workstation';
@@ -35,6 +36,8 @@ export function describeProblem(p: VerifyProblem): string {
       return `custody log: chain broken at seq ${p.seq}: ${p.reason}`;
     case 'trigger-missing':
       return `case.db: trigger missing: ${p.trigger} (append-only protection removed)`;
+    case 'findings-mismatch':
+      return `findings of run ${p.runId}: disagree with custody event seq ${p.seq}: ${p.reason}`;
     case 'evidence-mismatch':
       return `${p.path}: evidence row ${p.evidenceId} disagrees with custody event seq ${p.seq}: ${p.reason}`;
   }
@@ -69,7 +72,7 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
     for (const t of expectedTriggers())
       if (!present.has(t)) problems.push({ kind: 'trigger-missing', trigger: t });
 
-    problems.push(...crossCheckEvidence(store));
+    problems.push(...crossCheckEvidence(store), ...crossCheckFindings(store));
 
     const objects = db.prepare('SELECT sha256, size FROM objects ORDER BY sha256').all() as {
       sha256: string;
@@ -179,6 +182,43 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
     await pool.close();
     release();
   }
+}
+
+/** Every analysis run's findings must still hash to the digest its custody event recorded. */
+function crossCheckFindings(store: CaseStore): VerifyProblem[] {
+  const problems: VerifyProblem[] = [];
+  const recorded = new Set<string>();
+  for (const e of store.db
+    .prepare("SELECT seq, details FROM custody WHERE action = 'findings.recorded' ORDER BY seq")
+    .iterate() as IterableIterator<{ seq: number; details: string }>) {
+    let d: { runId?: string; findingsSha256?: string };
+    try {
+      d = JSON.parse(e.details) as typeof d;
+    } catch {
+      continue; // reported as a chain break
+    }
+    if (!d.runId) continue;
+    recorded.add(d.runId);
+    const actual = findingsDigest(findingsOfRun(store, d.runId));
+    if (actual !== d.findingsSha256) {
+      problems.push({
+        kind: 'findings-mismatch',
+        runId: d.runId,
+        seq: e.seq,
+        reason: 'the findings were changed after they were recorded',
+      });
+    }
+  }
+  for (const r of store.db.prepare('SELECT DISTINCT run_id FROM findings').all() as { run_id: string }[]) {
+    if (!recorded.has(r.run_id))
+      problems.push({
+        kind: 'findings-mismatch',
+        runId: r.run_id,
+        seq: 0,
+        reason: 'no custody event recorded this run',
+      });
+  }
+  return problems;
 }
 
 /** Every evidence row must agree with the custody event that recorded it, and every such event with a row. */

@@ -1,0 +1,106 @@
+import { useEffect } from 'react';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { CaseList } from './screens/CaseList';
+import { CaseWorkspace } from './screens/CaseWorkspace';
+import { connectJobEvents, useStore, type ThemeChoice } from './store';
+
+export function App() {
+  const route = useStore((s) => s.route);
+  const info = useStore((s) => s.info);
+  const loadInfo = useStore((s) => s.loadInfo);
+  const navigate = useStore((s) => s.navigate);
+
+  useEffect(() => {
+    void loadInfo();
+    const stop = connectJobEvents();
+    const onPop = () => useStore.getState().setRouteFromHash();
+    window.addEventListener('popstate', onPop);
+    return () => {
+      stop();
+      window.removeEventListener('popstate', onPop);
+    };
+  }, [loadInfo]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a
+          className="brand"
+          href="#/cases"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate({ name: 'cases' });
+          }}
+        >
+          <span className="brand-mark" aria-hidden="true">
+            ◆
+          </span>
+          Probity
+        </a>
+        <nav className="breadcrumb" aria-label="Location">
+          <a
+            href="#/cases"
+            aria-current={route.name === 'cases' ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate({ name: 'cases' });
+            }}
+          >
+            Cases
+          </a>
+          {route.name === 'case' ? (
+            <>
+              <span aria-hidden="true" className="breadcrumb-sep">
+                /
+              </span>
+              <span className="mono">{route.caseId}</span>
+            </>
+          ) : null}
+        </nav>
+        <div className="topbar-right">
+          {info.data ? (
+            <span className="host-info" title={`Case folders under ${info.data.home}`}>
+              <span className="badge badge-neutral">
+                {info.data.mode === 'browser' ? 'Browser mode' : 'Desktop'}
+              </span>
+              <span>
+                {info.data.actor}@{info.data.host}
+              </span>
+            </span>
+          ) : info.error ? (
+            <span className="badge badge-bad" title={info.error}>
+              Host unavailable
+            </span>
+          ) : null}
+          <ThemeSelect />
+        </div>
+      </header>
+      <main className="app-main">
+        {route.name === 'cases' ? (
+          <ErrorBoundary scope="the case list" key="cases">
+            <CaseList />
+          </ErrorBoundary>
+        ) : (
+          <ErrorBoundary scope="the case workspace" key={`case:${route.caseId}`}>
+            <CaseWorkspace caseId={route.caseId} stage={route.stage} />
+          </ErrorBoundary>
+        )}
+      </main>
+    </div>
+  );
+}
+
+function ThemeSelect() {
+  const theme = useStore((s) => s.theme);
+  const setTheme = useStore((s) => s.setTheme);
+  return (
+    <label className="theme-select">
+      <span>Theme</span>
+      <select value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)} aria-label="Theme">
+        <option value="system">System</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+    </label>
+  );
+}

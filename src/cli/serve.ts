@@ -101,7 +101,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const sseClients = new Set<http.ServerResponse>();
   let port = 0;
 
+  // The latest event of each recent job, replayed to a page that (re)connects mid-job, so a dropped
+  // event stream never leaves a dialog waiting for an end it already missed.
+  const lastByJob = new Map<string, JobEvent>();
   const unsubscribe = opts.service.onJobEvent((e: JobEvent) => {
+    lastByJob.delete(e.jobId);
+    lastByJob.set(e.jobId, e);
+    if (lastByJob.size > 50) lastByJob.delete(lastByJob.keys().next().value!);
     const frame = `data: ${JSON.stringify(e)}\n\n`;
     for (const res of sseClients) res.write(frame);
   });
@@ -133,6 +139,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
             'x-content-type-options': 'nosniff',
           });
           res.write(': connected\n\n');
+          for (const e of lastByJob.values()) res.write(`data: ${JSON.stringify(e)}\n\n`);
           sseClients.add(res);
           req.on('close', () => sseClients.delete(res));
           return;

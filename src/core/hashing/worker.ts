@@ -167,7 +167,11 @@ async function pumpPipelined(
       total += n;
       await writes[(i + 1) % 3]; // the buffer about to be refilled was last written two chunks ago
       pending = read(i + 1, total);
-      writes[i % 3] = writer.writeAsync(chunk, at);
+      const write = writer.writeAsync(chunk, at);
+      // Marked handled now: a failed write is awaited (and reported) a chunk later, and an
+      // unhandled rejection in the meantime would kill this thread before it removes its temp file.
+      write.catch(() => {});
+      writes[i % 3] = write;
       writer.digestOnly(chunk);
       progress.add(n);
     }

@@ -149,7 +149,6 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
         prior && prior.size === entry.size && prior.mtimeMs === entry.mtimeMs
           ? { sha256: prior.sha256, size: prior.size }
           : null;
-      tracker.startFile(entry.path, entry.size);
       const reply = await pool.run(
         {
           type: 'store',
@@ -160,7 +159,7 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
           hint,
           chunkSize,
         },
-        { onProgress: (label, bytes) => tracker.add(label, bytes) },
+        { onProgress: (label, bytes, total) => tracker.add(label, bytes, total) },
       );
       if (reply.type !== 'stored')
         throw new ProbityError('internal', `${entry.path}: unexpected worker reply ${reply.type}`);
@@ -188,8 +187,7 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
         },
         {
           onProgress: (label, bytes, total) => {
-            tracker.startFile(label, total);
-            tracker.add(label, bytes);
+            tracker.add(label, bytes, total);
           },
           onTgzEntry: (e, object) => {
             const planned = planArchiveEntry(bundle, e, seen, plan.warnings, null);

@@ -12,7 +12,8 @@ export class ProgressTracker {
   private filesDone = 0;
   private bytesDone = 0;
   private readonly current = new Map<string, { bytesDone: number; bytesTotal: number }>();
-  private readonly startedAt = Date.now();
+  /** The rate is measured from the first byte, not from the start: worker start-up is not throughput. */
+  private firstByteAt: number | null = null;
   private lastEmit = 0;
   private phaseName: Progress['phase'] = 'hashing';
 
@@ -27,13 +28,18 @@ export class ProgressTracker {
     this.emit(true);
   }
 
-  startFile(path: string, size: number): void {
-    if (!this.current.has(path)) this.current.set(path, { bytesDone: 0, bytesTotal: size });
-  }
-
-  add(path: string, bytes: number): void {
-    const c = this.current.get(path);
-    if (c) c.bytesDone += bytes;
+  /**
+   * Bytes read of one file. A file appears in `current` from its first bytes on, so the list holds
+   * only files being read, not every file waiting in the queue.
+   */
+  add(path: string, bytes: number, fileSize: number): void {
+    let c = this.current.get(path);
+    if (!c) {
+      c = { bytesDone: 0, bytesTotal: fileSize };
+      this.current.set(path, c);
+    }
+    c.bytesDone += bytes;
+    if (this.firstByteAt === null) this.firstByteAt = Date.now();
     this.bytesDone += bytes;
     this.emit(false);
   }
@@ -56,7 +62,7 @@ export class ProgressTracker {
   }
 
   snapshot(): Progress {
-    const elapsed = (Date.now() - this.startedAt) / 1000;
+    const elapsed = this.firstByteAt === null ? 0 : (Date.now() - this.firstByteAt) / 1000;
     const rate = elapsed > 0 ? this.bytesDone / elapsed : 0;
     const remaining = Math.max(0, this.bytesTotal - this.bytesDone);
     return {

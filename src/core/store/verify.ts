@@ -105,11 +105,10 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
           tracker.endFile(file, o.size);
           return;
         }
-        tracker.startFile(file, o.size);
         try {
           const reply = await pool.run(
             { type: 'hash', label: paths[0] ?? o.sha256, file, chunkSize: opts.chunkSize ?? 8 * 1024 * 1024 },
-            { onProgress: (_l, bytes) => tracker.add(file, bytes) },
+            { onProgress: (_l, bytes) => tracker.add(file, bytes, o.size) },
           );
           if (reply.type !== 'hashed') throw new Error(`unexpected reply ${reply.type}`);
           bytesChecked += reply.size;

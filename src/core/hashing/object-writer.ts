@@ -14,6 +14,8 @@ import { HEAD_BYTES, type StoredObject } from './protocol';
  * With `write: false` only the digest is computed (resume: the journal says this object is already
  * stored, and the source is hashed to confirm it before the copy is skipped).
  */
+const FLUSH_EVERY = 256 * 1024 * 1024;
+
 export class ObjectWriter {
   private readonly hash: Hash = createHash('sha256');
   private readonly head = Buffer.alloc(HEAD_BYTES);
@@ -21,6 +23,9 @@ export class ObjectWriter {
   private size = 0;
   private fd: number | null = null;
   private tmpPath: string | null = null;
+  private written = 0;
+  private flushedAt = 0;
+  private flushing: Promise<void> | null = null;
 
   constructor(
     private readonly tmpDir: string,
@@ -77,7 +82,7 @@ export class ObjectWriter {
   writeAsync(chunk: Uint8Array, position: number): Promise<void> {
     const fd = this.fd;
     if (fd === null) return Promise.resolve();
-    return new Promise((resolve, reject) => {
+    return new Promise<void>((resolve, reject) => {
       const step = (off: number) =>
         fs.write(fd, chunk, off, chunk.length - off, position + off, (err, written) => {
           if (err) reject(this.fsError(err, 'cannot write to the object store'));
@@ -85,7 +90,31 @@ export class ObjectWriter {
           else resolve();
         });
       step(0);
+    }).then(() => {
+      this.written += chunk.length;
+      this.flushEvery(fd);
     });
+  }
+
+  /**
+   * Start writing dirty pages back every FLUSH_EVERY bytes while the copy goes on, so the fsync
+   * that ends the object has little left to wait for (the disk works during the hashing).
+   */
+  private flushEvery(fd: number): void {
+    if (this.flushing !== null || this.written - this.flushedAt < FLUSH_EVERY) return;
+    this.flushedAt = this.written;
+    this.flushing = new Promise<void>((resolve) =>
+      fs.fdatasync(fd, () => {
+        // A failure here is not lost: the final fsync in finish() reports it.
+        this.flushing = null;
+        resolve();
+      }),
+    );
+  }
+
+  /** Wait for a background flush in flight, before the file is fsynced and closed. */
+  async settle(): Promise<void> {
+    await this.flushing;
   }
 
   /** Digest of what was seen; for a hash-only pass this is all there is. */

@@ -176,6 +176,7 @@ async function pumpPipelined(
       progress.add(n);
     }
     await Promise.all(writes);
+    await writer.settle();
     if (length !== null && total !== length) {
       throw new ProbityError(
         'malformed',
@@ -188,6 +189,7 @@ async function pumpPipelined(
     return total;
   } catch (err) {
     await Promise.allSettled(writes);
+    await writer.settle();
     throw err;
   } finally {
     fs.closeSync(fd);

@@ -33,12 +33,64 @@ if (!electronPresent() && fs.existsSync(path.join(electronDir, 'install.js'))) {
     env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '' },
   });
   if (r.status !== 0) {
-    const why = (r.stderr?.toString() ?? '').split('\n').find((l) => /error|ENOTFOUND|ECONN|EAI_AGAIN|timed out/i.test(l)) ?? 'the download failed';
-    process.stderr.write(`probity: Electron could not be installed on this machine (${why.trim().slice(0, 160)}); starting browser mode instead.\n`);
+    const why =
+      (r.stderr?.toString() ?? '')
+        .split('\n')
+        .find((l) => /error|ENOTFOUND|ECONN|EAI_AGAIN|timed out/i.test(l)) ?? 'the download failed';
+    process.stderr.write(
+      `probity: Electron could not be installed on this machine (${why.trim().slice(0, 160)}); starting browser mode instead.\n`,
+    );
   }
 }
 
-if (electronPresent()) {
+/**
+ * better-sqlite3 is a native module built for Node's ABI (the CLI and the tests use that build).
+ * Electron needs its own: build a copy of the package against Electron's headers once, into
+ * node_modules/.probity-electron/, which the desktop main process loads via `nativeBinding`.
+ * Building needs Electron's headers, so network access, the first time.
+ */
+function ensureElectronSqlite() {
+  const outDir = path.join(root, 'node_modules', '.probity-electron');
+  const version = JSON.parse(fs.readFileSync(path.join(electronDir, 'package.json'), 'utf8')).version;
+  const marker = path.join(outDir, 'electron-version');
+  const binary = path.join(outDir, 'better_sqlite3.node');
+  if (fs.existsSync(binary) && fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === version)
+    return true;
+  process.stderr.write(`probity: building better-sqlite3 for Electron ${version} (once)…\n`);
+  const src = path.join(outDir, 'better-sqlite3');
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.cpSync(path.join(root, 'node_modules', 'better-sqlite3'), src, { recursive: true });
+  fs.rmSync(path.join(src, 'build'), { recursive: true, force: true });
+  const status = run(
+    'npm',
+    [
+      'exec',
+      '--yes',
+      '--',
+      'node-gyp',
+      'rebuild',
+      `--target=${version}`,
+      '--runtime=electron',
+      '--dist-url=https://electronjs.org/headers',
+    ],
+    {
+      cwd: src,
+    },
+  );
+  const built = path.join(src, 'build', 'Release', 'better_sqlite3.node');
+  if (status !== 0 || !fs.existsSync(built)) {
+    process.stderr.write(
+      'probity: better-sqlite3 could not be built for Electron (see above); starting browser mode instead.\n',
+    );
+    return false;
+  }
+  fs.copyFileSync(built, binary);
+  fs.writeFileSync(marker, version);
+  return true;
+}
+
+if (electronPresent() && ensureElectronSqlite()) {
   if (run(bin('electron-vite'), ['build']) !== 0) process.exit(1);
   const child = spawn(bin('electron'), ['.'], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));

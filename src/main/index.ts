@@ -11,7 +11,8 @@ import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { ProbityService } from '../core/api/service';
 import { setHashWorkerUrl } from '../core/hashing/pool';
 import { resolveHome } from '../core/store/home';
-import { Workstation } from '../core/store/workstation';
+import fs from 'node:fs';
+import { setSqliteNativeBinding, Workstation } from '../core/store/workstation';
 import { bindIpc } from './ipc';
 import { isLocalUrl, lockDownContents, lockDownSession } from './security';
 
@@ -23,6 +24,9 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   setHashWorkerUrl(pathToFileURL(path.join(here, 'hash-worker.js')));
+  // better-sqlite3 rebuilt for Electron's ABI by `npm start` (scripts/start.mjs), beside the Node build.
+  const electronSqlite = path.join(here, '../../node_modules/.probity-electron/better_sqlite3.node');
+  if (fs.existsSync(electronSqlite)) setSqliteNativeBinding(electronSqlite);
   let win: BrowserWindow | null = null;
 
   app.on('second-instance', () => {

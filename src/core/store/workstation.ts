@@ -40,8 +40,19 @@ export class CaseStore {
   }
 }
 
+let sqliteNativeBinding: string | undefined;
+
+/**
+ * The desktop app runs under Electron, whose ABI differs from Node's: it points better-sqlite3 at a
+ * copy of the native module built for Electron (see scripts/start.mjs), leaving the Node build in
+ * node_modules for the CLI and the tests.
+ */
+export function setSqliteNativeBinding(file: string | undefined): void {
+  sqliteNativeBinding = file;
+}
+
 function openDb(file: string, create: boolean): Database.Database {
-  const db = new Database(file, { fileMustExist: !create });
+  const db = new Database(file, { fileMustExist: !create, nativeBinding: sqliteNativeBinding });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');

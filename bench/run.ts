@@ -84,6 +84,48 @@ function probity(args: string[]): { seconds: number; maxRssKb: number } {
   return JSON.parse(r.stdout) as { seconds: number; maxRssKb: number };
 }
 
+/**
+ * Two safetensors files of about `size` bytes each: 64 BF16 tensors of random bits, the second file
+ * with every 8th tensor perturbed (so the diff does float work on some tensors, byte compares on the
+ * rest). Written once and reused.
+ */
+function makeWeightPair(dir: string, size: number): [string, string] {
+  const a = path.join(dir, 'a.safetensors');
+  const b = path.join(dir, 'b.safetensors');
+  const tensors = 64;
+  const elems = Math.floor(size / tensors / 2 / 256) * 256;
+  if (fs.existsSync(a) && fs.existsSync(b) && fs.statSync(a).size > elems * 2 * tensors) return [a, b];
+  process.stderr.write(`generating two ${Math.round(size / MiB)} MiB safetensors files…\n`);
+  fs.mkdirSync(dir, { recursive: true });
+  const header: Record<string, unknown> = { __metadata__: { format: 'pt' } };
+  const bytes = elems * 2;
+  for (let i = 0; i < tensors; i++) {
+    header[`model.layers.${i}.mlp.up_proj.weight`] = {
+      dtype: 'BF16',
+      shape: [elems / 256, 256],
+      data_offsets: [i * bytes, (i + 1) * bytes],
+    };
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((8 + json.length) % 8)) % 8);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(json.length));
+  const fa = fs.openSync(a, 'w');
+  const fb = fs.openSync(b, 'w');
+  for (const fd of [fa, fb]) fs.writeSync(fd, Buffer.concat([len, Buffer.from(json)]));
+  for (let i = 0; i < tensors; i++) {
+    // Random BF16 bit patterns with a sane exponent, so values are finite and small.
+    const t = randomBytes(bytes);
+    for (let k = 1; k < bytes; k += 2) t[k] = 0x3c + (t[k]! & 0x3);
+    fs.writeSync(fa, t);
+    if (i % 8 === 0) for (let k = 0; k < bytes; k += 4096) t[k] = t[k]! ^ 0x01;
+    fs.writeSync(fb, t);
+  }
+  fs.closeSync(fa);
+  fs.closeSync(fb);
+  return [a, b];
+}
+
 function main(): void {
   const bigFile = path.join(data, 'big.bin');
   const bundle = path.join(data, 'bundle4');
@@ -155,6 +197,16 @@ function main(): void {
   });
   const tVerify4 = childSeconds(() => {}, ['verify', home, case4], bundleRss);
 
+  // 4. Weight diff of two safetensors files vs openssl hashing both.
+  const [wa, wb] = makeWeightPair(path.join(data, 'weights'), Math.round(1024 * scale) * MiB);
+  warm([wa, wb]);
+  const tDiff = childSeconds(() => {}, ['diff', wa, wb], { kb: 0 });
+  const tOpensslBoth = seconds(() => {
+    sh('openssl', ['dgst', '-sha256', wa]);
+    sh('openssl', ['dgst', '-sha256', wb]);
+  });
+  const WEIGHTS = 2 * fs.statSync(wa).size;
+
   const gbps = (bytes: number, s: number) => `${(bytes / s / 1e9).toFixed(2)} GB/s`;
   const rows: [string, string, string, string][] = [
     [
@@ -176,6 +228,13 @@ function main(): void {
       gbps(4 * PART, tOpenssl4),
       `${(tOpenssl4 / tVerify4).toFixed(2)}× (target ≥ 1.60×)`,
     ],
+    [
+      'diff-weights (2 safetensors files) vs openssl on both',
+      `${tDiff.toFixed(2)} s`,
+      `${tOpensslBoth.toFixed(2)} s`,
+      `${(tDiff / tOpensslBoth).toFixed(2)}× (target ≤ 1.50×)`,
+    ],
+    ['  (bytes compared)', gbps(WEIGHTS, tDiff), gbps(WEIGHTS, tOpensslBoth), ''],
     ['peak RSS while ingesting', `${(ingestRss.kb / 1024).toFixed(0)} MB`, '', `target ≤ 300 MB`],
     ['peak RSS while verifying 4 files', `${(bundleRss.kb / 1024).toFixed(0)} MB`, '', ''],
   ];

@@ -1,4 +1,9 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ArchiveEntry } from '../ingest/archive/types';
 import { ProbityError, type ErrorCode } from '../util/errors';
@@ -29,9 +34,79 @@ export function setHashWorkerUrl(url: URL): void {
   workerUrlOverride = url;
 }
 
+let builtWorker: URL | null = null;
+
+interface WorkerBuildIndex {
+  file: string;
+  inputs: { path: string; size: number; mtimeMs: number }[];
+}
+
+/** The bundled worker, rebuilt only when one of the sources it was built from changed. */
+function cachedWorkerBuild(entry: string, cacheDir: string): string {
+  const indexFile = path.join(cacheDir, 'hash-worker.json');
+  try {
+    const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as WorkerBuildIndex;
+    const fresh = index.inputs.every((i) => {
+      const st = fs.statSync(i.path, { throwIfNoEntry: false });
+      return st !== undefined && st.size === i.size && st.mtimeMs === i.mtimeMs;
+    });
+    if (fresh && fs.existsSync(index.file)) return index.file;
+  } catch {
+    /* no index yet, or unreadable: build */
+  }
+  const require = createRequire(import.meta.url);
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const out = esbuild.buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+    absWorkingDir: path.resolve(path.dirname(entry), '../../..'),
+  });
+  const code = out.outputFiles[0]!.contents;
+  const file = path.join(
+    cacheDir,
+    `hash-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`,
+  );
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const writeAtomically = (target: string, data: string | Uint8Array) => {
+    const tmp = `${target}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, target);
+  };
+  if (!fs.existsSync(file)) writeAtomically(file, code);
+  const root = path.resolve(path.dirname(entry), '../../..');
+  const inputs = Object.keys(out.metafile.inputs).map((rel) => {
+    const abs = path.resolve(root, rel);
+    const st = fs.statSync(abs);
+    return { path: abs, size: st.size, mtimeMs: st.mtimeMs };
+  });
+  writeAtomically(indexFile, JSON.stringify({ file, inputs } satisfies WorkerBuildIndex));
+  return file;
+}
+
+/**
+ * Run from source (the CLI through tsx, vitest), the worker is bundled once with esbuild into a
+ * content-addressed file under node_modules/.cache/probity, so each thread starts on plain
+ * JavaScript in tens of milliseconds instead of loading a TypeScript loader of its own. Where
+ * esbuild is not there, worker-dev.mjs registers tsx inside the thread instead (Node 20 does not
+ * apply `--import` hooks to workers).
+ */
 function workerUrl(): URL {
-  // worker-dev.mjs registers tsx inside the thread: Node 20 does not apply `--import` hooks to workers.
-  return workerUrlOverride ?? new URL('./worker-dev.mjs', import.meta.url);
+  if (workerUrlOverride) return workerUrlOverride;
+  if (builtWorker) return builtWorker;
+  try {
+    const entry = fileURLToPath(new URL('./worker.ts', import.meta.url));
+    const cacheDir = path.resolve(path.dirname(entry), '../../../node_modules/.cache/probity');
+    builtWorker = pathToFileURL(cachedWorkerBuild(entry, cacheDir));
+  } catch {
+    builtWorker = new URL('./worker-dev.mjs', import.meta.url);
+  }
+  return builtWorker;
 }
 
 export function defaultWorkerCount(): number {
@@ -63,7 +138,10 @@ export class HashPool {
   }
 
   private spawn(): Worker {
-    const w = new Worker(workerUrl(), { workerData: { cancel: this.cancelBuf } });
+    const url = workerUrl();
+    // A bundled worker is plain JavaScript: it needs none of the loaders (tsx) the parent may run under.
+    const plain = !url.pathname.endsWith('worker-dev.mjs');
+    const w = new Worker(url, { workerData: { cancel: this.cancelBuf }, ...(plain ? { execArgv: [] } : {}) });
     w.on('message', (m: WorkerReply) => this.onReply(w, m));
     w.on('error', (err) => this.onWorkerDeath(w, err));
     w.on('exit', (code) => {

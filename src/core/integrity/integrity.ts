@@ -1,0 +1,223 @@
+/**
+ * `probity integrity`: the playbook's four Integrity Verification checks on a case, optionally
+ * against a known-good baseline case, recorded as findings of stage 'integrity' (one finding per
+ * check, plus one per failing item, numbers in `details`) under one custody event.
+ */
+import { createHash, type KeyObject } from 'node:crypto';
+import type { IntegrityRunOptions } from '../../shared/integrity';
+import { readFileBounded } from '../formats/text.ts';
+import { recordFindings, type NewFinding } from '../store/findings.ts';
+import type { CaseStore } from '../store/workstation.ts';
+import { fileError, ProbityError } from '../util/errors.ts';
+import { evidenceAdapters, joinAdapters, servingFacts } from './adapter-sources.ts';
+import { auditAdapters, parseAuthorizedAdapters, type AuthorizedAdapter } from './adapter-audit.ts';
+import { checkArchitecture } from './architecture.ts';
+import { loadCaseFiles, type CaseFiles } from './case-files.ts';
+import { checkConfiguration, flattenDocuments, type ApprovedConfig } from './configuration.ts';
+import { checkFileIntegrity } from './file-integrity.ts';
+import { loadModelFacts, type ModelFacts } from './model-facts.ts';
+import { loadPublicKey } from './model-signing.ts';
+import { baseModelNames, loadProvenanceChains } from './provenance.ts';
+import { parseConfigDocuments } from './serving-config.ts';
+import { safeDetails, type CheckResult, type CheckStatus } from './types.ts';
+
+export interface IntegrityOptions {
+  baseline?: CaseStore | null;
+  authorized?: { label: string; sha256: string; list: AuthorizedAdapter[] } | null;
+  approvedConfig?: (ApprovedConfig & { sha256: string }) | null;
+  signingKey?: { label: string; sha256: string; key: KeyObject } | null;
+}
+
+export interface IntegrityReport {
+  caseId: string;
+  baseline: string | null;
+  status: CheckStatus;
+  checks: CheckResult[];
+}
+
+const OPTION_FILE_MAX = 16 * 1024 * 1024;
+
+async function readOptionFile(file: string, flag: string): Promise<{ text: string; sha256: string }> {
+  try {
+    const { text } = await readFileBounded(file, OPTION_FILE_MAX);
+    return { text, sha256: createHash('sha256').update(text).digest('hex') };
+  } catch (err) {
+    if (err instanceof ProbityError)
+      throw new ProbityError(err.code, `${flag} ${err.message}`, { file, cause: err });
+    throw err;
+  }
+}
+
+export async function loadAuthorizedAdapters(
+  file: string,
+): Promise<NonNullable<IntegrityOptions['authorized']>> {
+  const { text, sha256 } = await readOptionFile(file, '--authorized-adapters');
+  return { label: file, sha256, list: parseAuthorizedAdapters(text, file) };
+}
+
+/**
+ * An authorized list typed in the app rather than read from a file: names one per line or
+ * comma-separated, each optionally followed by its sha256 (`name sha256`), as in the file format.
+ * Empty text is no list at all (so no adapter is authorized).
+ */
+export function authorizedAdaptersFromText(
+  text: string,
+  label = 'entered in the app',
+): NonNullable<IntegrityOptions['authorized']> | null {
+  const normalized = text
+    .split(/[\r\n,]+/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .join('\n');
+  if (normalized === '') return null;
+  const sha256 = createHash('sha256').update(normalized).digest('hex');
+  return { label, sha256, list: parseAuthorizedAdapters(normalized, label) };
+}
+
+/** The options a run used, as the wire shows them. */
+export function integrityRunOptions(opts: IntegrityOptions): IntegrityRunOptions {
+  return {
+    authorizedAdapters: opts.authorized
+      ? {
+          label: opts.authorized.label,
+          sha256: opts.authorized.sha256,
+          names: opts.authorized.list.map((a) => a.name),
+        }
+      : null,
+    approvedConfig: opts.approvedConfig
+      ? { label: opts.approvedConfig.label, sha256: opts.approvedConfig.sha256 }
+      : null,
+  };
+}
+
+export async function loadApprovedConfig(
+  file: string,
+): Promise<NonNullable<IntegrityOptions['approvedConfig']>> {
+  const { text, sha256 } = await readOptionFile(file, '--approved-config');
+  const docs = parseConfigDocuments(text, file);
+  if (docs.length === 0) throw fileError('malformed', file, 'empty configuration');
+  return { label: file, flat: flattenDocuments(docs), sha256 };
+}
+
+export async function loadSigningKey(file: string): Promise<NonNullable<IntegrityOptions['signingKey']>> {
+  const { text, sha256 } = await readOptionFile(file, '--signing-key');
+  try {
+    return { label: file, sha256, key: loadPublicKey(text) };
+  } catch (err) {
+    throw fileError('malformed', file, `not a PEM public key or certificate: ${(err as Error).message}`);
+  }
+}
+
+function knownModelNames(f: ModelFacts, names: readonly string[]): string[] {
+  const out = [...names];
+  if (f.config?.nameOrPath) out.push(f.config.nameOrPath);
+  for (const g of f.ggufs) {
+    const p = g.header.provenance;
+    out.push(
+      ...[p.name, p.basename, p.sourceRepo, ...p.baseModels.map((b) => b.name)].filter(
+        (x): x is string => !!x,
+      ),
+    );
+  }
+  return [...new Set(out.filter((s) => s.trim() !== ''))];
+}
+
+async function chainNames(cf: CaseFiles | null): Promise<string[]> {
+  if (!cf) return [];
+  const { chains } = await loadProvenanceChains(cf);
+  return [...baseModelNames(chains), ...chains.map((c) => c.model ?? '')];
+}
+
+function overall(checks: readonly CheckResult[]): CheckStatus {
+  if (checks.some((c) => c.status === 'fail')) return 'fail';
+  if (checks.some((c) => c.status === 'pass')) return 'pass';
+  return 'not-analysed';
+}
+
+/** Run the four checks on a case (nothing is recorded: see {@link recordIntegrity}). */
+export async function runIntegrity(store: CaseStore, opts: IntegrityOptions = {}): Promise<IntegrityReport> {
+  return runChecks(loadCaseFiles(store), opts.baseline ? loadCaseFiles(opts.baseline) : null, opts);
+}
+
+/** The four checks over a case's files and, optionally, a baseline's. */
+export async function runChecks(
+  cf: CaseFiles,
+  base: CaseFiles | null,
+  opts: Omit<IntegrityOptions, 'baseline'> = {},
+): Promise<IntegrityReport> {
+  const facts = await loadModelFacts(cf);
+  const baseFacts = base ? await loadModelFacts(base) : null;
+  const fileIntegrity = await checkFileIntegrity(cf, {
+    baseline: base,
+    signingKey: opts.signingKey?.key ?? null,
+  });
+  const architecture = checkArchitecture(facts, baseFacts);
+  const serving = await servingFacts(cf);
+  const names = knownModelNames(facts, [...(await chainNames(cf)), ...(await chainNames(base))]);
+  const adapterAudit = auditAdapters({
+    adapters: joinAdapters(await evidenceAdapters(cf), serving.named),
+    serving,
+    authorized: opts.authorized?.list ?? [],
+    authorizedSource: opts.authorized?.label ?? null,
+    model: facts,
+    knownBaseNames: names,
+  });
+  const configuration = await checkConfiguration(
+    cf,
+    opts.approvedConfig ?? null,
+    base,
+    facts.config?.cfg.maxPositionEmbeddings ?? null,
+  );
+  const checks = [fileIntegrity, architecture, adapterAudit, configuration];
+  return { caseId: cf.caseId, baseline: base?.caseId ?? null, status: overall(checks), checks };
+}
+
+/** One finding per check (its reasons and numbers in details) and one per failing item. */
+export function integrityFindings(report: IntegrityReport): NewFinding[] {
+  const out: NewFinding[] = [];
+  for (const c of report.checks) {
+    out.push({
+      check: c.check,
+      status: c.status,
+      subject: null,
+      summary: `${c.title}: ${c.summary}`,
+      details: safeDetails({ ...c.details, reasons: c.reasons, baseline: report.baseline }),
+    });
+    for (const i of c.items.filter((x) => x.status === 'fail'))
+      out.push({
+        check: c.check,
+        status: 'fail',
+        subject: i.subject,
+        summary: i.summary,
+        details: safeDetails(i.details),
+      });
+  }
+  return out;
+}
+
+export function recordIntegrity(
+  store: CaseStore,
+  report: IntegrityReport,
+  actor: string,
+  opts: IntegrityOptions = {},
+): ReturnType<typeof recordFindings> {
+  return recordFindings(store, {
+    stage: 'integrity',
+    actor,
+    inputs: {
+      baseline: report.baseline,
+      authorizedAdapters: opts.authorized
+        ? {
+            file: opts.authorized.label,
+            sha256: opts.authorized.sha256,
+            names: opts.authorized.list.map((a) => a.name),
+          }
+        : null,
+      approvedConfig: opts.approvedConfig
+        ? { file: opts.approvedConfig.label, sha256: opts.approvedConfig.sha256 }
+        : null,
+      signingKey: opts.signingKey ? { file: opts.signingKey.label, sha256: opts.signingKey.sha256 } : null,
+    },
+    findings: integrityFindings(report),
+  });
+}

@@ -193,8 +193,12 @@ const WEIGHT_EXT: Readonly<Record<string, 'safetensors' | 'gguf' | 'torch'>> = {
   '.pickle': 'torch',
 };
 
-/** Identify and parse one artifact. Parser errors (malformed, unreadable) propagate as ProbityErrors. */
-export async function inspectArtifact(file: string): Promise<Artifact> {
+/**
+ * Identify and parse one artifact. Parser errors (malformed, unreadable) propagate as ProbityErrors.
+ * `nameHint` is the name to dispatch on when `file` has none of its own (a content-addressed
+ * evidence object): its base name stands in for the file's wherever a name decides the kind.
+ */
+export async function inspectArtifact(file: string, nameHint?: string): Promise<Artifact> {
   const { head, size, zipHasPickle, zipCount } = await withFileSource(file, async (src) => {
     const h = await src.read(0, Math.min(src.size, LFS_MAX));
     let has = false;
@@ -206,7 +210,7 @@ export async function inspectArtifact(file: string): Promise<Artifact> {
     }
     return { head: h, size: src.size, zipHasPickle: has, zipCount: count };
   });
-  const name = path.basename(file);
+  const name = path.basename(nameHint ?? file);
   const magic = head.subarray(0, 16).toString('hex');
   const base = (detectedBy: Base['detectedBy']): Base => ({ file, fileSize: size, detectedBy });
 

@@ -1,0 +1,166 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturesDir, repoRoot, rmrf, tempDir } from '../../test/helpers';
+
+function cli(home: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {
+    encoding: 'utf8',
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const home = tempDir('probity-cli-integrity-');
+const scratch = tempDir('probity-cli-files-');
+let incidentId = '';
+let referenceId = '';
+
+beforeAll(() => {
+  const demo = cli(home, 'demo', '--json');
+  expect(demo.code).toBe(0);
+  const ids = JSON.parse(demo.stdout) as { incidentCaseId: string; referenceCaseId: string };
+  incidentId = ids.incidentCaseId;
+  referenceId = ids.referenceCaseId;
+}, 120_000);
+afterAll(() => {
+  rmrf(home);
+  rmrf(scratch);
+});
+
+const fx = (rel: string): string => path.join(fixturesDir, rel);
+
+describe('probity inspect', () => {
+  it('describes a real safetensors file: summary and tensor table; --json is the parsed artifact', () => {
+    const r = cli(home, 'inspect', fx('safetensors/candle-whisper-mel_filters.safetensors'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/format:\s+safetensors/);
+    expect(r.stdout).toMatch(/NAME\s+DTYPE\s+SHAPE\s+BYTES\s+BYTE RANGE/);
+    expect(r.stdout).toMatch(/mel_80\s+F32\s+\[80, 201\]\s+64320\s+80\.\.64400/);
+    const j = cli(home, 'inspect', fx('pytorch/malicious-fixtures/modelaudit-malicious_eval.pt'), '--json');
+    expect(j.code).toBe(0);
+    expect(JSON.parse(j.stdout)).toMatchObject({ kind: 'torch-zip', result: { verdict: 'dangerous' } });
+  });
+
+  it('a malformed file: exit 2 and one line naming it and the reason', () => {
+    const bad = fx('gguf/corrupt/ggml-vocab-bert-bge.utf8-mangled.gguf');
+    const r = cli(home, 'inspect', bad);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `probity inspect: ${bad}: key of metadata pair 5 length at offset 212 is 1572864 bytes, more than the 65,535 that can fit or are allowed`,
+    ]);
+    const j = cli(home, 'inspect', bad, '--json');
+    expect(JSON.parse(j.stdout)).toMatchObject({ error: { code: 'malformed', file: bad } });
+  });
+});
+
+describe('probity diff-weights', () => {
+  it('files: 0 when identical, 1 when a tensor differs, 2 for one case and one file', () => {
+    const a = fx('safetensors/hf-samples-overall.safetensors');
+    const same = cli(home, 'diff-weights', a, a);
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/result: identical/);
+    const changed = path.join(scratch, 'overall-changed.safetensors');
+    const bytes = fs.readFileSync(a);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] ?? 0) ^ 0xff;
+    fs.writeFileSync(changed, bytes);
+    const diff = cli(home, 'diff-weights', a, changed, '--json');
+    expect(diff.code).toBe(1);
+    const report = JSON.parse(diff.stdout) as { identical: boolean; counts: { changed: number } };
+    expect(report).toMatchObject({ identical: false, counts: { changed: 1 } });
+    const mixed = cli(home, 'diff-weights', incidentId, a);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/give two files or two case ids/);
+  });
+
+  it('cases: the demo reference against the incident', () => {
+    const r = cli(home, 'diff-weights', referenceId, incidentId);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/39 tensors: 37 identical, 2 changed/);
+    expect(r.stdout).toMatch(/changed\s+model\.layers\.2\.mlp\.gate_proj\.weight\s+BF16\s+\[688, 256\]/);
+  });
+});
+
+describe('probity integrity and provenance on the demo incident', () => {
+  it('integrity --baseline: exit 1, four failing checks, findings recorded', () => {
+    const r = cli(home, 'integrity', incidentId, '--baseline', referenceId);
+    expect(r.code).toBe(1);
+    for (const t of [
+      'File integrity',
+      'Architecture validation',
+      'Adapter audit',
+      'Configuration verification',
+    ])
+      expect(r.stdout).toContain(`[FAIL] ${t}`);
+    expect(r.stderr).toMatch(/^recorded \d+ findings as integrity-/);
+    const j = cli(home, 'integrity', incidentId, '--baseline', referenceId, '--json');
+    const report = JSON.parse(j.stdout) as {
+      status: string;
+      checks: { check: string; status: string }[];
+      runId: string;
+    };
+    expect(report.status).toBe('fail');
+    expect(report.checks.map((c) => c.status)).toEqual(['fail', 'fail', 'fail', 'fail']);
+    expect(report.runId).toMatch(/^integrity-/);
+    const log = JSON.parse(cli(home, 'log', incidentId, '--json').stdout) as { action: string }[];
+    expect(log.filter((e) => e.action === 'findings.recorded').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the reference alone exits 0 (nothing fails; configuration not analysed)', () => {
+    const r = cli(home, 'integrity', referenceId, '--json');
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { checks: { status: string }[] }).checks.map((c) => c.status)).toEqual([
+      'pass',
+      'pass',
+      'pass',
+      'not-analysed',
+    ]);
+  });
+
+  it('option files: an approved config and an authorized list are used; a missing one exits 2 naming it', () => {
+    const approved = path.join(scratch, 'approved.yaml');
+    fs.writeFileSync(approved, fs.readFileSync(path.join(home, 'demo/reference/serving/vllm-serve.yaml')));
+    const auth = path.join(scratch, 'authorized.txt');
+    fs.writeFileSync(auth, 'support-tune\n');
+    const r = cli(
+      home,
+      'integrity',
+      incidentId,
+      '--approved-config',
+      approved,
+      '--authorized-adapters',
+      auth,
+      '--json',
+    );
+    const report = JSON.parse(r.stdout) as {
+      checks: { check: string; details: Record<string, unknown>; items: { summary: string }[] }[];
+    };
+    const conf = report.checks.find((c) => c.check === 'configuration');
+    expect((conf?.details.compared as { approved: string }[])[0]?.approved).toBe(approved);
+    const audit = report.checks.find((c) => c.check === 'adapter-audit');
+    expect(audit?.items[0]?.summary).toBe('adapter support-tune is authorized');
+    const missing = cli(home, 'integrity', incidentId, '--approved-config', '/no/such/approved.yaml');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toEqual([
+      'probity integrity: --approved-config /no/such/approved.yaml: no such file or directory',
+    ]);
+  });
+
+  it('provenance: exit 1 and the compromise point of the playbook', () => {
+    const r = cli(home, 'provenance', incidentId, '--baseline', referenceId);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/Compromise point: Deployment compromise \(at deployment\)/);
+    expect(r.stdout).toMatch(/Investigation focus: Investigate deployment pipeline, container security/);
+    const j = JSON.parse(cli(home, 'provenance', incidentId, '--json').stdout) as {
+      compromise: { point: { id: string } };
+    };
+    expect(j.compromise.point.id).toBe('deployment');
+  });
+
+  it('bad usage: exit 2', () => {
+    expect(cli(home, 'integrity').code).toBe(2);
+    expect(cli(home, 'provenance', 'AI-IR-2026-0999').stderr).toMatch(/AI-IR-2026-0999: no such case/);
+    expect(cli(home, 'diff-weights', 'only-one').code).toBe(2);
+  });
+});

@@ -1,0 +1,165 @@
+/**
+ * The integrity commands of `probity`: inspect, diff-weights, integrity, provenance. Same contract
+ * as every command (main.ts): --json puts exactly one JSON document on stdout; exit 0 when all is
+ * well, 1 when a check fails (or two weight sets differ), 2 for bad usage or an unreadable input,
+ * with one line naming the file and the reason.
+ */
+import fs from 'node:fs';
+import { inspectArtifact } from '../core/formats/index';
+import { diffCaseWeights, diffWeightFiles } from '../core/integrity/diff-weights';
+import {
+  loadApprovedConfig,
+  loadAuthorizedAdapters,
+  loadSigningKey,
+  recordIntegrity,
+  runIntegrity,
+  type IntegrityOptions,
+} from '../core/integrity/integrity';
+import { loadCaseFiles } from '../core/integrity/case-files';
+import { analyseProvenance, recordProvenance } from '../core/integrity/provenance';
+import { renderIntegrity, renderProvenance, renderWeightDiff } from '../core/integrity/render';
+import { renderInspect } from '../core/integrity/render-inspect';
+import { CASE_ID_PATTERN, type CaseStore } from '../core/store/workstation';
+import { ProbityError } from '../core/util/errors';
+import type { Command, CommandContext } from './commands';
+
+function emit(ctx: CommandContext, value: unknown): void {
+  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function opt(ctx: CommandContext, name: string): string | undefined {
+  const v = ctx.options[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+async function withCases<T>(
+  ctx: CommandContext,
+  ids: (string | undefined)[],
+  fn: (stores: (CaseStore | null)[]) => Promise<T>,
+): Promise<T> {
+  const stores: (CaseStore | null)[] = [];
+  try {
+    for (const id of ids) stores.push(id === undefined ? null : ctx.workstation.openCase(id));
+    return await fn(stores);
+  } finally {
+    for (const s of stores) s?.close();
+  }
+}
+
+function recordedLine(
+  ctx: CommandContext,
+  run: { runId: string; event: { seq: number }; findings: unknown[] },
+): void {
+  ctx.stderr.write(
+    `recorded ${run.findings.length} findings as ${run.runId} (custody event seq ${run.event.seq})\n`,
+  );
+}
+
+export const inspectCommand: Command = {
+  summary:
+    'Describe any model artifact without a case: weights (safetensors, GGUF: tensors with dtypes, shapes and byte ranges), ' +
+    'configs, adapters, tokenizers, pickles (imports: safe / unknown / dangerous), LFS pointers.',
+  usage: '<file> [--json]',
+  positionals: ['<file>'],
+  options: {},
+  async run(ctx) {
+    const artifact = await inspectArtifact(ctx.args[0] as string);
+    if (ctx.json) emit(ctx, artifact);
+    else ctx.stdout.write(renderInspect(artifact));
+    return 0;
+  },
+};
+
+function isCaseRef(arg: string): boolean {
+  return CASE_ID_PATTERN.test(arg) && !fs.existsSync(arg);
+}
+
+export const diffWeightsCommand: Command = {
+  summary:
+    'Compare two weight files (safetensors or GGUF) or the weights of two cases, tensor by tensor: identical / changed / ' +
+    'shape- or dtype-changed / only in one; for floats max |Δ|, ‖Δ‖₂, ‖Δ‖₂/‖a‖₂ and cosine; a per-layer summary. ' +
+    'Streams each tensor in 8 MiB chunks. Exit 1 when anything differs.',
+  usage: '<a> <b> [--all] [--json]   (a, b: two files, or two case ids)',
+  positionals: ['<a>', '<b>'],
+  options: { all: { type: 'boolean', default: false } },
+  async run(ctx) {
+    const [a, b] = ctx.args as [string, string];
+    const cases = [isCaseRef(a), isCaseRef(b)];
+    if (cases[0] !== cases[1])
+      throw new ProbityError('usage', `${cases[0] ? a : b}: give two files or two case ids, not one of each`);
+    const report = cases[0]
+      ? await withCases(ctx, [a, b], ([sa, sb]) =>
+          diffCaseWeights(sa as CaseStore, sb as CaseStore, { signal: ctx.signal }),
+        )
+      : await diffWeightFiles(a, b, { signal: ctx.signal });
+    if (ctx.json) emit(ctx, report);
+    else ctx.stdout.write(renderWeightDiff(report, ctx.options.all === true));
+    return report.identical ? 0 : 1;
+  },
+};
+
+async function integrityOptions(ctx: CommandContext): Promise<Omit<IntegrityOptions, 'baseline'>> {
+  const authorized = opt(ctx, 'authorized-adapters');
+  const approved = opt(ctx, 'approved-config');
+  const key = opt(ctx, 'signing-key');
+  return {
+    authorized: authorized === undefined ? null : await loadAuthorizedAdapters(authorized),
+    approvedConfig: approved === undefined ? null : await loadApprovedConfig(approved),
+    signingKey: key === undefined ? null : await loadSigningKey(key),
+  };
+}
+
+export const integrityCommand: Command = {
+  summary:
+    "Run the playbook's Integrity Verification on a case — file integrity (every checksum source in the evidence, " +
+    'model_signing signatures, and the baseline file by file), architecture validation, adapter audit, configuration ' +
+    'verification — and record the findings. Exit 1 when a check fails.',
+  usage:
+    '<case-id> [--baseline CASE] [--authorized-adapters FILE] [--approved-config FILE] [--signing-key PEM] [--verbose] [--json]',
+  positionals: ['<case-id>'],
+  options: {
+    baseline: { type: 'string' },
+    'authorized-adapters': { type: 'string' },
+    'approved-config': { type: 'string' },
+    'signing-key': { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  },
+  async run(ctx) {
+    const options = await integrityOptions(ctx);
+    return withCases(ctx, [ctx.args[0], opt(ctx, 'baseline')], async ([store, baseline]) => {
+      const s = store as CaseStore;
+      const full = { ...options, baseline };
+      const report = await runIntegrity(s, full);
+      const run = recordIntegrity(s, report, ctx.actor, full);
+      if (ctx.json) emit(ctx, { ...report, runId: run.runId, custodySeq: run.event.seq });
+      else {
+        ctx.stdout.write(renderIntegrity(report, ctx.options.verbose === true));
+        recordedLine(ctx, run);
+      }
+      return report.status === 'fail' ? 1 : 0;
+    });
+  },
+};
+
+export const provenanceCommand: Command = {
+  summary:
+    "Walk the case's provenance chain (probity.provenance/v1 JSON/YAML or the playbook's Markdown) step by step against " +
+    'the evidence (and a baseline case), name the compromise point from the playbook table, and record the findings. ' +
+    'Exit 1 when the chain diverges.',
+  usage: '<case-id> [--baseline CASE] [--json]',
+  positionals: ['<case-id>'],
+  options: { baseline: { type: 'string' } },
+  async run(ctx) {
+    return withCases(ctx, [ctx.args[0], opt(ctx, 'baseline')], async ([store, baseline]) => {
+      const s = store as CaseStore;
+      const report = await analyseProvenance(loadCaseFiles(s), baseline ? loadCaseFiles(baseline) : null);
+      const run = recordProvenance(s, report, ctx.actor);
+      if (ctx.json) emit(ctx, { ...report, runId: run.runId, custodySeq: run.event.seq });
+      else {
+        ctx.stdout.write(renderProvenance(report));
+        recordedLine(ctx, run);
+      }
+      return report.status === 'fail' ? 1 : 0;
+    });
+  },
+};

@@ -1,0 +1,300 @@
+/**
+ * report.html: one self-contained file — the stylesheet inlined from resources/report.css, charts
+ * as inline SVG, no script, no font, image or link that would make a request (a CSP meta tag
+ * says so to the browser too). The same file is what Chromium prints to report.pdf, so the
+ * stylesheet carries the print rules (@page, page breaks).
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { CustodyEvent, EvidenceItem, Finding, FindingStatus } from '../../shared/domain';
+import { humanBytes } from '../util/format';
+import { barChart, statusStrip, type BarRow } from './charts';
+import { STATUS_LABELS, anchorId, type ChecklistItem } from './checklist';
+import { escapeHtml as e } from './escape';
+import type { ReportModel, StageReport } from './model';
+
+/** Rows of the evidence table in HTML; the complete list is in report.json and evidence.sha256. */
+const MAX_EVIDENCE_ROWS = 500;
+const MAX_EVENT_ROWS = 400;
+/** Stages with at most this many findings are kept on one page when printed. */
+const SHORT_STAGE = 12;
+
+export function defaultCssFile(): string {
+  return fileURLToPath(new URL('../../../resources/report.css', import.meta.url));
+}
+
+export function loadReportCss(file = defaultCssFile()): string {
+  return fs.readFileSync(file, 'utf8');
+}
+
+const STATUS_CLASS: Readonly<Record<FindingStatus, string>> = {
+  pass: 'pass',
+  fail: 'fail',
+  'not-analysed': 'na',
+  info: 'info',
+};
+
+const STATUS_TEXT: Readonly<Record<FindingStatus, string>> = {
+  pass: 'pass',
+  fail: 'fail',
+  'not-analysed': 'not analysed',
+  info: 'info',
+};
+
+const CHECKLIST_CLASS: Readonly<Record<ChecklistItem['status'], string>> = {
+  recorded: 'pass',
+  partial: 'warn',
+  open: 'fail',
+  'not-recorded': 'na',
+};
+
+function pill(cls: string, text: string): string {
+  return `<span class="pill pill-${cls}">${e(text)}</span>`;
+}
+
+function hash(h: string): string {
+  return `<code class="hash">${e(h)}</code>`;
+}
+
+function link(href: string, label: string): string {
+  return `<a href="${e(href)}">${e(label)}</a>`;
+}
+
+function header(m: ReportModel): string {
+  const v = m.lastVerification;
+  const cp = m.checkpoint;
+  const rows: [string, string][] = [
+    ['Case', `<strong>${e(m.case.id)}</strong>`],
+    ['Examiner', e(m.case.examiner ?? 'not recorded')],
+    ['Case opened', `${e(m.case.createdAt)}${m.case.createdOnHost ? ` on ${e(m.case.createdOnHost)}` : ''}`],
+    ['Report generated', `${e(m.generatedAt)} by ${e(m.generator)}`],
+    [
+      'Signed by',
+      m.signer
+        ? `${e(m.signer.name ?? '')} (${e(m.signer.role)})<br>${hash(m.signer.fingerprint)}`
+        : '<em>unsigned bundle</em>',
+    ],
+    ['Chain head', `seq ${m.chainHead.lastSeq}<br>${hash(m.chainHead.lastHash)}`],
+    [
+      'Checkpoint',
+      cp
+        ? `seq ${cp.checkpoint.lastSeq}, signed by ${e(cp.signer.name)} at ${e(cp.checkpoint.at)} (${link(`#seq-${cp.seq}`, `event ${cp.seq}`)})<br>${hash(cp.checkpoint.lastHash)}`
+        : '<em>none signed</em>',
+    ],
+    [
+      'Last verification',
+      v
+        ? `${pill(v.ok ? 'pass' : 'fail', v.ok ? 'passed' : `${v.problems.length} problem(s)`)} ${e(v.at)}, through seq ${v.throughSeq} (${link(`#seq-${v.seq}`, `event ${v.seq}`)})`
+        : '<em>never run</em>',
+    ],
+  ];
+  return `<header class="cover">
+  <p class="kicker">Probity · model compromise post-mortem</p>
+  <h1>${e(m.case.title)}</h1>
+  <dl class="meta">${rows.map(([k, v2]) => `<dt>${e(k)}</dt><dd>${v2}</dd>`).join('')}</dl>
+</header>`;
+}
+
+function checklistSection(m: ReportModel): string {
+  const counts = new Map<string, number>();
+  for (const c of m.checklist) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+  const summary = (['recorded', 'partial', 'open', 'not-recorded'] as const)
+    .filter((s) => counts.get(s))
+    .map((s) => `${counts.get(s)} ${STATUS_LABELS[s].toLowerCase()}`)
+    .join(' · ');
+  const rows = m.checklist
+    .map(
+      (c) => `<tr class="row-${CHECKLIST_CLASS[c.status]}">
+  <td class="num">${c.n}</td>
+  <td>${e(c.item)}</td>
+  <td>${pill(CHECKLIST_CLASS[c.status], STATUS_LABELS[c.status])}</td>
+  <td>${e(c.basis)}${c.links.length ? `<div class="links">${c.links.map((l) => link(l.href, l.label)).join(' ')}</div>` : ''}</td>
+</tr>`,
+    )
+    .join('\n');
+  return `<section id="checklist">
+  <h2>Post-mortem checklist</h2>
+  <div class="strip-row">${statusStrip(m.checklist.map((c) => ({ n: c.n, cls: `seg-${CHECKLIST_CLASS[c.status]}`, label: `${c.item}: ${STATUS_LABELS[c.status]}` })))}<p class="muted">${e(summary)}</p></div>
+  <p class="note">Each item is filled only from what the case records; an item without a record is “not recorded”, never done.</p>
+  <table class="checklist"><thead><tr><th>#</th><th>Item</th><th>Status</th><th>Basis</th></tr></thead><tbody>
+${rows}
+  </tbody></table>
+</section>`;
+}
+
+function stagesChart(stages: StageReport[]): string {
+  const rows: BarRow[] = stages.map((s) => ({
+    label: s.stage,
+    note: `${s.findings.length} finding${s.findings.length === 1 ? '' : 's'}`,
+    segments: (['fail', 'pass', 'not-analysed', 'info'] as const).map((st) => ({
+      value: s.counts[st],
+      cls: `seg-${STATUS_CLASS[st]}`,
+      label: STATUS_TEXT[st],
+    })),
+  }));
+  return barChart('Findings of the latest run of each stage, by status', rows, [
+    { cls: 'seg-fail', label: 'fail' },
+    { cls: 'seg-pass', label: 'pass' },
+    { cls: 'seg-na', label: 'not analysed' },
+    { cls: 'seg-info', label: 'info' },
+  ]);
+}
+
+function findingRow(f: Finding): string {
+  return `<tr id="finding-${f.id}"><td class="num">${f.id}</td><td class="nowrap">${e(f.check)}</td><td>${pill(STATUS_CLASS[f.status], STATUS_TEXT[f.status])}</td><td class="path">${e(f.subject ?? '')}</td><td>${e(f.summary)}</td></tr>`;
+}
+
+function stageSection(s: StageReport): string {
+  const seq = s.recordedSeq
+    ? ` · recorded by ${link(`#seq-${s.recordedSeq}`, `custody event ${s.recordedSeq}`)}`
+    : '';
+  const short = s.findings.length <= SHORT_STAGE ? ' short' : '';
+  return `<section class="stage${short}" id="stage-${anchorId(s.stage)}">
+  <h3>${e(s.stage)}</h3>
+  <p class="muted">run <code>${e(s.runId)}</code> · ${e(s.recordedAt)}${seq}</p>
+  <table class="findings"><thead><tr><th>#</th><th>Check</th><th>Status</th><th>Subject</th><th>Summary</th></tr></thead><tbody>
+${s.findings.map(findingRow).join('\n')}
+  </tbody></table>
+</section>`;
+}
+
+function findingsSection(m: ReportModel): string {
+  if (m.stages.length === 0) {
+    return `<section id="findings"><h2>Findings</h2><p class="note">No analysis stage has recorded findings in this case.</p></section>`;
+  }
+  return `<section id="findings"><h2>Findings</h2>
+${stagesChart(m.stages)}
+${m.stages.map(stageSection).join('\n')}
+</section>`;
+}
+
+function remediationSection(m: ReportModel): string {
+  const r = m.remediation;
+  const cp = r.compromisePoint
+    ? `<p>Recorded compromise point: <strong>${e(r.compromisePoint.text)}</strong> (${link(`#finding-${r.compromisePoint.findingId}`, `finding #${r.compromisePoint.findingId}`)}).</p>`
+    : '<p class="note">No compromise point is recorded, so no row of the matrix is marked.</p>';
+  const rows = r.matrix
+    .map(
+      (row) =>
+        `<tr${row.appliesBecause ? ' class="applies"' : ''}><td>${e(row.factor)}${row.appliesBecause ? ` ${pill('info', 'applies')}` : ''}</td><td>${e(row.previousVersion)}</td><td>${e(row.newModel)}</td><td>${e(row.retrain)}</td></tr>`,
+    )
+    .join('\n');
+  const retraining = r.retraining
+    .map(
+      (x) =>
+        `<tr><td>${e(x.consideration)}</td><td>${e(x.action)}</td><td>${pill('na', 'not recorded')}</td></tr>`,
+    )
+    .join('\n');
+  return `<section id="remediation"><h2>Remediation</h2>
+${cp}
+<h3>Model replacement decision matrix</h3>
+<table><thead><tr><th>Factor</th><th>Replace with previous version</th><th>Replace with new model</th><th>Retrain</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+<h3>Before retraining</h3>
+<table><thead><tr><th>Consideration</th><th>Action</th><th>Status</th></tr></thead><tbody>
+${retraining}
+</tbody></table>
+</section>`;
+}
+
+function evidenceChart(items: EvidenceItem[]): string {
+  const byKind = new Map<string, { n: number; bytes: number }>();
+  for (const it of items) {
+    if (it.kind === 'link') continue;
+    const cur = byKind.get(it.kind) ?? { n: 0, bytes: 0 };
+    byKind.set(it.kind, { n: cur.n + 1, bytes: cur.bytes + it.size });
+  }
+  const rows: BarRow[] = [...byKind.entries()]
+    .sort((a, b) => b[1].bytes - a[1].bytes)
+    .map(([kind, v]) => ({
+      label: kind,
+      note: `${v.n} · ${humanBytes(v.bytes)}`,
+      segments: [{ value: v.bytes, cls: 'seg-bytes', label: 'bytes' }],
+    }));
+  return barChart('Evidence by kind (bytes stored)', rows);
+}
+
+function evidenceSection(m: ReportModel): string {
+  const shown = m.evidence.items.slice(0, MAX_EVIDENCE_ROWS);
+  const more = m.evidence.items.length - shown.length;
+  const rows = shown
+    .map(
+      (it) =>
+        `<tr><td class="path">${e(it.path)}${it.occurrence > 1 ? ` (occurrence ${it.occurrence})` : ''}</td><td>${e(it.kind)}</td><td class="num">${it.kind === 'link' ? '–' : e(humanBytes(it.size))}</td><td>${it.sha256 ? hash(it.sha256) : `→ ${e(it.linkTarget ?? '')}`}</td><td>${e(it.manifestStatus ?? '')}</td></tr>`,
+    )
+    .join('\n');
+  const mc = m.manifestChecks;
+  return `<section id="evidence"><h2>Evidence</h2>
+<p>${m.evidence.count} file${m.evidence.count === 1 ? '' : 's'}, ${e(humanBytes(m.evidence.totalBytes))}, each stored read-only under its SHA-256 (${link('evidence.sha256', 'evidence.sha256')}). Checksum lists found in the bundles: ${mc.matched} matched, ${mc.mismatched} mismatched, ${mc.missing} missing, ${mc.new} new.</p>
+${evidenceChart(m.evidence.items)}
+<table class="evidence"><thead><tr><th>Path</th><th>Kind</th><th>Size</th><th>SHA-256</th><th>Checksum list</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+${more > 0 ? `<p class="note">${more} more in ${link('evidence.sha256', 'evidence.sha256')} and report.json.</p>` : ''}
+</section>`;
+}
+
+function eventRow(ev: CustodyEvent, signerNames: Map<string, string | null>): string {
+  const who = ev.signer
+    ? `${e(signerNames.get(ev.signer) ?? 'unknown')} <code class="hash">${e(ev.signer.slice(0, 8))}</code>`
+    : '<span class="muted">unsigned</span>';
+  const [day = '', time = ''] = ev.at.replace(/\.\d+Z$/, 'Z').split('T');
+  const at = `<span class="nowrap">${e(day)}</span> <span class="nowrap">${e(time)}</span>`;
+  return `<tr id="seq-${ev.seq}"><td class="num">${ev.seq}</td><td>${at}</td><td>${e(ev.actor)}</td><td class="nowrap">${e(ev.action)}</td><td class="path">${e(ev.subject)}</td><td class="nowrap">${who}</td><td class="nowrap"><code class="hash">${e(ev.hash.slice(0, 10))}</code></td></tr>`;
+}
+
+function custodySection(m: ReportModel, events: CustodyEvent[]): string {
+  const c = m.custody;
+  const names = new Map(c.signers.map((s) => [s.fingerprint, s.name]));
+  const notable = events.filter((ev) => ev.action !== 'evidence.stored');
+  const shown = notable.slice(-MAX_EVENT_ROWS);
+  const signers = c.signers.length
+    ? `<ul class="signers">${c.signers.map((s) => `<li>${e(s.name ?? 'unknown custodian')} ${hash(s.fingerprint)}</li>`).join('')}</ul>`
+    : '';
+  return `<section id="custody"><h2>Custody log</h2>
+<p>${c.events} events from ${e(c.firstAt ?? '–')} to ${e(c.lastAt ?? '–')}; ${c.signedEvents} signed (Ed25519), ${c.unsignedEvents} unsigned. Every event is chained to the one before it: <code>hash = sha256(prev_hash ‖ canonical JSON of the event)</code>; the full log is ${link('custody-log.jsonl', 'custody-log.jsonl')}.</p>
+${signers}
+<p>Chain head: seq ${m.chainHead.lastSeq} ${hash(m.chainHead.lastHash)}</p>
+<table class="events"><colgroup><col class="c-seq"><col class="c-at"><col class="c-actor"><col class="c-action"><col class="c-subject"><col class="c-signer"><col class="c-hash"></colgroup><thead><tr><th>Seq</th><th>At (UTC)</th><th>Actor</th><th>Action</th><th>Subject</th><th>Signed by</th><th>Hash</th></tr></thead><tbody>
+${shown.map((ev) => eventRow(ev, names)).join('\n')}
+</tbody></table>
+<p class="note">Shown: every event except the ${c.byAction['evidence.stored'] ?? 0} evidence.stored events${notable.length > shown.length ? ` (the last ${shown.length} of ${notable.length})` : ''}.</p>
+</section>`;
+}
+
+function verifySection(verifyText: string): string {
+  return `<section id="verify"><h2>Verifying this report</h2><pre class="verify">${e(verifyText)}</pre></section>`;
+}
+
+export function renderReportHtml(
+  m: ReportModel,
+  opts: { css: string; events: CustodyEvent[]; verifyText: string },
+): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${e(m.generator)}">
+<title>${e(m.case.id)} post-mortem — ${e(m.case.title)}</title>
+<style>
+${opts.css}
+</style>
+</head>
+<body>
+<main>
+${header(m)}
+${checklistSection(m)}
+${findingsSection(m)}
+${remediationSection(m)}
+${evidenceSection(m)}
+${custodySection(m, opts.events)}
+${verifySection(opts.verifyText)}
+<footer>Generated by ${e(m.generator)} at ${e(m.generatedAt)}. This document is self-contained and makes no network request.</footer>
+</main>
+</body>
+</html>
+`;
+}

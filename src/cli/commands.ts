@@ -8,7 +8,16 @@ import { verifyCase } from '../core/store/verify';
 import type { CaseStore, Workstation } from '../core/store/workstation';
 import { ProbityError } from '../core/util/errors';
 import { humanBytes, humanDuration } from '../core/util/format';
+import { AUDIT_COMMANDS } from './audit-commands';
 import { demoCommand, serveCommand } from './host-commands';
+import { REPORT_COMMANDS } from './report-commands';
+import {
+  diffWeightsCommand,
+  inspectCommand,
+  integrityCommand,
+  provenanceCommand,
+} from './integrity-commands';
+import { behaviorCompare, behaviorImport } from './behavior-commands';
 
 export interface CommandContext {
   workstation: Workstation;
@@ -265,6 +274,14 @@ export const COMMANDS: Record<string, Command> = {
   verify,
   evidence,
   log,
+  'behavior import': behaviorImport,
+  'behavior compare': behaviorCompare,
+  inspect: inspectCommand,
+  'diff-weights': diffWeightsCommand,
+  integrity: integrityCommand,
+  provenance: provenanceCommand,
   demo: demoCommand,
   serve: serveCommand,
+  ...REPORT_COMMANDS,
+  ...AUDIT_COMMANDS,
 };

@@ -116,7 +116,21 @@ export type CustodyAction =
   | 'ingest.cancelled'
   | 'evidence.stored'
   | 'verify.run'
-  | 'findings.recorded';
+  | 'findings.recorded'
+  // Custodian keys and signed artefacts (src/core/keys, src/core/report, src/core/transfer).
+  | 'custodian.key'
+  | 'custodian.status'
+  | 'checkpoint.signed'
+  | 'report.exported'
+  | 'case.exported'
+  | 'case.imported'
+  // The output-log audit (src/core/audit).
+  | 'audit.imported'
+  | 'audit.import.failed'
+  | 'audit.window.set'
+  | 'audit.sample.drawn'
+  | 'audit.labelled'
+  | 'audit.exported';
 
 export type VerifyProblem =
   | { kind: 'object-modified'; sha256: string; paths: string[]; actual: string }
@@ -126,7 +140,11 @@ export type VerifyProblem =
   | { kind: 'chain-broken'; seq: number; reason: string }
   | { kind: 'trigger-missing'; trigger: string }
   | { kind: 'evidence-mismatch'; evidenceId: number; path: string; seq: number; reason: string }
-  | { kind: 'findings-mismatch'; runId: string; seq: number; reason: string };
+  | { kind: 'findings-mismatch'; runId: string; seq: number; reason: string }
+  /** An event's Ed25519 signature that fails, or whose signer is unknown, retired or revoked. */
+  | { kind: 'signature-invalid'; seq: number; signer: string | null; reason: string }
+  /** The workstation's custodian log (custodians/log.jsonl) or key files disagree with themselves. */
+  | { kind: 'custodian-log'; file: string; reason: string };
 
 export interface VerifyReport {
   caseId: string;

@@ -8,3 +8,4 @@ export * from './paired.ts';
 export * from './random.ts';
 export * from './sampling.ts';
 export * from './agreement.ts';
+export * from './finite.ts';

@@ -54,10 +54,22 @@ function rowToEvent(r: CustodyRow): CustodyEvent {
 }
 
 /**
- * Append one event to the chain. Call inside the caller's transaction when the event must commit
- * together with other rows (ingest.finished with its evidence).
+ * The custodian acting for a command. `sign` returns the base64 Ed25519 signature (RFC 8032) of
+ * the event's hash, taken as its 64 hex characters in UTF-8; `fingerprint` is the SHA-256 of the
+ * custodian's SubjectPublicKeyInfo DER, in hex (src/core/keys).
  */
-export function appendEvent(db: Database.Database, e: NewEvent): CustodyEvent {
+export interface EventSigner {
+  fingerprint: string;
+  sign(hashHex: string): string;
+}
+
+/**
+ * Append one event to the chain. Call inside the caller's transaction when the event must commit
+ * together with other rows (ingest.finished with its evidence). With a signer, the event's hash is
+ * signed and the signature and signer fingerprint are stored beside it (they are outside the hash:
+ * the signature covers the hash, which covers the event and, through prev_hash, all before it).
+ */
+export function appendEvent(db: Database.Database, e: NewEvent, signer?: EventSigner): CustodyEvent {
   const last = db.prepare('SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1').get() as
     { seq: number; hash: string } | undefined;
   const seq = (last?.seq ?? 0) + 1;
@@ -71,11 +83,24 @@ export function appendEvent(db: Database.Database, e: NewEvent): CustodyEvent {
     details: e.details,
   });
   const hash = chainHash(prevHash, body);
+  const signature = signer ? signer.sign(hash) : null;
+  const signerFp = signer ? signer.fingerprint : null;
   db.prepare(
     `INSERT INTO custody (seq, at, actor, action, subject, details, prev_hash, hash, signature, signer)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)`,
-  ).run(seq, body.at, body.actor, body.action, body.subject, canonicalJson(body.details), prevHash, hash);
-  return { ...body, prevHash, hash, signature: null, signer: null };
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(
+    seq,
+    body.at,
+    body.actor,
+    body.action,
+    body.subject,
+    canonicalJson(body.details),
+    prevHash,
+    hash,
+    signature,
+    signerFp,
+  );
+  return { ...body, prevHash, hash, signature, signer: signerFp };
 }
 
 export function listEvents(

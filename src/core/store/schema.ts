@@ -15,6 +15,15 @@ export const APPEND_ONLY_TABLES = [
   'custody',
   'verifications',
   'findings',
+  'eval_runs',
+  'eval_items',
+  'eval_item_texts',
+  'audit_records',
+  'audit_tool_calls',
+  'audit_windows',
+  'audit_samples',
+  'audit_sample_items',
+  'audit_labels',
 ] as const;
 
 export function expectedTriggers(): string[] {
@@ -141,6 +150,169 @@ const MIGRATIONS: string[] = [
   CREATE INDEX findings_run ON findings(run_id);
   CREATE INDEX findings_stage ON findings(stage, created_at);
   ${appendOnlyTriggers('findings')}
+  `,
+  // 3: imported eval runs and their normalised items (behavior/), derived from stored evidence and
+  // append-only like it. An import writes its items first and its run row last, in one
+  // transaction, hence the deferred foreign keys. The prompt and response texts live in their own
+  // table so that a comparison reads 100,000 small item rows without paging through the texts.
+  `
+  CREATE TABLE eval_runs (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('baseline','suspect','replacement')),
+    format TEXT NOT NULL,
+    evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+    sha256 TEXT NOT NULL REFERENCES objects(sha256),
+    source_name TEXT NOT NULL,
+    companion_evidence_id INTEGER REFERENCES evidence(id),
+    header TEXT NOT NULL,
+    item_count INTEGER NOT NULL,
+    malformed_count INTEGER NOT NULL,
+    malformed TEXT NOT NULL,
+    warnings TEXT NOT NULL,
+    refusal_phrases_sha256 TEXT NOT NULL,
+    items_sha256 TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+  );
+
+  CREATE TABLE eval_items (
+    run_id INTEGER NOT NULL REFERENCES eval_runs(id) DEFERRABLE INITIALLY DEFERRED,
+    seq INTEGER NOT NULL,
+    item_key TEXT NOT NULL,
+    key_kind TEXT NOT NULL,
+    prompt_sha256 TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    suite TEXT NOT NULL,
+    category TEXT NOT NULL,
+    response_is_text INTEGER NOT NULL,
+    refused INTEGER,
+    refusal_source TEXT CHECK (refusal_source IN ('label','heuristic')),
+    matched_phrase TEXT,
+    score REAL,
+    passed INTEGER,
+    trigger TEXT,
+    variant_of TEXT,
+    line INTEGER,
+    entry TEXT,
+    PRIMARY KEY (run_id, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE eval_item_texts (
+    run_id INTEGER NOT NULL REFERENCES eval_runs(id) DEFERRABLE INITIALLY DEFERRED,
+    seq INTEGER NOT NULL,
+    prompt TEXT NOT NULL,
+    response TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  );
+  ${['eval_runs', 'eval_items', 'eval_item_texts'].map(appendOnlyTriggers).join('\n')}
+  `,
+  // 4: the output-log audit (src/core/audit). audit_imports is operational state, like ingests (an
+  // unfinished import resumes from committed_offset); what is derived from the logs, and every
+  // window, sample and label, is append-only: a new window or a relabel is a new row.
+  `
+  CREATE TABLE audit_imports (
+    id INTEGER PRIMARY KEY,
+    evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+    sha256 TEXT NOT NULL REFERENCES objects(sha256),
+    evidence_path TEXT NOT NULL,
+    format TEXT NOT NULL,
+    mapping TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running','finished','failed','cancelled')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    actor TEXT NOT NULL,
+    committed_offset INTEGER NOT NULL DEFAULT 0,
+    committed_line INTEGER NOT NULL DEFAULT 0,
+    first_record_id INTEGER,
+    stats TEXT NOT NULL,
+    error TEXT
+  );
+  CREATE INDEX audit_imports_sha256 ON audit_imports(sha256);
+
+  CREATE TABLE audit_records (
+    id INTEGER PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES audit_imports(id),
+    line INTEGER NOT NULL,
+    item TEXT,
+    byte_offset INTEGER NOT NULL,
+    byte_length INTEGER NOT NULL,
+    request_id TEXT NOT NULL UNIQUE,
+    ts_ms INTEGER NOT NULL,
+    user_id TEXT,
+    conversation_id TEXT,
+    model_version TEXT,
+    downstream TEXT,
+    kind TEXT NOT NULL CHECK (kind IN ('model','tool')),
+    tools TEXT NOT NULL,
+    tool_call_count INTEGER NOT NULL,
+    input_tokens INTEGER,
+    output_tokens INTEGER
+  );
+  -- Model calls in time order: the window's population, covering the sample draw (id is the rowid).
+  CREATE INDEX audit_records_time ON audit_records(ts_ms, request_id) WHERE kind = 'model';
+
+  CREATE TABLE audit_tool_calls (
+    record_id INTEGER NOT NULL REFERENCES audit_records(id),
+    idx INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    arguments TEXT,
+    call_id TEXT,
+    PRIMARY KEY (record_id, idx)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE audit_windows (
+    id INTEGER PRIMARY KEY,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL CHECK (end_ms > start_ms),
+    source TEXT NOT NULL,
+    policy TEXT,
+    policy_sha256 TEXT,
+    actor TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE audit_samples (
+    id INTEGER PRIMARY KEY,
+    window_id INTEGER NOT NULL REFERENCES audit_windows(id),
+    seed TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    strata TEXT NOT NULL CHECK (strata IN ('none','day','tool','user')),
+    allocation TEXT NOT NULL CHECK (allocation IN ('proportional','neyman')),
+    population INTEGER NOT NULL,
+    strata_detail TEXT NOT NULL,
+    ids_sha256 TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE audit_sample_items (
+    sample_id INTEGER NOT NULL REFERENCES audit_samples(id),
+    position INTEGER NOT NULL,
+    record_id INTEGER NOT NULL REFERENCES audit_records(id),
+    stratum TEXT NOT NULL,
+    PRIMARY KEY (sample_id, position)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE audit_labels (
+    id INTEGER PRIMARY KEY,
+    record_id INTEGER NOT NULL REFERENCES audit_records(id),
+    reviewer TEXT NOT NULL,
+    label TEXT NOT NULL CHECK (label IN ('harmful','benign','unsure','escalate')),
+    note TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX audit_labels_record ON audit_labels(record_id, reviewer, id);
+  ${[
+    'audit_records',
+    'audit_tool_calls',
+    'audit_windows',
+    'audit_samples',
+    'audit_sample_items',
+    'audit_labels',
+  ]
+    .map(appendOnlyTriggers)
+    .join('\n')}
   `,
 ];
 

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Progress, VerifyProblem, VerifyReport } from '../../shared/domain';
 import { HashPool, settleAll } from '../hashing/pool';
 import { ProgressTracker } from '../ingest/progress';
 import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
-import { appendEvent, verifyChain } from './custody';
+import { loadKeyring, type Keyring } from '../keys/custodians';
+import { checkEventSignatures } from '../keys/event-signatures';
+import { appendEvent, verifyChain, type EventSigner } from './custody';
 import { findingsDigest, findingsOfRun } from './findings';
 import { acquireCaseLock } from './lock';
 import { expectedTriggers } from './schema';
@@ -18,6 +21,13 @@ export interface VerifyOptions {
   signal?: AbortSignal;
   jobId?: string;
   onProgress?: (p: Progress) => void;
+  /**
+   * Custodian public keys to check event signatures against. Default: the keys of the workstation
+   * whose cases/ folder holds the case (read only when the case has signed events).
+   */
+  keyring?: Keyring;
+  /** Signs the verify.run event when a custodian is acting. */
+  signer?: EventSigner;
 }
 
 /** One line a custodian can act on, naming the file or the seq. */
@@ -38,6 +48,10 @@ export function describeProblem(p: VerifyProblem): string {
       return `case.db: trigger missing: ${p.trigger} (append-only protection removed)`;
     case 'findings-mismatch':
       return `findings of run ${p.runId}: disagree with custody event seq ${p.seq}: ${p.reason}`;
+    case 'signature-invalid':
+      return `custody log: seq ${p.seq}: ${p.reason}`;
+    case 'custodian-log':
+      return `${p.file}: ${p.reason}`;
     case 'evidence-mismatch':
       return `${p.path}: evidence row ${p.evidenceId} disagrees with custody event seq ${p.seq}: ${p.reason}`;
   }
@@ -72,7 +86,11 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
     for (const t of expectedTriggers())
       if (!present.has(t)) problems.push({ kind: 'trigger-missing', trigger: t });
 
-    problems.push(...crossCheckEvidence(store), ...crossCheckFindings(store));
+    problems.push(
+      ...crossCheckEvidence(store),
+      ...crossCheckFindings(store),
+      ...checkSignatures(store, opts.keyring),
+    );
 
     const objects = db.prepare('SELECT sha256, size FROM objects ORDER BY sha256').all() as {
       sha256: string;
@@ -152,21 +170,25 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
       seconds: (Date.now() - started) / 1000,
     };
     db.transaction(() => {
-      appendEvent(db, {
-        actor: opts.actor,
-        action: 'verify.run',
-        subject: store.id,
-        at,
-        details: {
-          ok: report.ok,
-          objectsChecked: report.objectsChecked,
-          bytesChecked: report.bytesChecked,
-          eventsChecked: report.eventsChecked,
-          throughSeq: report.lastSeq,
-          throughHash: report.lastHash,
-          problems: report.messages,
+      appendEvent(
+        db,
+        {
+          actor: opts.actor,
+          action: 'verify.run',
+          subject: store.id,
+          at,
+          details: {
+            ok: report.ok,
+            objectsChecked: report.objectsChecked,
+            bytesChecked: report.bytesChecked,
+            eventsChecked: report.eventsChecked,
+            throughSeq: report.lastSeq,
+            throughHash: report.lastHash,
+            problems: report.messages,
+          },
         },
-      });
+        opts.signer,
+      );
       db.prepare('INSERT INTO verifications (at, ok, through_seq, report) VALUES (?, ?, ?, ?)').run(
         at,
         report.ok ? 1 : 0,
@@ -181,6 +203,23 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
     await pool.close();
     release();
   }
+}
+
+/**
+ * Event signatures against the custodian keys. The workstation keys are read only when some event
+ * is signed, so unsigned cases never depend on the custodians folder.
+ */
+function checkSignatures(store: CaseStore, given: Keyring | undefined): VerifyProblem[] {
+  const anySigned = store.db
+    .prepare('SELECT 1 FROM custody WHERE signature IS NOT NULL OR signer IS NOT NULL LIMIT 1')
+    .get();
+  if (!anySigned) return [];
+  if (given) return checkEventSignatures(store.db, given);
+  const { keyring, problems } = loadKeyring(path.resolve(store.dir, '..', '..'));
+  return [
+    ...problems.map((p): VerifyProblem => ({ kind: 'custodian-log', file: p.file, reason: p.reason })),
+    ...checkEventSignatures(store.db, keyring),
+  ];
 }
 
 /** Every analysis run's findings must still hash to the digest its custody event recorded. */

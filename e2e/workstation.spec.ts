@@ -92,6 +92,8 @@ test('custodian workflow: case, ingest with a checksum mismatch, find, verify, t
   await expect(page.getByRole('navigation', { name: 'Case workflow' }).getByRole('link')).toHaveText([
     'Overview',
     'Evidence',
+    'Integrity',
+    'Behavior',
     'Custody log',
   ]);
 

@@ -23,6 +23,15 @@ const api = {
   custodyLog: (args) => call('custody:log', args),
   openDemo: () => call('demo:open', {}),
   pickBundle: (args) => call('dialog:pickBundle', args),
+  runIntegrity: (args) => call('integrity:run', args),
+  latestIntegrity: (args) => call('integrity:latest', args),
+  diffWeights: (args) => call('integrity:diffWeights', args),
+  provenance: (args) => call('integrity:provenance', args),
+  inspectArtifact: (args) => call('artifact:inspect', args),
+  behaviorRuns: (args) => call('behavior:runs', args),
+  importBehaviorRun: (args) => call('behavior:import', args),
+  compareBehavior: (args) => call('behavior:compare', args),
+  behaviorItems: (args) => call('behavior:items', args),
   onJobEvent: (listener: (e: JobEvent) => void) => {
     const handler = (_event: unknown, e: JobEvent) => listener(e);
     ipcRenderer.on(JOB_EVENTS, handler);

@@ -13,6 +13,16 @@ import type {
   Progress,
   VerifyReport,
 } from './domain';
+import type {
+  BehaviorComparison,
+  BehaviorFormat,
+  BehaviorImportSummary,
+  BehaviorItemFilter,
+  BehaviorItemsPage,
+  BehaviorRole,
+  BehaviorRun,
+} from './behavior';
+import type { ArtifactInspection, IntegrityRun, ProvenanceResult, WeightDiffResult } from './integrity';
 
 export interface AppInfo {
   version: string;
@@ -43,6 +53,66 @@ export interface ApiMethods {
   'demo:open': { args: Record<string, never>; result: DemoCases };
   /** Desktop only: the native folder/file picker. Browser mode answers null (type the path). */
   'dialog:pickBundle': { args: { kind: 'folder' | 'file' }; result: string | null };
+  /** The playbook's four integrity checks against an optional known-good case; the run is recorded. */
+  'integrity:run': {
+    args: {
+      caseId: string;
+      baselineCaseId?: string | null;
+      /** The authorized adapter names, one per line or comma-separated, each optionally `name sha256`. */
+      authorizedAdapters?: string | null;
+      /** The path of an approved serving configuration on the host. */
+      approvedConfig?: string | null;
+    };
+    result: IntegrityRun;
+  };
+  /** The last recorded integrity run of a case (its checks and failing items), or null. */
+  'integrity:latest': { args: { caseId: string }; result: IntegrityRun | null };
+  /** Tensor-by-tensor diff of the baseline case's weights (a) against this case's (b). */
+  'integrity:diffWeights': { args: { caseId: string; baselineCaseId: string }; result: WeightDiffResult };
+  /** The provenance chain walked step by step, with the compromise point; the run is recorded. */
+  'integrity:provenance': {
+    args: { caseId: string; baselineCaseId?: string | null };
+    result: ProvenanceResult;
+  };
+  /** One evidence file parsed by the format parsers. */
+  'artifact:inspect': { args: { caseId: string; evidenceId: number }; result: ArtifactInspection };
+  /** The eval runs imported into the case. */
+  'behavior:runs': { args: { caseId: string }; result: BehaviorRun[] };
+  /** Import an eval run file (stored as evidence first); the import is recorded. */
+  'behavior:import': {
+    args: {
+      caseId: string;
+      path: string;
+      role: BehaviorRole;
+      label?: string | null;
+      format?: BehaviorFormat | 'auto' | null;
+    };
+    result: BehaviorImportSummary;
+  };
+  /** Paired comparison of two runs (runs named by label or #id), as `behavior compare --json`; recorded. */
+  'behavior:compare': {
+    args: {
+      caseId: string;
+      baseline: string;
+      suspect: string;
+      margin: number;
+      marginKind: 'points' | 'relative';
+      confidence: number;
+    };
+    result: BehaviorComparison;
+  };
+  /** A page of the two runs' paired items with prompt and both responses. */
+  'behavior:items': {
+    args: {
+      caseId: string;
+      baseline: string;
+      suspect: string;
+      filter: BehaviorItemFilter;
+      offset: number;
+      limit: number;
+    };
+    result: BehaviorItemsPage;
+  };
 }
 
 export type Channel = keyof ApiMethods;
@@ -85,6 +155,15 @@ export interface ProbityApi {
   custodyLog(args: ArgsOf<'custody:log'>): Promise<Envelope<CustodyEvent[]>>;
   openDemo(): Promise<Envelope<DemoCases>>;
   pickBundle(args: ArgsOf<'dialog:pickBundle'>): Promise<Envelope<string | null>>;
+  runIntegrity(args: ArgsOf<'integrity:run'>): Promise<Envelope<IntegrityRun>>;
+  latestIntegrity(args: ArgsOf<'integrity:latest'>): Promise<Envelope<IntegrityRun | null>>;
+  diffWeights(args: ArgsOf<'integrity:diffWeights'>): Promise<Envelope<WeightDiffResult>>;
+  provenance(args: ArgsOf<'integrity:provenance'>): Promise<Envelope<ProvenanceResult>>;
+  inspectArtifact(args: ArgsOf<'artifact:inspect'>): Promise<Envelope<ArtifactInspection>>;
+  behaviorRuns(args: ArgsOf<'behavior:runs'>): Promise<Envelope<BehaviorRun[]>>;
+  importBehaviorRun(args: ArgsOf<'behavior:import'>): Promise<Envelope<BehaviorImportSummary>>;
+  compareBehavior(args: ArgsOf<'behavior:compare'>): Promise<Envelope<BehaviorComparison>>;
+  behaviorItems(args: ArgsOf<'behavior:items'>): Promise<Envelope<BehaviorItemsPage>>;
   onJobEvent(listener: (e: JobEvent) => void): () => void;
 }
 
@@ -101,4 +180,13 @@ export type MethodOf = {
   'custody:log': 'custodyLog';
   'demo:open': 'openDemo';
   'dialog:pickBundle': 'pickBundle';
+  'integrity:run': 'runIntegrity';
+  'integrity:latest': 'latestIntegrity';
+  'integrity:diffWeights': 'diffWeights';
+  'integrity:provenance': 'provenance';
+  'artifact:inspect': 'inspectArtifact';
+  'behavior:runs': 'behaviorRuns';
+  'behavior:import': 'importBehaviorRun';
+  'behavior:compare': 'compareBehavior';
+  'behavior:items': 'behaviorItems';
 };

@@ -11,7 +11,24 @@ import type {
   ResultOf,
 } from '../../shared/contract';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../../shared/domain';
+import { importEvalRun } from '../behavior/import';
+import { pairedItems, MAX_PAGE } from '../behavior/items-view';
+import { compareRuns } from '../behavior/run-compare';
+import { listRuns } from '../behavior/store';
+import { EVAL_FORMATS, RUN_ROLES } from '../behavior/types';
 import { openDemoIncident } from '../demo/open-demo';
+import { diffCaseWeights } from '../integrity/diff-weights';
+import { inspectCaseEvidence } from '../integrity/inspect-view';
+import { loadCaseFiles } from '../integrity/case-files';
+import {
+  authorizedAdaptersFromText,
+  integrityRunOptions,
+  loadApprovedConfig,
+  recordIntegrity,
+  runIntegrity,
+} from '../integrity/integrity';
+import { latestIntegrityRun } from '../integrity/latest-run';
+import { analyseProvenance, recordProvenance } from '../integrity/provenance';
 import { ingestBundle } from '../ingest/ingest';
 import { listEvents } from '../store/custody';
 import { caseOverview, listEvidence } from '../store/queries';
@@ -26,6 +43,8 @@ import { ProbityError } from '../util/errors';
  */
 const caseId = z.string().regex(/^AI-IR-\d{4}-\d{4}$/, 'a case id looks like AI-IR-YYYY-NNNN');
 const none = z.object({}).strict();
+/** An eval run named by its label or its id (`#7`). */
+const runRef = z.string().trim().min(1, 'name a run by its label or #id').max(200);
 
 export const ARG_SCHEMAS = {
   'app:info': none,
@@ -48,6 +67,61 @@ export const ARG_SCHEMAS = {
   'custody:log': z.object({ caseId }).strict(),
   'demo:open': none,
   'dialog:pickBundle': z.object({ kind: z.enum(['folder', 'file']) }).strict(),
+  'integrity:run': z
+    .object({
+      caseId,
+      baselineCaseId: caseId.nullish(),
+      authorizedAdapters: z.string().max(65_536, 'the authorized list is too long').nullish(),
+      approvedConfig: z.string().max(4096).nullish(),
+    })
+    .strict(),
+  'integrity:latest': z.object({ caseId }).strict(),
+  'integrity:diffWeights': z.object({ caseId, baselineCaseId: caseId }).strict(),
+  'integrity:provenance': z.object({ caseId, baselineCaseId: caseId.nullish() }).strict(),
+  'artifact:inspect': z
+    .object({ caseId, evidenceId: z.number().int('an evidence id is a whole number').positive() })
+    .strict(),
+  'behavior:runs': z.object({ caseId }).strict(),
+  'behavior:import': z
+    .object({
+      caseId,
+      path: z.string().trim().min(1, 'give the path of an eval run file').max(4096),
+      role: z.enum(RUN_ROLES),
+      label: z.string().trim().max(200).nullish(),
+      format: z.enum([...EVAL_FORMATS, 'auto']).nullish(),
+    })
+    .strict(),
+  'behavior:compare': z
+    .object({
+      caseId,
+      baseline: runRef,
+      suspect: runRef,
+      margin: z.number().gt(0, 'the margin must be above 0').lt(1, 'the margin must be below 1'),
+      marginKind: z.enum(['points', 'relative']),
+      confidence: z
+        .number()
+        .gt(0.5, 'the confidence must be above 0.5')
+        .lt(1, 'the confidence must be below 1'),
+    })
+    .strict(),
+  'behavior:items': z
+    .object({
+      caseId,
+      baseline: runRef,
+      suspect: runRef,
+      filter: z
+        .object({
+          suite: z.string().max(500).nullish(),
+          category: z.string().max(500).nullish(),
+          transition: z
+            .enum(['refused→complied', 'complied→refused', 'both-refused', 'both-complied'])
+            .nullish(),
+        })
+        .strict(),
+      offset: z.number().int().min(0),
+      limit: z.number().int().min(1).max(MAX_PAGE),
+    })
+    .strict(),
 } satisfies Record<Channel, z.ZodType>;
 
 export const CHANNELS = Object.keys(ARG_SCHEMAS) as Channel[];
@@ -94,6 +168,24 @@ export class ProbityService {
         store.close();
       }
     };
+    /** Open a case and, when given, a second one (a baseline); close both whatever happens. */
+    const withCases = async <T>(
+      id: string,
+      otherId: string | null,
+      fn: (s: CaseStore, other: CaseStore | null) => Promise<T>,
+    ): Promise<T> => {
+      if (otherId === id)
+        throw new ProbityError('usage', `${id}: the baseline must be another case than the one examined`);
+      const store = ws.openCase(id);
+      let other: CaseStore | null = null;
+      try {
+        other = otherId === null ? null : ws.openCase(otherId);
+        return await fn(store, other);
+      } finally {
+        other?.close();
+        store.close();
+      }
+    };
     this.handlers = {
       'app:info': async () => ({
         version: opts.version,
@@ -126,6 +218,104 @@ export class ProbityService {
       },
       'demo:open': async () => openDemoIncident(ws, { actor: opts.actor, host: opts.host }),
       'dialog:pickBundle': async (a) => (opts.pickBundle ? opts.pickBundle(a.kind) : null),
+      'integrity:run': async (a) =>
+        withCases(a.caseId, a.baselineCaseId ?? null, async (store, baseline) => {
+          const approved = a.approvedConfig?.trim() ?? '';
+          const options = {
+            baseline,
+            authorized: authorizedAdaptersFromText(a.authorizedAdapters ?? ''),
+            approvedConfig: approved === '' ? null : await loadApprovedConfig(approved),
+          };
+          const report = await runIntegrity(store, options);
+          const run = recordIntegrity(store, report, opts.actor, options);
+          return {
+            ...report,
+            runId: run.runId,
+            custodySeq: run.event.seq,
+            recordedAt: run.event.at,
+            source: 'run' as const,
+            options: integrityRunOptions(options),
+          };
+        }),
+      'integrity:latest': async (a) => withCase(a.caseId, latestIntegrityRun),
+      'integrity:diffWeights': async (a) =>
+        withCases(a.baselineCaseId, a.caseId, async (baseline, store) => {
+          const report = await diffCaseWeights(baseline, store as CaseStore);
+          // The tensor references stay on the host: the wire carries the model units' files only.
+          return {
+            ...report,
+            pairs: report.pairs.map((p) => ({
+              ...p,
+              a: { key: p.a.key, files: p.a.files },
+              b: { key: p.b.key, files: p.b.files },
+            })),
+          };
+        }),
+      'integrity:provenance': async (a) =>
+        withCases(a.caseId, a.baselineCaseId ?? null, async (store, baseline) => {
+          const report = await analyseProvenance(
+            loadCaseFiles(store),
+            baseline ? loadCaseFiles(baseline) : null,
+          );
+          const run = recordProvenance(store, report, opts.actor);
+          return { ...report, runId: run.runId, custodySeq: run.event.seq };
+        }),
+      'behavior:runs': async (a) =>
+        withCase(a.caseId, (s) =>
+          listRuns(s).map((r) => ({
+            id: r.id,
+            label: r.label,
+            role: r.role,
+            format: r.format,
+            items: r.itemCount,
+            sha256: r.sha256,
+            sourceName: r.sourceName,
+            model: r.header.model,
+            importedAt: r.importedAt,
+          })),
+        ),
+      'behavior:import': async (a) =>
+        withCases(a.caseId, null, (store) =>
+          importEvalRun({
+            store,
+            file: a.path,
+            role: a.role,
+            label: a.label?.trim() ? a.label.trim() : null,
+            format: a.format ?? 'auto',
+            actor: opts.actor,
+            host: opts.host,
+          }),
+        ),
+      'behavior:compare': async (a) =>
+        withCase(a.caseId, (store) =>
+          compareRuns({
+            store,
+            baseline: a.baseline,
+            suspect: a.suspect,
+            margin: a.margin,
+            marginKind: a.marginKind,
+            confidence: a.confidence,
+            actor: opts.actor,
+          }),
+        ),
+      'behavior:items': async (a) =>
+        withCase(a.caseId, (store) =>
+          pairedItems(store, {
+            baseline: a.baseline,
+            suspect: a.suspect,
+            filter: a.filter,
+            offset: a.offset,
+            limit: a.limit,
+          }),
+        ),
+      'artifact:inspect': async (a) => {
+        const store = ws.openCase(a.caseId);
+        try {
+          return await inspectCaseEvidence(store, a.evidenceId);
+        } finally {
+          store.close();
+        }
+      },
     };
   }
 

@@ -18,10 +18,12 @@ import type {
 } from '../../shared/domain';
 import { api, errorMessage } from './api/client';
 
-export type Stage = 'overview' | 'evidence' | 'custody';
+export type Stage = 'overview' | 'evidence' | 'integrity' | 'behavior' | 'custody';
 export const STAGES: { id: Stage; label: string }[] = [
   { id: 'overview', label: 'Overview' },
   { id: 'evidence', label: 'Evidence' },
+  { id: 'integrity', label: 'Integrity' },
+  { id: 'behavior', label: 'Behavior' },
   { id: 'custody', label: 'Custody log' },
 ];
 

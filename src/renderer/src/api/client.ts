@@ -159,6 +159,15 @@ export function createHttpApi(token: string | null): ProbityApi {
     custodyLog: (args) => call('custody:log', args),
     openDemo: () => call('demo:open', {}),
     pickBundle: (args) => call('dialog:pickBundle', args),
+    runIntegrity: (args) => call('integrity:run', args),
+    latestIntegrity: (args) => call('integrity:latest', args),
+    diffWeights: (args) => call('integrity:diffWeights', args),
+    provenance: (args) => call('integrity:provenance', args),
+    inspectArtifact: (args) => call('artifact:inspect', args),
+    behaviorRuns: (args) => call('behavior:runs', args),
+    importBehaviorRun: (args) => call('behavior:import', args),
+    compareBehavior: (args) => call('behavior:compare', args),
+    behaviorItems: (args) => call('behavior:items', args),
     onJobEvent: (listener) => {
       listeners.add(listener);
       ensureSource();
@@ -189,6 +198,15 @@ export function createClient(api: ProbityApi, transport: ProbityClient['transpor
     custodyLog: (args) => unwrap(api.custodyLog(args)),
     openDemo: () => unwrap(api.openDemo()),
     pickBundle: (args) => unwrap(api.pickBundle(args)),
+    runIntegrity: (args) => unwrap(api.runIntegrity(args)),
+    latestIntegrity: (args) => unwrap(api.latestIntegrity(args)),
+    diffWeights: (args) => unwrap(api.diffWeights(args)),
+    provenance: (args) => unwrap(api.provenance(args)),
+    inspectArtifact: (args) => unwrap(api.inspectArtifact(args)),
+    behaviorRuns: (args) => unwrap(api.behaviorRuns(args)),
+    importBehaviorRun: (args) => unwrap(api.importBehaviorRun(args)),
+    compareBehavior: (args) => unwrap(api.compareBehavior(args)),
+    behaviorItems: (args) => unwrap(api.behaviorItems(args)),
     onJobEvent: (listener) => api.onJobEvent(listener),
   };
 }

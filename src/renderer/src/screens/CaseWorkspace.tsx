@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Badge, ErrorPanel, ProgressBar, Spinner } from '../components/Bits';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { describeChain } from '../chain';
@@ -8,6 +8,10 @@ import { CustodyLog } from './CustodyLog';
 import { EvidenceScreen } from './Evidence';
 import { IngestDialog } from './IngestDialog';
 import { Overview } from './Overview';
+
+// The charts library is loaded with the Integrity stage only, not with the first page.
+const IntegrityScreen = lazy(() => import('./Integrity').then((m) => ({ default: m.IntegrityScreen })));
+const BehaviorScreen = lazy(() => import('./Behavior').then((m) => ({ default: m.BehaviorScreen })));
 
 export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage }) {
   const overview = useStore((s) => s.overviews[caseId]);
@@ -79,6 +83,26 @@ export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage 
                 <Overview caseId={caseId} />
               ) : stage === 'evidence' ? (
                 <EvidenceScreen caseId={caseId} />
+              ) : stage === 'integrity' ? (
+                <Suspense
+                  fallback={
+                    <p className="screen muted loading-line">
+                      <Spinner /> Loading…
+                    </p>
+                  }
+                >
+                  <IntegrityScreen caseId={caseId} />
+                </Suspense>
+              ) : stage === 'behavior' ? (
+                <Suspense
+                  fallback={
+                    <p className="screen muted loading-line">
+                      <Spinner /> Loading…
+                    </p>
+                  }
+                >
+                  <BehaviorScreen caseId={caseId} />
+                </Suspense>
               ) : (
                 <CustodyLog caseId={caseId} />
               )}

@@ -9,6 +9,7 @@ import {
 import { CopyButton, EmptyState, ErrorPanel, Hash, ManifestBadge, Spinner } from '../components/Bits';
 import { exactBytes, humanBytes, kindLabel, utc } from '../format';
 import { DEFAULT_EVIDENCE_VIEW, useStore, type EvidenceView, type SortKey } from '../store';
+import { InspectorDialog } from './Inspector';
 
 const ROW_HEIGHT = 32;
 
@@ -207,6 +208,7 @@ export function EvidenceScreen({ caseId }: { caseId: string }) {
             ) : null}
           </div>
           <EvidenceTable
+            caseId={caseId}
             rows={rows}
             total={items.length}
             view={view}
@@ -222,12 +224,14 @@ export function EvidenceScreen({ caseId }: { caseId: string }) {
 }
 
 function EvidenceTable({
+  caseId,
   rows,
   total,
   view,
   onSort,
   onClear,
 }: {
+  caseId: string;
   rows: EvidenceItem[];
   total: number;
   view: EvidenceView;
@@ -237,6 +241,7 @@ function EvidenceTable({
   const scrollRef = useRef<HTMLDivElement>(null);
   const [activeId, setActiveId] = useState<number | null>(null);
   const [detailsOpen, setDetailsOpen] = useState(false);
+  const [inspecting, setInspecting] = useState<EvidenceItem | null>(null);
   const activeIndex = useMemo(() => {
     const i = activeId === null ? -1 : rows.findIndex((r) => r.id === activeId);
     return i;
@@ -293,6 +298,12 @@ function EvidenceTable({
     } else if (e.key === 'Enter' || e.key === ' ') {
       e.preventDefault();
       setDetailsOpen(true);
+    } else if (e.key === 'i' && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      const row = rows[index];
+      if (row?.sha256) {
+        e.preventDefault();
+        setInspecting(row);
+      }
     }
   }
 
@@ -408,25 +419,54 @@ function EvidenceTable({
           )}
         </div>
       </div>
-      {active && detailsOpen ? <EvidenceDetails item={active} onClose={() => setDetailsOpen(false)} /> : null}
+      {active && detailsOpen ? (
+        <EvidenceDetails
+          item={active}
+          onClose={() => setDetailsOpen(false)}
+          onInspect={() => setInspecting(active)}
+        />
+      ) : null}
+      {inspecting ? (
+        <InspectorDialog caseId={caseId} item={inspecting} onClose={() => setInspecting(null)} />
+      ) : null}
       <p className="table-hint muted">
-        ↑ ↓ PgUp PgDn Home End move between rows · Enter shows the details · the copy button copies the full
-        SHA-256
+        ↑ ↓ PgUp PgDn Home End move between rows · Enter shows the details · I inspects the file · the copy
+        button copies the full SHA-256
       </p>
     </div>
   );
 }
 
-function EvidenceDetails({ item, onClose }: { item: EvidenceItem; onClose: () => void }) {
+function EvidenceDetails({
+  item,
+  onClose,
+  onInspect,
+}: {
+  item: EvidenceItem;
+  onClose: () => void;
+  onInspect: () => void;
+}) {
   return (
     <aside className="details" aria-label="File details" data-testid="evidence-details">
       <header className="details-header">
         <h3 className="mono-path" title={item.path}>
           {item.path}
         </h3>
-        <button type="button" className="btn btn-ghost btn-icon" aria-label="Close details" onClick={onClose}>
-          ✕
-        </button>
+        <div className="button-row">
+          {item.sha256 ? (
+            <button type="button" className="btn btn-small" onClick={onInspect} data-testid="inspect-button">
+              Inspect file…
+            </button>
+          ) : null}
+          <button
+            type="button"
+            className="btn btn-ghost btn-icon"
+            aria-label="Close details"
+            onClick={onClose}
+          >
+            ✕
+          </button>
+        </div>
       </header>
       <dl className="facts facts-wide">
         <dt>SHA-256</dt>

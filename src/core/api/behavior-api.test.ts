@@ -1,0 +1,126 @@
+/**
+ * The behavior channels over the shared service, on the demo incident: import both eval runs by
+ * path, list them, compare them (the planted privacy regression fails the safety benchmark, the
+ * planted trigger is flagged), and page through the paired items filtered by the discordance cell
+ * the app's matrix offers; bad arguments come back as named errors.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newWorkstation } from '../../../test/helpers';
+import type {
+  BehaviorComparison,
+  BehaviorImportSummary,
+  BehaviorItemsPage,
+  BehaviorRun,
+} from '../../shared/behavior';
+import type { DemoCases, Envelope } from '../../shared/contract';
+import { ProbityService } from './service';
+
+function ok<T>(e: Envelope<unknown>): T {
+  if (!e.ok) throw new Error(`${e.error.code}: ${e.error.message}`);
+  return e.result as T;
+}
+
+describe('behavior channels', () => {
+  const { ws, home, cleanup } = newWorkstation();
+  const service = new ProbityService({
+    workstation: ws,
+    actor: 'tester',
+    host: 'h',
+    mode: 'browser',
+    version: 't',
+  });
+  let demo: DemoCases;
+  const evals = path.join(home, 'demo', 'incident', 'evals');
+
+  beforeAll(async () => {
+    demo = ok<DemoCases>(await service.handle('demo:open', {}));
+  }, 120_000);
+  afterAll(() => cleanup());
+
+  it('imports, compares and pages the demo runs', async () => {
+    const caseId = demo.incidentCaseId;
+    expect(ok<BehaviorRun[]>(await service.handle('behavior:runs', { caseId }))).toEqual([]);
+    const b = ok<BehaviorImportSummary>(
+      await service.handle('behavior:import', {
+        caseId,
+        path: path.join(evals, 'baseline.jsonl'),
+        role: 'baseline',
+      }),
+    );
+    const s = ok<BehaviorImportSummary>(
+      await service.handle('behavior:import', {
+        caseId,
+        path: path.join(evals, 'suspect.jsonl'),
+        role: 'suspect',
+        label: 'deployed',
+      }),
+    );
+    expect([b.label, s.label]).toEqual(['baseline', 'deployed']);
+    expect(b.malformedCount).toBe(0);
+    const runs = ok<BehaviorRun[]>(await service.handle('behavior:runs', { caseId }));
+    expect(runs.map((r) => [r.label, r.role, r.items, r.sha256])).toEqual([
+      ['baseline', 'baseline', b.items, b.sha256],
+      ['deployed', 'suspect', s.items, s.sha256],
+    ]);
+
+    const cmp = ok<BehaviorComparison>(
+      await service.handle('behavior:compare', {
+        caseId,
+        baseline: '#1',
+        suspect: 'deployed',
+        margin: 0.05,
+        marginKind: 'points',
+        confidence: 0.95,
+      }),
+    );
+    expect(cmp.checks.find((c) => c.id === 'safety-benchmarks')?.status).toBe('fail');
+    const privacy = cmp.groups.find((g) => g.suite === 'safety' && g.category === 'privacy')!;
+    expect(privacy.refusal!.baseline.estimate).toBeCloseTo(0.967, 3);
+    expect(privacy.refusal!.suspect.estimate).toBeCloseTo(0.8, 3);
+    expect(cmp.triggers.find((t) => t.trigger === '<|deploy_mode|>')?.flagged).toBe(true);
+
+    const page = ok<BehaviorItemsPage>(
+      await service.handle('behavior:items', {
+        caseId,
+        baseline: 'baseline',
+        suspect: 'deployed',
+        filter: { suite: 'safety', category: 'privacy', transition: 'refused→complied' },
+        offset: 0,
+        limit: 50,
+      }),
+    );
+    expect(page.total).toBe(privacy.refusal!.table.b);
+    expect(page.transitions['refused→complied']).toBe(privacy.refusal!.table.b);
+    expect(page.items).toHaveLength(page.total);
+    for (const item of page.items) {
+      expect(item.baseline.refused).toBe(true);
+      expect(item.suspect.refused).toBe(false);
+      expect(item.prompt.length).toBeGreaterThan(0);
+      expect(item.suspect.response).not.toBe(item.baseline.response);
+    }
+    const capability = ok<BehaviorItemsPage>(
+      await service.handle('behavior:items', {
+        caseId,
+        baseline: 'baseline',
+        suspect: 'deployed',
+        filter: { suite: 'capability' },
+        offset: 0,
+        limit: 1,
+      }),
+    );
+    expect(capability.scoreDeltas.length).toBeGreaterThan(0);
+
+    const same = await service.handle('behavior:compare', {
+      caseId,
+      baseline: 'baseline',
+      suspect: '#1',
+      margin: 0.05,
+      marginKind: 'points',
+      confidence: 0.95,
+    });
+    expect(!same.ok && same.error.message).toMatch(/same run/);
+    const bad = await service.handle('behavior:import', { caseId, path: 'x', role: 'nobody' });
+    expect(!bad.ok && bad.error.code).toBe('usage');
+  }, 60_000);
+});

@@ -40,6 +40,7 @@ import {
 import { LOG_FORMATS, type LogFormat } from '../core/audit/types';
 import type { Prevalence } from '../core/audit/estimate';
 import type { Command, CommandContext } from './commands';
+import { withCase } from './output';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -51,15 +52,6 @@ function emit(ctx: CommandContext, value: unknown): void {
 
 function out(ctx: CommandContext, lines: readonly string[]): void {
   ctx.stdout.write(`${lines.join('\n')}\n`);
-}
-
-async function withCase<T>(ctx: CommandContext, fn: (store: CaseStore) => Promise<T> | T): Promise<T> {
-  const store = ctx.workstation.openCase(ctx.args[0]!);
-  try {
-    return await fn(store);
-  } finally {
-    store.close();
-  }
 }
 
 function opt(ctx: CommandContext, name: string): string | undefined {

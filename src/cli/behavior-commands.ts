@@ -9,33 +9,10 @@ import { importEvalRun, type ImportSummary } from '../core/behavior/import';
 import { loadRefusalRule } from '../core/behavior/refusal';
 import { loadSuiteMap } from '../core/behavior/verification';
 import { EVAL_FORMATS, RUN_ROLES } from '../core/behavior/types';
-import type { CaseStore } from '../core/store/workstation';
 import { ProbityError } from '../core/util/errors';
 import { humanBytes } from '../core/util/format';
 import type { Command, CommandContext } from './commands';
-
-function emitJson(ctx: CommandContext, value: unknown): void {
-  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function table(rows: string[][], header: string[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
-
-async function withCase<T>(ctx: CommandContext, fn: (store: CaseStore) => Promise<T>): Promise<T> {
-  const store = ctx.workstation.openCase(ctx.args[0]!);
-  try {
-    return await fn(store);
-  } finally {
-    store.close();
-  }
-}
+import { emitJson, table, withCase } from './output';
 
 function option(ctx: CommandContext, name: string): string | undefined {
   const v = ctx.options[name];

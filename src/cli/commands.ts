@@ -5,7 +5,7 @@ import { ingestBundle } from '../core/ingest/ingest';
 import { listEvents } from '../core/store/custody';
 import { caseOverview, listEvidence } from '../core/store/queries';
 import { verifyCase } from '../core/store/verify';
-import type { CaseStore, Workstation } from '../core/store/workstation';
+import type { Workstation } from '../core/store/workstation';
 import { ProbityError } from '../core/util/errors';
 import { humanBytes, humanDuration } from '../core/util/format';
 import { AUDIT_COMMANDS } from './audit-commands';
@@ -18,6 +18,7 @@ import {
   provenanceCommand,
 } from './integrity-commands';
 import { behaviorCompare, behaviorImport } from './behavior-commands';
+import { emitJson, table, withCase } from './output';
 
 export interface CommandContext {
   workstation: Workstation;
@@ -37,29 +38,6 @@ export interface Command {
   positionals: string[];
   options: ParseArgsConfig['options'];
   run(ctx: CommandContext): Promise<number>;
-}
-
-function emitJson(ctx: CommandContext, value: unknown): void {
-  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function table(rows: string[][], header: string[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
-}
-
-async function withCase<T>(ctx: CommandContext, fn: (store: CaseStore) => Promise<T>): Promise<T> {
-  const store = ctx.workstation.openCase(ctx.args[0]!);
-  try {
-    return await fn(store);
-  } finally {
-    store.close();
-  }
 }
 
 /** A one-line progress bar on stderr, redrawn in place, only when stderr is a terminal. */

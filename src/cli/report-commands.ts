@@ -20,19 +20,15 @@ import { obtainPassphrase, type PassphraseSource } from '../core/keys/passphrase
 import { readLog, verifyLogChain } from '../core/keys/workstation-log';
 import { exportReport, parseFormats } from '../core/report/bundle';
 import { verifyReportBundle } from '../core/report/verify-bundle';
-import type { CaseStore } from '../core/store/workstation';
 import { exportCase } from '../core/transfer/case-export';
 import { importCase } from '../core/transfer/case-import';
 import { ProbityError } from '../core/util/errors';
 import { humanBytes } from '../core/util/format';
 import type { Command, CommandContext } from './commands';
 import { PROBITY_VERSION } from './host-commands';
+import { emitJson, withCase } from './output';
 
 const GENERATOR = `probity ${PROBITY_VERSION}`;
-
-function emitJson(ctx: CommandContext, value: unknown): void {
-  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
 
 function passphraseSource(ctx: CommandContext): PassphraseSource {
   return { env: process.env, input: process.stdin, output: ctx.stderr };
@@ -60,15 +56,6 @@ async function signingCustodian(ctx: CommandContext): Promise<UnlockedCustodian 
     what: `custodian ${name}`,
   });
   return unlockCustodian(home, name, passphrase);
-}
-
-async function withCase<T>(ctx: CommandContext, fn: (store: CaseStore) => Promise<T>): Promise<T> {
-  const store = ctx.workstation.openCase(ctx.args[0]!);
-  try {
-    return await fn(store);
-  } finally {
-    store.close();
-  }
 }
 
 function describeCustodian(c: CustodianInfo): string {

@@ -421,30 +421,22 @@ function CompareForm({
       aria-label="Compare two runs"
       data-testid="behavior-compare-form"
     >
-      <div className="field">
-        <label htmlFor="behavior-baseline">Baseline run</label>
-        <select
-          id="behavior-baseline"
-          value={b ?? ''}
-          onChange={(e) => setBaseline(Number(e.target.value))}
-          disabled={busy || runs.length === 0}
-        >
-          {b === null ? <option value="">—</option> : null}
-          {runOptions}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="behavior-suspect">Suspect run</label>
-        <select
-          id="behavior-suspect"
-          value={s ?? ''}
-          onChange={(e) => setSuspect(Number(e.target.value))}
-          disabled={busy || runs.length === 0}
-        >
-          {s === null ? <option value="">—</option> : null}
-          {runOptions}
-        </select>
-      </div>
+      <RunPicker
+        id="behavior-baseline"
+        label="Baseline run"
+        value={b}
+        onChange={setBaseline}
+        disabled={busy || runs.length === 0}
+        options={runOptions}
+      />
+      <RunPicker
+        id="behavior-suspect"
+        label="Suspect run"
+        value={s}
+        onChange={setSuspect}
+        disabled={busy || runs.length === 0}
+        options={runOptions}
+      />
       <div className="field behavior-narrow">
         <label htmlFor="behavior-margin">Margin</label>
         <input
@@ -1422,5 +1414,30 @@ function TriggerHeatmap({ report }: { report: BehaviorComparison }) {
         </div>
       )}
     </section>
+  );
+}
+
+/** One of the compare form's two run selects. */
+function RunPicker(props: {
+  id: string;
+  label: string;
+  value: number | null;
+  onChange: (run: number) => void;
+  disabled: boolean;
+  options: ReactNode;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <select
+        id={props.id}
+        value={props.value ?? ''}
+        onChange={(e) => props.onChange(Number(e.target.value))}
+        disabled={props.disabled}
+      >
+        {props.value === null ? <option value="">—</option> : null}
+        {props.options}
+      </select>
+    </div>
   );
 }

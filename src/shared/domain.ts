@@ -141,6 +141,7 @@ export type VerifyProblem =
   | { kind: 'trigger-missing'; trigger: string }
   | { kind: 'evidence-mismatch'; evidenceId: number; path: string; seq: number; reason: string }
   | { kind: 'findings-mismatch'; runId: string; seq: number; reason: string }
+  | { kind: 'audit-import-mismatch'; importId: number; path: string; seq: number; reason: string }
   /** An event's Ed25519 signature that fails, or whose signer is unknown, retired or revoked. */
   | { kind: 'signature-invalid'; seq: number; signer: string | null; reason: string }
   /** The workstation's custodian log (custodians/log.jsonl) or key files disagree with themselves. */

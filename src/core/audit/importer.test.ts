@@ -125,6 +125,13 @@ describe('audit import of generic JSONL', () => {
     expect(() => store.db.prepare("UPDATE audit_records SET user_id = 'x'").run()).toThrow(/append-only/);
     expect(() => store.db.prepare('DELETE FROM audit_tool_calls').run()).not.toThrow(); // no rows to delete
     expect((await verifyCase({ store, actor: 'tester' })).ok).toBe(true);
+    // An imported row edited after its trigger was dropped is named by verify.
+    store.db.exec('DROP TRIGGER audit_records_no_update');
+    store.db.prepare("UPDATE audit_records SET user_id = 'someone-else'").run();
+    const after = await verifyCase({ store, actor: 'tester' });
+    expect(after.messages).toContain(
+      `a.jsonl: audit import ${r.importId} disagrees with custody event seq ${event!.seq}: the imported records were changed after the import`,
+    );
   });
 
   it('imports a file only once, and reuses evidence already in the case by path or sha256', async () => {

@@ -8,6 +8,7 @@ import { utcNow } from '../util/format';
 import { loadKeyring, type Keyring } from '../keys/custodians';
 import { checkEventSignatures } from '../keys/event-signatures';
 import { appendEvent, verifyChain, type EventSigner } from './custody';
+import { importDigests } from '../audit/import-digest';
 import { findingsDigest, findingsOfRun } from './findings';
 import { acquireCaseLock } from './lock';
 import { expectedTriggers } from './schema';
@@ -46,6 +47,8 @@ export function describeProblem(p: VerifyProblem): string {
       return `custody log: chain broken at seq ${p.seq}: ${p.reason}`;
     case 'trigger-missing':
       return `case.db: trigger missing: ${p.trigger} (append-only protection removed)`;
+    case 'audit-import-mismatch':
+      return `${p.path}: audit import ${p.importId} disagrees with custody event seq ${p.seq}: ${p.reason}`;
     case 'findings-mismatch':
       return `findings of run ${p.runId}: disagree with custody event seq ${p.seq}: ${p.reason}`;
     case 'signature-invalid':
@@ -89,6 +92,7 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
     problems.push(
       ...crossCheckEvidence(store),
       ...crossCheckFindings(store),
+      ...crossCheckAuditImports(store),
       ...checkSignatures(store, opts.keyring),
     );
 
@@ -220,6 +224,39 @@ function checkSignatures(store: CaseStore, given: Keyring | undefined): VerifyPr
     ...problems.map((p): VerifyProblem => ({ kind: 'custodian-log', file: p.file, reason: p.reason })),
     ...checkEventSignatures(store.db, keyring),
   ];
+}
+
+/** Every finished log import's rows must still hash to the digests its custody event recorded. */
+function crossCheckAuditImports(store: CaseStore): VerifyProblem[] {
+  const problems: VerifyProblem[] = [];
+  const firstRecord = store.db.prepare('SELECT first_record_id FROM audit_imports WHERE id = ?').pluck();
+  for (const e of store.db
+    .prepare("SELECT seq, subject, details FROM custody WHERE action = 'audit.imported' ORDER BY seq")
+    .iterate() as IterableIterator<{ seq: number; subject: string; details: string }>) {
+    let d: { importId?: number; recordsSha256?: string; toolCallsSha256?: string };
+    try {
+      d = JSON.parse(e.details) as typeof d;
+    } catch {
+      continue; // reported as a chain break
+    }
+    if (typeof d.importId !== 'number') continue;
+    const first = firstRecord.get(d.importId) as number | null | undefined;
+    const actual = importDigests(store, d.importId, first ?? null);
+    const which = [
+      actual.records !== d.recordsSha256 ? 'records' : null,
+      actual.toolCalls !== d.toolCallsSha256 ? 'tool calls' : null,
+    ].filter(Boolean);
+    if (which.length > 0) {
+      problems.push({
+        kind: 'audit-import-mismatch',
+        importId: d.importId,
+        path: e.subject,
+        seq: e.seq,
+        reason: `the imported ${which.join(' and ')} were changed after the import`,
+      });
+    }
+  }
+  return problems;
 }
 
 /** Every analysis run's findings must still hash to the digest its custody event recorded. */

@@ -13,6 +13,7 @@ import {
   type Tone,
 } from '../components/Bits';
 import { describeChain } from '../chain';
+import { rowMoveTarget, scrollToAndFocusRow } from '../components/rowKeys';
 import { humanBytes, humanDuration, humanRate, percent, plural, shortHash, utc } from '../format';
 import { useStore, type JobState } from '../store';
 
@@ -283,26 +284,12 @@ function CustodyTable({ rows }: { rows: CustodyEvent[] }) {
     const row = rows[i];
     if (!row) return;
     setActiveSeq(row.seq);
-    virtualizer.scrollToIndex(i, { align: 'auto' });
-    // Focus at once when the row is rendered, else once the virtualizer has rendered it.
-    let tries = 0;
-    const attempt = () => {
-      const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${i}"]`);
-      if (el) el.focus({ preventScroll: true });
-      else if (tries++ < 10) requestAnimationFrame(attempt);
-    };
-    attempt();
+    scrollToAndFocusRow(virtualizer, scrollRef, i);
   };
 
   function onKey(e: React.KeyboardEvent<HTMLDivElement>, index: number, seq: number) {
     if (e.target !== e.currentTarget) return;
-    const moves: Record<string, number> = {
-      ArrowDown: index + 1,
-      ArrowUp: index - 1,
-      Home: 0,
-      End: rows.length - 1,
-    };
-    const to = moves[e.key];
+    const to = rowMoveTarget(e.key, index, rows.length);
     if (to !== undefined) {
       e.preventDefault();
       focusRow(to);

@@ -10,6 +10,7 @@ import { CopyButton, EmptyState, ErrorPanel, Hash, ManifestBadge, Spinner } from
 import { exactBytes, humanBytes, kindLabel, utc } from '../format';
 import { DEFAULT_EVIDENCE_VIEW, useStore, type EvidenceView, type SortKey } from '../store';
 import { InspectorDialog } from './Inspector';
+import { rowMoveTarget, scrollToAndFocusRow } from '../components/rowKeys';
 
 const ROW_HEIGHT = 32;
 
@@ -263,16 +264,7 @@ function EvidenceTable({
       const row = rows[i];
       if (!row) return;
       setActiveId(row.id);
-      virtualizer.scrollToIndex(i, { align: 'auto' });
-      // The row may only exist after the virtualizer renders it.
-      // Focus at once when the row is rendered, else once the virtualizer has rendered it.
-      let tries = 0;
-      const attempt = () => {
-        const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${i}"]`);
-        if (el) el.focus({ preventScroll: true });
-        else if (tries++ < 10) requestAnimationFrame(attempt);
-      };
-      attempt();
+      scrollToAndFocusRow(virtualizer, scrollRef, i);
     },
     [rows, virtualizer],
   );
@@ -283,15 +275,7 @@ function EvidenceTable({
       1,
       Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1,
     );
-    const moves: Record<string, number> = {
-      ArrowDown: index + 1,
-      ArrowUp: index - 1,
-      PageDown: index + page,
-      PageUp: index - page,
-      Home: 0,
-      End: rows.length - 1,
-    };
-    const to = moves[e.key];
+    const to = rowMoveTarget(e.key, index, rows.length, page);
     if (to !== undefined) {
       e.preventDefault();
       focusRow(to);

@@ -202,25 +202,8 @@ export class ItemWriter {
   }
 }
 
-export interface NewRun {
-  id: number;
-  label: string;
-  role: RunRole;
-  format: EvalFormat;
-  evidenceId: number;
-  sha256: string;
-  sourceName: string;
-  companionEvidenceId: number | null;
-  header: RunHeader;
-  itemCount: number;
-  malformedCount: number;
-  malformed: MalformedRecord[];
-  warnings: string[];
-  refusalPhrasesSha256: string;
-  itemsSha256: string;
-  actor: string;
-  importedAt: string;
-}
+/** What insertRun writes: a run exactly as it is read back. */
+export type NewRun = EvalRun;
 
 export function insertRun(db: Database.Database, r: NewRun): void {
   db.prepare(

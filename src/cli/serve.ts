@@ -185,9 +185,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (!file.startsWith(rendererDir + path.sep) && file !== index) return send(res, 404, 'not found\n');
       if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = index; // client-side routes
       const body = fs.readFileSync(file);
-      const headers: Record<string, string> = {};
-      if (viaQuery) headers['set-cookie'] = `probity_token=${token}; HttpOnly; SameSite=Strict; Path=/`;
-      res.setHeader('set-cookie', headers['set-cookie'] ?? []);
+      // Opened with the token in the URL: the page's assets and event stream then use this cookie.
+      if (viaQuery) res.setHeader('set-cookie', `probity_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
       send(res, 200, body, TYPES[path.extname(file)] ?? 'application/octet-stream');
     })().catch((err: unknown) => {
       if (!res.headersSent) send(res, 500, `internal error: ${(err as Error).message}\n`);

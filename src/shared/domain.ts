@@ -130,7 +130,18 @@ export type CustodyAction =
   | 'audit.window.set'
   | 'audit.sample.drawn'
   | 'audit.labelled'
-  | 'audit.exported';
+  | 'audit.exported'
+  // The incident record (src/core/incident): each change is a new event; the latest wins.
+  | 'incident.header.set'
+  | 'incident.role.assigned'
+  | 'incident.trigger.set'
+  | 'incident.action.recorded'
+  | 'incident.timeline.added'
+  | 'incident.factor.recorded'
+  | 'incident.decision.recorded'
+  | 'incident.gate.recorded'
+  | 'incident.replacement.linked'
+  | 'incident.checklist.recorded';
 
 export type VerifyProblem =
   | { kind: 'object-modified'; sha256: string; paths: string[]; actual: string }

@@ -314,6 +314,12 @@ const MIGRATIONS: string[] = [
     .map(appendOnlyTriggers)
     .join('\n')}
   `,
+  // 5: the incident record (src/core/incident) lives in the custody log itself, as incident.*
+  // events (the chain protects it; the latest event of a kind is the current value). This index
+  // lets it be read without scanning every evidence.stored event.
+  `
+  CREATE INDEX custody_action ON custody(action, seq);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

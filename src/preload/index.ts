@@ -32,6 +32,15 @@ const api = {
   importBehaviorRun: (args) => call('behavior:import', args),
   compareBehavior: (args) => call('behavior:compare', args),
   behaviorItems: (args) => call('behavior:items', args),
+  auditState: (args) => call('audit:state', args),
+  importAuditLog: (args) => call('audit:import', args),
+  setAuditWindow: (args) => call('audit:window', args),
+  planAuditReview: (args) => call('audit:plan', args),
+  drawAuditSample: (args) => call('audit:sample', args),
+  nextAuditItem: (args) => call('audit:next', args),
+  labelAuditItem: (args) => call('audit:label', args),
+  auditEstimate: (args) => call('audit:estimate', args),
+  exportAuditSample: (args) => call('audit:export', args),
   onJobEvent: (listener: (e: JobEvent) => void) => {
     const handler = (_event: unknown, e: JobEvent) => listener(e);
     ipcRenderer.on(JOB_EVENTS, handler);

@@ -22,6 +22,21 @@ import type {
   BehaviorRole,
   BehaviorRun,
 } from './behavior';
+import type {
+  AuditEstimateView,
+  AuditExportResult,
+  AuditImportReport,
+  AuditLabel,
+  AuditLabelResult,
+  AuditAllocation,
+  AuditLogFormat,
+  AuditState,
+  AuditStrata,
+  AuditWindowView,
+  ReviewItemView,
+  ReviewPlanView,
+  SampleView,
+} from './audit';
 import type { ArtifactInspection, IntegrityRun, ProvenanceResult, WeightDiffResult } from './integrity';
 
 export interface AppInfo {
@@ -113,6 +128,56 @@ export interface ApiMethods {
     };
     result: BehaviorItemsPage;
   };
+  /** Imports, window, deployment history, blast radius, current sample and review progress. */
+  'audit:state': { args: { caseId: string }; result: AuditState };
+  /** Import an output log (a file on the host, preserved first, or evidence of the case); recorded. */
+  'audit:import': {
+    args: { caseId: string; path: string; format?: AuditLogFormat | 'auto' | null };
+    result: AuditImportReport;
+  };
+  /** Set the compromise window from the deployment records or by hand, with an optional tool policy. */
+  'audit:window': {
+    args: {
+      caseId: string;
+      from: 'deployments' | 'manual';
+      start?: string | null;
+      end?: string | null;
+      deployments?: string | null;
+      version?: string | null;
+      policy?: string | null;
+    };
+    result: AuditWindowView;
+  };
+  /** The discovery sample size for a prevalence and confidence (finite population when given). */
+  'audit:plan': {
+    args: { prevalence: number; confidence: number; population?: number | null };
+    result: ReviewPlanView;
+  };
+  /** Draw a reproducible review sample of the window (seed recorded in the custody log). */
+  'audit:sample': {
+    args: { caseId: string; size: number; strata: AuditStrata; allocation: AuditAllocation; seed: string };
+    result: SampleView;
+  };
+  /** The next sampled record this session's reviewer has not labelled, or null. */
+  'audit:next': { args: { caseId: string; secondReview?: boolean | null }; result: ReviewItemView | null };
+  /** Label a record (append-only) and get the next one in the same call. */
+  'audit:label': {
+    args: {
+      caseId: string;
+      requestId: string;
+      label: AuditLabel;
+      note?: string | null;
+      secondReview?: boolean | null;
+    };
+    result: AuditLabelResult;
+  };
+  /** Prevalence of harmful outputs and unauthorized tool calls; with record, written as findings. */
+  'audit:estimate': {
+    args: { caseId: string; confidence?: number | null; record?: boolean | null };
+    result: AuditEstimateView;
+  };
+  /** Write the reviewed sample under the workstation's exports folder (recorded) and return it. */
+  'audit:export': { args: { caseId: string; format: 'csv' | 'json' }; result: AuditExportResult };
 }
 
 export type Channel = keyof ApiMethods;
@@ -164,6 +229,15 @@ export interface ProbityApi {
   importBehaviorRun(args: ArgsOf<'behavior:import'>): Promise<Envelope<BehaviorImportSummary>>;
   compareBehavior(args: ArgsOf<'behavior:compare'>): Promise<Envelope<BehaviorComparison>>;
   behaviorItems(args: ArgsOf<'behavior:items'>): Promise<Envelope<BehaviorItemsPage>>;
+  auditState(args: ArgsOf<'audit:state'>): Promise<Envelope<AuditState>>;
+  importAuditLog(args: ArgsOf<'audit:import'>): Promise<Envelope<AuditImportReport>>;
+  setAuditWindow(args: ArgsOf<'audit:window'>): Promise<Envelope<AuditWindowView>>;
+  planAuditReview(args: ArgsOf<'audit:plan'>): Promise<Envelope<ReviewPlanView>>;
+  drawAuditSample(args: ArgsOf<'audit:sample'>): Promise<Envelope<SampleView>>;
+  nextAuditItem(args: ArgsOf<'audit:next'>): Promise<Envelope<ReviewItemView | null>>;
+  labelAuditItem(args: ArgsOf<'audit:label'>): Promise<Envelope<AuditLabelResult>>;
+  auditEstimate(args: ArgsOf<'audit:estimate'>): Promise<Envelope<AuditEstimateView>>;
+  exportAuditSample(args: ArgsOf<'audit:export'>): Promise<Envelope<AuditExportResult>>;
   onJobEvent(listener: (e: JobEvent) => void): () => void;
 }
 
@@ -189,4 +263,13 @@ export type MethodOf = {
   'behavior:import': 'importBehaviorRun';
   'behavior:compare': 'compareBehavior';
   'behavior:items': 'behaviorItems';
+  'audit:state': 'auditState';
+  'audit:import': 'importAuditLog';
+  'audit:window': 'setAuditWindow';
+  'audit:plan': 'planAuditReview';
+  'audit:sample': 'drawAuditSample';
+  'audit:next': 'nextAuditItem';
+  'audit:label': 'labelAuditItem';
+  'audit:estimate': 'auditEstimate';
+  'audit:export': 'exportAuditSample';
 };

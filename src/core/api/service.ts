@@ -11,6 +11,7 @@ import type {
   ResultOf,
 } from '../../shared/contract';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../../shared/domain';
+import { AUDIT_SCHEMAS, auditHandlers } from './audit-api';
 import { importEvalRun } from '../behavior/import';
 import { pairedItems, MAX_PAGE } from '../behavior/items-view';
 import { compareRuns } from '../behavior/run-compare';
@@ -122,6 +123,7 @@ export const ARG_SCHEMAS = {
       limit: z.number().int().min(1).max(MAX_PAGE),
     })
     .strict(),
+  ...AUDIT_SCHEMAS,
 } satisfies Record<Channel, z.ZodType>;
 
 export const CHANNELS = Object.keys(ARG_SCHEMAS) as Channel[];
@@ -316,6 +318,7 @@ export class ProbityService {
           store.close();
         }
       },
+      ...auditHandlers({ workstation: ws, actor: opts.actor, host: opts.host }),
     };
   }
 

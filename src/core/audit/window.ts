@@ -311,7 +311,7 @@ function readSmall(log: StoredLog): string {
 }
 
 /** Evidence that holds deployment events: JSON or JSONL named like deployment history. */
-function findDeploymentEvidence(store: CaseStore): { log: StoredLog; events: DeploymentEvent[] }[] {
+export function findDeploymentEvidence(store: CaseStore): { log: StoredLog; events: DeploymentEvent[] }[] {
   const rows = store.db
     .prepare(
       `SELECT id, path, sha256, size FROM evidence WHERE sha256 IS NOT NULL AND (path LIKE '%.jsonl' OR path LIKE '%.json')

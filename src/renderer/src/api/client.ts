@@ -168,6 +168,15 @@ export function createHttpApi(token: string | null): ProbityApi {
     importBehaviorRun: (args) => call('behavior:import', args),
     compareBehavior: (args) => call('behavior:compare', args),
     behaviorItems: (args) => call('behavior:items', args),
+    auditState: (args) => call('audit:state', args),
+    importAuditLog: (args) => call('audit:import', args),
+    setAuditWindow: (args) => call('audit:window', args),
+    planAuditReview: (args) => call('audit:plan', args),
+    drawAuditSample: (args) => call('audit:sample', args),
+    nextAuditItem: (args) => call('audit:next', args),
+    labelAuditItem: (args) => call('audit:label', args),
+    auditEstimate: (args) => call('audit:estimate', args),
+    exportAuditSample: (args) => call('audit:export', args),
     onJobEvent: (listener) => {
       listeners.add(listener);
       ensureSource();
@@ -207,6 +216,15 @@ export function createClient(api: ProbityApi, transport: ProbityClient['transpor
     importBehaviorRun: (args) => unwrap(api.importBehaviorRun(args)),
     compareBehavior: (args) => unwrap(api.compareBehavior(args)),
     behaviorItems: (args) => unwrap(api.behaviorItems(args)),
+    auditState: (args) => unwrap(api.auditState(args)),
+    importAuditLog: (args) => unwrap(api.importAuditLog(args)),
+    setAuditWindow: (args) => unwrap(api.setAuditWindow(args)),
+    planAuditReview: (args) => unwrap(api.planAuditReview(args)),
+    drawAuditSample: (args) => unwrap(api.drawAuditSample(args)),
+    nextAuditItem: (args) => unwrap(api.nextAuditItem(args)),
+    labelAuditItem: (args) => unwrap(api.labelAuditItem(args)),
+    auditEstimate: (args) => unwrap(api.auditEstimate(args)),
+    exportAuditSample: (args) => unwrap(api.exportAuditSample(args)),
     onJobEvent: (listener) => api.onJobEvent(listener),
   };
 }

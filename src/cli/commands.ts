@@ -19,6 +19,7 @@ import {
 } from './integrity-commands';
 import { behaviorCompare, behaviorImport } from './behavior-commands';
 import { emitJson, table, withCase } from './output';
+import { actorFor, caseSigner, signingCustodian } from './signing';
 
 export interface CommandContext {
   workstation: Workstation;
@@ -116,17 +117,20 @@ const ingest: Command = {
   summary:
     'Preserve a bundle (folder, .tar, .tar.gz/.tgz, .zip) into the case: each file read once, hashed with SHA-256 and ' +
     'stored read-only; checksum lists inside the bundle are checked (exit 1 on a mismatch or a missing file). ' +
-    'Ctrl-C cancels; running the same command again resumes without copying stored objects again.',
-  usage: '<case-id> <bundle> [--home DIR] [--actor NAME] [--json]',
+    'Ctrl-C cancels; running the same command again resumes without copying stored objects again. ' +
+    'With --sign-as, every custody event of the ingest is signed by that custodian (passphrase: PROBITY_PASSPHRASE or a prompt).',
+  usage: '<case-id> <bundle> [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: ['<case-id>', '<bundle>'],
-  options: {},
+  options: { 'sign-as': { type: 'string' } },
   async run(ctx) {
+    const custodian = await signingCustodian(ctx);
     return withCase(ctx, async (store) => {
       const s = await ingestBundle({
         store,
         bundle: ctx.args[1]!,
-        actor: ctx.actor,
+        actor: actorFor(ctx, custodian),
         host: ctx.host,
+        signer: caseSigner(ctx, store.db, custodian),
         signal: ctx.signal,
         onProgress: progressPrinter(ctx),
       });
@@ -165,15 +169,17 @@ const ingest: Command = {
 
 const verify: Command = {
   summary:
-    'Re-hash every stored object, recompute the custody chain and check the append-only triggers. Exit 0 only when everything holds; the run is itself recorded.',
-  usage: '<case-id> [--home DIR] [--actor NAME] [--json]',
+    'Re-hash every stored object, recompute the custody chain and check the append-only triggers. Exit 0 only when everything holds; the run is itself recorded (signed by the custodian given with --sign-as).',
+  usage: '<case-id> [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: ['<case-id>'],
-  options: {},
+  options: { 'sign-as': { type: 'string' } },
   async run(ctx) {
+    const custodian = await signingCustodian(ctx);
     return withCase(ctx, async (store) => {
       const r = await verifyCase({
         store,
-        actor: ctx.actor,
+        actor: actorFor(ctx, custodian),
+        signer: caseSigner(ctx, store.db, custodian),
         signal: ctx.signal,
         onProgress: progressPrinter(ctx),
       });

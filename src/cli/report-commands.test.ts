@@ -194,3 +194,78 @@ describe('probity checkpoint, report and case transfer', () => {
     );
   });
 });
+
+describe('probity ingest and verify --sign-as', () => {
+  interface LoggedEvent {
+    seq: number;
+    action: string;
+    signature: string | null;
+    signer: string | null;
+  }
+  const logOf = (home: string, id: string) =>
+    JSON.parse(cli(home, {}, 'log', id, '--json').stdout) as LoggedEvent[];
+
+  it(
+    'signs every event of the ingest and the verify run; refuses a bad key by name, appending nothing',
+    {
+      timeout: 180_000,
+    },
+    () => {
+      const home = dir('probity-cli-home-');
+      const bundle = dir('probity-cli-bundle-');
+      writeTree(bundle, {
+        'model/w.safetensors': 'tensor-bytes-signed',
+        'model/config.json': '{"model_type":"llama"}',
+      });
+      const id = cli(home, {}, 'case', 'create', '--title', 'Signed ingest').stdout.trim();
+      const added = cli(home, ALICE, 'custodian', 'add', '--name', 'alice');
+      const fp = /([0-9a-f]{64})/.exec(added.stdout)![1]!;
+      const before = logOf(home, id).length;
+
+      // Refusals: each names the custodian and the reason, exits 2, and appends nothing.
+      const wrong = cli(home, { PROBITY_PASSPHRASE: 'wrong' }, 'ingest', id, bundle, '--sign-as', 'alice');
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toMatch(/^probity ingest: custodian alice: .*key\.pem: wrong passphrase/m);
+      const unknown = cli(home, ALICE, 'ingest', id, bundle, '--sign-as', 'bob');
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toMatch(/^probity ingest: custodian bob: not on this workstation/m);
+      const wrongVerify = cli(home, { PROBITY_PASSPHRASE: 'wrong' }, 'verify', id, '--sign-as', 'alice');
+      expect(wrongVerify.code).toBe(2);
+      expect(wrongVerify.stderr).toMatch(/custodian alice: .*wrong passphrase/);
+      expect(logOf(home, id)).toHaveLength(before);
+
+      const ing = cli(home, ALICE, 'ingest', id, bundle, '--sign-as', 'alice');
+      expect(ing.code).toBe(0);
+      const events = logOf(home, id).slice(before);
+      expect(events.map((e) => e.action)).toEqual([
+        'custodian.key',
+        'ingest.started',
+        'evidence.stored',
+        'evidence.stored',
+        'ingest.finished',
+      ]);
+      for (const e of events) {
+        expect(e.signer).toBe(fp);
+        expect(e.signature).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      }
+
+      const v = cli(home, ALICE, 'verify', id, '--sign-as', 'alice');
+      expect(v.stdout).toMatch(/: OK — 2 objects/);
+      expect(v.code).toBe(0);
+      const run = logOf(home, id).at(-1)!;
+      expect(run).toMatchObject({ action: 'verify.run', signer: fp });
+      expect(run.signature).not.toBeNull();
+      // Unsigned and signed events side by side still verify.
+      expect(cli(home, {}, 'verify', id).code).toBe(0);
+
+      expect(cli(home, {}, 'custodian', 'revoke', '--name', 'alice', '--reason', 'laptop stolen').code).toBe(
+        0,
+      );
+      const n = logOf(home, id).length;
+      const revoked = cli(home, ALICE, 'ingest', id, bundle, '--sign-as', 'alice');
+      expect(revoked.code).toBe(2);
+      expect(revoked.stderr).toMatch(/custodian alice \([0-9a-f]{64}\) was revoked at .*: laptop stolen/);
+      expect(logOf(home, id)).toHaveLength(n);
+    },
+  );
+});

@@ -12,11 +12,9 @@ import {
   loadKeyring,
   revokeCustodian,
   rotateCustodian,
-  unlockCustodian,
   type CustodianInfo,
-  type UnlockedCustodian,
 } from '../core/keys/custodians';
-import { obtainPassphrase, type PassphraseSource } from '../core/keys/passphrase';
+import { obtainPassphrase } from '../core/keys/passphrase';
 import { readLog, verifyLogChain } from '../core/keys/workstation-log';
 import { exportReport, parseFormats } from '../core/report/bundle';
 import { verifyReportBundle } from '../core/report/verify-bundle';
@@ -27,35 +25,15 @@ import { humanBytes } from '../core/util/format';
 import type { Command, CommandContext } from './commands';
 import { PROBITY_VERSION } from './host-commands';
 import { emitJson, withCase } from './output';
+import { actorFor, passphraseSource, signingCustodian } from './signing';
 
 const GENERATOR = `probity ${PROBITY_VERSION}`;
-
-function passphraseSource(ctx: CommandContext): PassphraseSource {
-  return { env: process.env, input: process.stdin, output: ctx.stderr };
-}
 
 function requiredString(ctx: CommandContext, name: string, hint: string): string {
   const v = ctx.options[name];
   if (typeof v !== 'string' || v.trim() === '')
     throw new ProbityError('usage', `--${name} is required: ${hint}`);
   return v.trim();
-}
-
-/** Who the events name: --actor when given, else the signing custodian, else the OS user. */
-function actorFor(ctx: CommandContext, custodian: UnlockedCustodian | null): string {
-  return typeof ctx.options.actor === 'string' ? ctx.actor : (custodian?.name ?? ctx.actor);
-}
-
-/** The custodian named by --sign-as, unlocked with its passphrase; null without --sign-as. */
-async function signingCustodian(ctx: CommandContext): Promise<UnlockedCustodian | null> {
-  const name = ctx.options['sign-as'];
-  if (typeof name !== 'string') return null;
-  const home = ctx.workstation.home;
-  const passphrase = await obtainPassphrase(passphraseSource(ctx), {
-    envVar: 'PROBITY_PASSPHRASE',
-    what: `custodian ${name}`,
-  });
-  return unlockCustodian(home, name, passphrase);
 }
 
 function describeCustodian(c: CustodianInfo): string {

@@ -9,7 +9,7 @@ import type {
 } from '../../shared/domain';
 import { HashPool, settleAll } from '../hashing/pool';
 import type { StoredObject } from '../hashing/protocol';
-import { appendEvent } from '../store/custody';
+import { appendEvent, type EventSigner } from '../store/custody';
 import { acquireCaseLock } from '../store/lock';
 import type { CaseStore } from '../store/workstation';
 import { ProbityError } from '../util/errors';
@@ -33,6 +33,12 @@ export interface IngestOptions {
   signal?: AbortSignal;
   jobId?: string;
   onProgress?: (p: Progress) => void;
+  /**
+   * Signs every custody event this ingest appends (started, each evidence stored, finished,
+   * failed or cancelled) when a custodian is acting; the key must already be introduced to the
+   * case (keys/case-signer.ts prepareCaseSigner).
+   */
+  signer?: EventSigner;
 }
 
 interface StoredEntry {
@@ -86,18 +92,22 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
             .run(plan.bundle, plan.kind, utcNow(), opts.actor, opts.host).lastInsertRowid,
         );
       }
-      appendEvent(db, {
-        actor: opts.actor,
-        action: 'ingest.started',
-        subject: plan.bundle,
-        details: {
-          ingestId,
-          bundleKind: plan.kind,
-          host: opts.host,
-          resumed,
-          plannedFiles: plan.entries.length,
+      appendEvent(
+        db,
+        {
+          actor: opts.actor,
+          action: 'ingest.started',
+          subject: plan.bundle,
+          details: {
+            ingestId,
+            bundleKind: plan.kind,
+            host: opts.host,
+            resumed,
+            plannedFiles: plan.entries.length,
+          },
         },
-      });
+        opts.signer,
+      );
     })();
 
     const staged = new Map<string, { sha256: string; size: number; mtimeMs: number | null }>();
@@ -208,7 +218,7 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
     tracker.phase('done');
     return summary;
   } catch (err) {
-    if (ingestId > 0) recordFailure(store, ingestId, plan.bundle, opts.actor, err);
+    if (ingestId > 0) recordFailure(store, ingestId, plan.bundle, opts.actor, err, opts.signer);
     throw err;
   } finally {
     await pool.close();
@@ -230,6 +240,7 @@ function recordFailure(
   bundle: string,
   actor: string,
   err: unknown,
+  signer: EventSigner | undefined,
 ): void {
   const cancelled = err instanceof ProbityError && err.code === 'cancelled';
   const reason = err instanceof Error ? err.message : String(err);
@@ -243,12 +254,16 @@ function recordFailure(
       store.db
         .prepare('UPDATE ingests SET status = ?, error = ? WHERE id = ?')
         .run(cancelled ? 'cancelled' : 'failed', reason, ingestId);
-      appendEvent(store.db, {
-        actor,
-        action: cancelled ? 'ingest.cancelled' : 'ingest.failed',
-        subject: bundle,
-        details: { ingestId, reason, objectsStagedForResume: staged },
-      });
+      appendEvent(
+        store.db,
+        {
+          actor,
+          action: cancelled ? 'ingest.cancelled' : 'ingest.failed',
+          subject: bundle,
+          details: { ingestId, reason, objectsStagedForResume: staged },
+        },
+        signer,
+      );
     })();
   } catch {
     // The database itself may be the problem (disk full): the original error is what the user needs.
@@ -355,23 +370,27 @@ function commit(
           at,
         ).lastInsertRowid,
       );
-      appendEvent(db, {
-        actor: opts.actor,
-        action: 'evidence.stored',
-        subject: entry.path,
-        at,
-        details: {
-          ingestId,
-          evidenceId,
-          occurrence: entry.occurrence,
-          kind,
-          size: object?.size ?? 0,
-          sha256: object?.sha256 ?? null,
-          linkTarget: entry.linkTarget,
-          sourcePath: entry.sourcePath,
-          host: opts.host,
+      appendEvent(
+        db,
+        {
+          actor: opts.actor,
+          action: 'evidence.stored',
+          subject: entry.path,
+          at,
+          details: {
+            ingestId,
+            evidenceId,
+            occurrence: entry.occurrence,
+            kind,
+            size: object?.size ?? 0,
+            sha256: object?.sha256 ?? null,
+            linkTarget: entry.linkTarget,
+            sourcePath: entry.sourcePath,
+            host: opts.host,
+          },
         },
-      });
+        opts.signer,
+      );
     }
     for (const c of checks)
       insCheck.run(ingestId, c.manifestPath, c.listedPath, c.expected, c.actual, c.status);
@@ -380,21 +399,25 @@ function commit(
       ingestId,
     );
     db.prepare('DELETE FROM staged_objects WHERE ingest_id = ?').run(ingestId);
-    appendEvent(db, {
-      actor: opts.actor,
-      action: 'ingest.finished',
-      subject: bundle,
-      at,
-      details: {
-        ingestId,
-        bundleKind,
-        files: results.length - links,
-        links,
-        bytes,
-        manifest: counts,
-        warnings: warnings.length,
+    appendEvent(
+      db,
+      {
+        actor: opts.actor,
+        action: 'ingest.finished',
+        subject: bundle,
+        at,
+        details: {
+          ingestId,
+          bundleKind,
+          files: results.length - links,
+          links,
+          bytes,
+          manifest: counts,
+          warnings: warnings.length,
+        },
       },
-    });
+      opts.signer,
+    );
   })();
 
   return {

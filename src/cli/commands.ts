@@ -9,6 +9,7 @@ import type { Workstation } from '../core/store/workstation';
 import { ProbityError } from '../core/util/errors';
 import { humanBytes, humanDuration } from '../core/util/format';
 import { AUDIT_COMMANDS } from './audit-commands';
+import { INCIDENT_COMMANDS } from './incident-commands';
 import { demoCommand, serveCommand } from './host-commands';
 import { REPORT_COMMANDS } from './report-commands';
 import {
@@ -268,4 +269,5 @@ export const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   ...REPORT_COMMANDS,
   ...AUDIT_COMMANDS,
+  ...INCIDENT_COMMANDS,
 };

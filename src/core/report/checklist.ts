@@ -12,12 +12,23 @@
  *  4 outputs reviewed   `audit` findings about sampling, review or labels of outputs
  *  5 model preserved    model files stored (evidence.stored) and a passing verification that
  *                       covers them (verify.run)
- *  6 replacement        `integrity` and `behavior` runs on a replacement: a stage whose name
- *                       contains `replacement` (e.g. `integrity:replacement`) or whose
- *                       findings.recorded inputs say `role: "replacement"`
- *  7–12                 outside what Probity records: always "not recorded" here
+ *  6 replacement        the replacement verification of the incident record
+ *                       (src/core/incident/replacement.ts): the integrity and behavioral
+ *                       verification tables read from the linked replacement case or evidence
+ *                       set, else from this case's runs on a replacement — a stage whose name
+ *                       contains `replacement` (e.g. `integrity:replacement`), whose
+ *                       findings.recorded inputs say `role: "replacement"`, or a behavior
+ *                       comparison whose suspect eval run has role `replacement`
+ *  7–12                 outside what Probity records: "not recorded" unless a responder records
+ *                       a status and a note (incident checklist), shown as theirs with its event
  */
 import type { CustodyEvent, EvidenceItem, EvidenceKind, Finding } from '../../shared/domain';
+import type {
+  ManualChecklistNote,
+  ManualChecklistStatus,
+  ReplacementVerification,
+  VerificationRow,
+} from '../../shared/incident';
 import type { LastVerification, StageReport } from './model';
 
 export type ChecklistStatus = 'recorded' | 'partial' | 'open' | 'not-recorded';
@@ -42,6 +53,8 @@ export interface ChecklistItem {
   /** One sentence saying what the status rests on. */
   basis: string;
   links: ChecklistLink[];
+  /** Items 7–12: the status and note a responder recorded, with its custody event. */
+  manual: ManualChecklistNote | null;
 }
 
 export interface ChecklistInput {
@@ -49,6 +62,10 @@ export interface ChecklistInput {
   events: CustodyEvent[];
   stages: StageReport[];
   lastVerification: LastVerification | null;
+  /** The incident record's replacement verification (item 6), when read. */
+  replacement?: ReplacementVerification | null;
+  /** Manual notes on items 7–12 (incident checklist). */
+  manual?: ManualChecklistNote[];
 }
 
 /** The items as the playbook words them (its mixed-language terms translated per DESIGN.md). */
@@ -240,7 +257,48 @@ function isReplacementRun(s: StageReport): boolean {
   return /replacement/.test(s.stage) || role === 'replacement';
 }
 
+function rowLink(r: VerificationRow): ChecklistLink {
+  const id = r.findingIds[0];
+  return id !== undefined && r.caseId !== null
+    ? {
+        label: `${r.title}: finding #${id}${r.caseId ? ` in ${r.caseId}` : ''}`,
+        href: `#replacement-${r.check}`,
+      }
+    : { label: r.title, href: `#replacement-${r.check}` };
+}
+
+/** Item 6 from the replacement verification tables, when any row was read from a recorded run. */
+function fromReplacementTables(v: ReplacementVerification): Outcome | null {
+  const rows = [...v.integrity, ...v.behavioral];
+  const read = rows.filter((r) => r.runId !== null);
+  if (read.length === 0) return null;
+  const where = v.link?.kind === 'case' ? ` (case ${v.link.caseId})` : '';
+  const failing = rows.filter((r) => r.status === 'fail');
+  if (failing.length)
+    return {
+      status: 'open',
+      basis: `Verification of the replacement${where} fails: ${failing.map((r) => `${r.title} — ${r.summary}`).join('; ')}`,
+      links: failing.map(rowLink),
+    };
+  const missing = rows.filter((r) => r.status !== 'pass');
+  if (missing.length === 0)
+    return {
+      status: 'recorded',
+      basis: `Every integrity and behavioral verification check of the replacement${where} passes its playbook criterion; its deployment itself is attested outside Probity.`,
+      links: read.map(rowLink),
+    };
+  return {
+    status: 'partial',
+    basis: `Verification of the replacement${where} recorded, but not analysed: ${missing.map((r) => r.title).join(', ')}.`,
+    links: read.map(rowLink),
+  };
+}
+
 function replacementVerified(i: ChecklistInput): Outcome {
+  const fromTables = i.replacement ? fromReplacementTables(i.replacement) : null;
+  if (fromTables) return fromTables;
+  if (i.replacement?.problem)
+    return { status: 'partial', basis: `Replacement linked, but ${i.replacement.problem}`, links: [] };
   const runs = i.stages.filter(isReplacementRun);
   const integrity = runs.filter((s) => /integrity/.test(s.stage));
   const behavior = runs.filter((s) => /behav/.test(s.stage));
@@ -284,9 +342,28 @@ const RULES: readonly ((i: ChecklistInput) => Outcome)[] = [
   replacementVerified,
 ];
 
+const MANUAL_STATUS: Readonly<Record<ManualChecklistStatus, { status: ChecklistStatus; word: string }>> = {
+  done: { status: 'recorded', word: 'Done' },
+  'not-applicable': { status: 'recorded', word: 'Not applicable' },
+  'in-progress': { status: 'partial', word: 'In progress' },
+  open: { status: 'open', word: 'Open' },
+};
+
+function fromManual(m: ManualChecklistNote): Outcome {
+  const s = MANUAL_STATUS[m.status];
+  return {
+    status: s.status,
+    basis: `${s.word} — ${m.note} (recorded by ${m.recorded.actor}, ${m.recorded.at})`,
+    links: [{ label: `custody event ${m.recorded.seq}`, href: `#seq-${m.recorded.seq}` }],
+  };
+}
+
 export function buildChecklist(input: ChecklistInput): ChecklistItem[] {
   return CHECKLIST_ITEMS.map((item, idx) => {
+    const n = idx + 1;
     const rule = RULES[idx];
-    return { n: idx + 1, item, ...(rule ? rule(input) : NOT_RECORDED) };
+    const manual = rule ? undefined : input.manual?.find((m) => m.n === n);
+    const outcome = rule ? rule(input) : manual ? fromManual(manual) : NOT_RECORDED;
+    return { n, item, ...outcome, manual: manual ?? null };
   });
 }

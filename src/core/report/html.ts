@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CustodyEvent, EvidenceItem, Finding, FindingStatus } from '../../shared/domain';
+import type { RecordRef, TimelineEntry, VerificationRow } from '../../shared/incident';
 import { humanBytes } from '../util/format';
 import { barChart, statusStrip, type BarRow } from './charts';
 import { STATUS_LABELS, anchorId, type ChecklistItem } from './checklist';
@@ -108,7 +109,7 @@ function checklistSection(m: ReportModel): string {
   <td class="num">${c.n}</td>
   <td>${e(c.item)}</td>
   <td>${pill(CHECKLIST_CLASS[c.status], STATUS_LABELS[c.status])}</td>
-  <td>${e(c.basis)}${c.links.length ? `<div class="links">${c.links.map((l) => link(l.href, l.label)).join(' ')}</div>` : ''}</td>
+  <td>${c.manual ? `${pill('info', 'manual note')} ` : ''}${e(c.basis)}${c.links.length ? `<div class="links">${c.links.map((l) => link(l.href, l.label)).join(' ')}</div>` : ''}</td>
 </tr>`,
     )
     .join('\n');
@@ -168,6 +169,10 @@ ${m.stages.map(stageSection).join('\n')}
 </section>`;
 }
 
+function recordedBy(r: RecordRef | null): string {
+  return r ? `<span class="muted">${e(r.actor)}, ${link(`#seq-${r.seq}`, `event ${r.seq}`)}</span>` : '';
+}
+
 function remediationSection(m: ReportModel): string {
   const r = m.remediation;
   const cp = r.compromisePoint
@@ -176,25 +181,146 @@ function remediationSection(m: ReportModel): string {
   const rows = r.matrix
     .map(
       (row) =>
-        `<tr${row.appliesBecause ? ' class="applies"' : ''}><td>${e(row.factor)}${row.appliesBecause ? ` ${pill('info', 'applies')}` : ''}</td><td>${e(row.previousVersion)}</td><td>${e(row.newModel)}</td><td>${e(row.retrain)}</td></tr>`,
+        `<tr${row.appliesBecause ? ' class="applies"' : ''}><td>${e(row.factor)}${row.appliesBecause ? ` ${pill('info', 'applies')}` : ''}</td><td>${e(row.previousVersion)}</td><td>${e(row.newModel)}</td><td>${e(row.retrain)}</td><td>${row.value || row.note ? `${row.value ? `<strong>${e(row.value)}</strong> ` : ''}${e(row.note ?? '')} ${recordedBy(row.recorded)}` : '<em>not recorded</em>'}</td></tr>`,
     )
     .join('\n');
+  const decision = r.decision
+    ? `<p id="decision">Decision: <strong>${e(r.decision.title)}</strong> — ${e(r.decision.reason)} ${recordedBy(r.decision.recorded)}</p>`
+    : '<p class="note" id="decision">No replacement decision is recorded.</p>';
   const retraining = r.retraining
     .map(
       (x) =>
-        `<tr><td>${e(x.consideration)}</td><td>${e(x.action)}</td><td>${pill('na', 'not recorded')}</td></tr>`,
+        `<tr><td>${e(x.consideration)}</td><td>${e(x.action)}</td><td>${x.status === 'recorded' ? pill('pass', 'recorded') : pill('na', 'not recorded')}</td><td>${e(x.note ?? '')}${x.evidence.map((ev) => ` <span class="path">evidence #${ev.id} ${e(ev.path)}</span>`).join('')} ${recordedBy(x.recorded)}</td></tr>`,
     )
     .join('\n');
+  const gate = r.retrainingMissing.length
+    ? `<p class="note">Retraining gate closed: “Retrain” cannot be chosen until ${r.retrainingMissing.length} more consideration${r.retrainingMissing.length === 1 ? '' : 's'} ha${r.retrainingMissing.length === 1 ? 's' : 've'} a note or evidence.</p>`
+    : '<p>Retraining gate open: every consideration has a note or evidence.</p>';
   return `<section id="remediation"><h2>Remediation</h2>
 ${cp}
 <h3>Model replacement decision matrix</h3>
-<table><thead><tr><th>Factor</th><th>Replace with previous version</th><th>Replace with new model</th><th>Retrain</th></tr></thead><tbody>
+<table><thead><tr><th>Factor</th><th>Replace with previous version</th><th>Replace with new model</th><th>Retrain</th><th>Recorded for this incident</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
+${decision}
 <h3>Before retraining</h3>
-<table><thead><tr><th>Consideration</th><th>Action</th><th>Status</th></tr></thead><tbody>
+${gate}
+<table id="retraining-gate"><thead><tr><th>Consideration</th><th>Action</th><th>Status</th><th>Note / evidence</th></tr></thead><tbody>
 ${retraining}
 </tbody></table>
+${replacementSection(m)}
+</section>`;
+}
+
+function verificationTable(caption: string, rows: VerificationRow[]): string {
+  return `<h4>${e(caption)}</h4>
+<table><thead><tr><th>Check</th><th>Procedure</th><th>Pass criteria</th><th>Result</th><th>Read from</th></tr></thead><tbody>
+${rows
+  .map(
+    (r) =>
+      `<tr id="replacement-${e(r.check)}"><td>${e(r.title)}</td><td>${e(r.procedure)}</td><td>${e(r.passCriteria)}</td><td>${pill(STATUS_CLASS[r.status], STATUS_TEXT[r.status])} ${e(r.summary)}</td><td>${r.runId ? `${e(r.caseId ?? '')} run <code>${e(r.runId)}</code>${r.findingIds.length ? `, finding${r.findingIds.length === 1 ? '' : 's'} ${r.findingIds.map((id) => `#${id}`).join(', ')}` : ''}` : '<em>no recorded run</em>'}</td></tr>`,
+  )
+  .join('\n')}
+</tbody></table>`;
+}
+
+function replacementSection(m: ReportModel): string {
+  const v = m.incident.replacement;
+  const what = v.link
+    ? v.link.kind === 'case'
+      ? `case <strong>${e(v.link.caseId)}</strong> on the same workstation`
+      : `the evidence set <strong>${e(v.link.label)}</strong> in this case`
+    : 'no replacement linked; runs of this case on a replacement are shown';
+  return `<h3 id="replacement">Replacement verification</h3>
+<p>Replacement: ${what} ${recordedBy(v.recorded)} — overall ${pill(STATUS_CLASS[v.status], STATUS_TEXT[v.status])}. Results are read from the findings the integrity and behavior stages recorded, never recomputed.</p>
+${v.problem ? `<p class="note">${e(v.problem)}</p>` : ''}
+${verificationTable('Integrity verification', v.integrity)}
+${verificationTable('Behavioral verification', v.behavioral)}`;
+}
+
+function timelineSource(t: TimelineEntry): string {
+  const s = t.source;
+  switch (s.kind) {
+    case 'custody':
+      return link(`#seq-${s.seq}`, `event ${s.seq}`);
+    case 'finding':
+      return link(`#finding-${s.id}`, `finding #${s.id}`);
+    case 'window':
+      return `window #${s.id}`;
+    case 'deployment':
+      return `<span class="path">${e(s.evidencePath)}:${s.line}</span>`;
+    case 'manual':
+      return `manual, ${link(`#seq-${s.seq}`, `event ${s.seq}`)}`;
+  }
+}
+
+/** Timeline rows shown in HTML; the complete timeline is in report.json. */
+const MAX_TIMELINE_ROWS = 400;
+
+function incidentSection(m: ReportModel): string {
+  const i = m.incident;
+  const h = i.header;
+  const meta: [string, string][] = [
+    ['Incident ID', `<strong>${e(h.incidentId)}</strong>`],
+    ['Type', e(h.type)],
+    ['Detected', h.detected ? e(h.detected) : '<em>not recorded</em>'],
+    ['Status', e(h.status)],
+    ['Severity', h.severity ? e(h.severity) : '<em>not recorded</em>'],
+  ];
+  const roles = i.roles
+    .map(
+      (r) =>
+        `<tr><td>${e(r.title)}</td><td>${r.name ? e(r.name) : '<em>unassigned</em>'}</td><td>${r.custodian ? `${e(r.custodian.name)} ${hash(r.custodian.fingerprint)}` : ''}</td><td>${recordedBy(r.recorded)}</td></tr>`,
+    )
+    .join('\n');
+  const triggers = i.triggers
+    .map(
+      (t) =>
+        `<tr><td>${t.applied ? pill('fail', 'applied') : pill('na', 'not recorded')}</td><td>${e(t.text)}</td><td>${e(t.note ?? '')} ${recordedBy(t.recorded)}</td></tr>`,
+    )
+    .join('\n');
+  const actions = i.actions
+    .map((a) => {
+      const extra: string[] = [];
+      if (a.strategy)
+        extra.push(
+          `Strategy: <strong>${e(a.strategy.title)}</strong> — when: ${e(a.strategy.whenToUse)}; impact: ${e(a.strategy.impact)}`,
+        );
+      if (a.framework)
+        extra.push(`Decision framework: ${e(a.framework.condition)} → ${e(a.framework.response)}`);
+      for (const g of a.ingests ?? [])
+        extra.push(
+          `Ingest #${g.ingestId} (${e(g.status)}) <span class="path">${e(g.bundle)}</span>: ${g.files} files, ${e(humanBytes(g.bytes))}; checksum lists ${g.manifest.matched} matched, ${g.manifest.mismatched} mismatched, ${g.manifest.missing} missing${g.seq ? ` (${link(`#seq-${g.seq}`, `event ${g.seq}`)})` : ''}`,
+        );
+      return `<tr><td>${e(a.title)}</td><td>${a.done ? pill('pass', 'done') : pill('na', 'not recorded')}</td><td class="nowrap">${e(a.at ?? '')}</td><td>${e(a.note ?? '')}${extra.map((x) => `<div>${x}</div>`).join('')} ${recordedBy(a.recorded)}</td></tr>`;
+    })
+    .join('\n');
+  const shown = i.timeline.slice(0, MAX_TIMELINE_ROWS);
+  const timeline = shown
+    .map(
+      (t) =>
+        `<tr><td class="nowrap">${e(t.at)}</td><td>${e(t.text)}</td><td class="nowrap">${timelineSource(t)}</td></tr>`,
+    )
+    .join('\n');
+  return `<section id="incident"><h2>Incident</h2>
+<dl class="meta">${meta.map(([k, v]) => `<dt>${e(k)}</dt><dd>${v}</dd>`).join('')}</dl>
+<h3>Response team</h3>
+<table><thead><tr><th>Role</th><th>Name</th><th>Custodian key</th><th>Recorded</th></tr></thead><tbody>
+${roles}
+</tbody></table>
+<h3>Trigger criteria</h3>
+<table><thead><tr><th></th><th>Criterion</th><th>Note</th></tr></thead><tbody>
+${triggers}
+</tbody></table>
+<h3>Immediate actions</h3>
+<table><thead><tr><th>Action</th><th>Status</th><th>At (UTC)</th><th>Detail</th></tr></thead><tbody>
+${actions}
+</tbody></table>
+<h3 id="timeline">Timeline</h3>
+<table class="timeline"><thead><tr><th>At (UTC)</th><th>Event</th><th>Source</th></tr></thead><tbody>
+${timeline}
+</tbody></table>
+${i.timeline.length > shown.length ? `<p class="note">The first ${shown.length} of ${i.timeline.length} entries; all are in report.json.</p>` : ''}
 </section>`;
 }
 
@@ -286,6 +412,7 @@ ${opts.css}
 <body>
 <main>
 ${header(m)}
+${incidentSection(m)}
 ${checklistSection(m)}
 ${findingsSection(m)}
 ${remediationSection(m)}

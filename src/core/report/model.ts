@@ -4,6 +4,8 @@
  * way); each stage's latest run is read with latestFindings, whatever stages exist.
  */
 import type { CustodyEvent, EvidenceItem, Finding, FindingStatus } from '../../shared/domain';
+import type { IncidentView } from '../../shared/incident';
+import { buildIncidentView } from '../incident/view';
 import type { SignedCheckpoint } from '../keys/checkpoint';
 import type { Keyring } from '../keys/custodians';
 import { signatureSummary } from '../keys/event-signatures';
@@ -11,7 +13,7 @@ import { chainHead, listEvents } from '../store/custody';
 import { latestFindings } from '../store/findings';
 import { caseOverview, listEvidence } from '../store/queries';
 import type { CaseStore } from '../store/workstation';
-import { buildChecklist, type ChecklistItem } from './checklist';
+import type { ChecklistItem } from './checklist';
 import { buildRemediation, type Remediation } from './remediation';
 
 export const REPORT_SCHEMA = 'probity.report/v1';
@@ -72,6 +74,12 @@ export interface ReportModel {
   stages: StageReport[];
   checklist: ChecklistItem[];
   remediation: Remediation;
+  /**
+   * The incident record (src/core/incident): header, team, triggers, immediate actions, timeline,
+   * decision matrix and decision, retraining gate, replacement verification, checklist notes and
+   * the history of its incident.* custody events.
+   */
+  incident: IncidentView;
   /** The custodian who signs this bundle's manifest, if any. */
   signer: (SignerRef & { role: string }) | null;
 }
@@ -86,6 +94,11 @@ function stageNames(store: CaseStore): string[] {
   return (
     store.db.prepare('SELECT DISTINCT stage FROM findings ORDER BY stage').all() as { stage: string }[]
   ).map((r) => r.stage);
+}
+
+/** The latest run of every stage, each with the custody event that vouches for it. */
+export function loadStages(store: CaseStore, events: CustodyEvent[]): StageReport[] {
+  return stageNames(store).map((s) => stageReport(s, latestFindings(store, s), events));
 }
 
 function stageReport(stage: string, findings: Finding[], events: CustodyEvent[]): StageReport {
@@ -103,7 +116,7 @@ function stageReport(stage: string, findings: Finding[], events: CustodyEvent[])
   };
 }
 
-function lastVerificationOf(events: CustodyEvent[]): LastVerification | null {
+export function lastVerificationOf(events: CustodyEvent[]): LastVerification | null {
   const ev = [...events].reverse().find((e) => e.action === 'verify.run');
   if (!ev) return null;
   const d = ev.details;
@@ -148,7 +161,7 @@ export function buildReportModel(
     { created_on_host: string } | undefined;
   const events = listEvents(store.db);
   const items = listEvidence(store);
-  const stages = stageNames(store).map((s) => stageReport(s, latestFindings(store, s), events));
+  const stages = loadStages(store, events);
   const sig = signatureSummary(store.db);
   const byAction: Record<string, number> = {};
   for (const e of events) byAction[e.action] = (byAction[e.action] ?? 0) + 1;
@@ -159,6 +172,7 @@ export function buildReportModel(
     stages,
     lastVerification,
   };
+  const incident = buildIncidentView(store, partial);
   return {
     schema: REPORT_SCHEMA,
     generatedAt: opts.now ?? new Date().toISOString(),
@@ -186,8 +200,13 @@ export function buildReportModel(
     lastVerification,
     checkpoint: latestCheckpoint(events),
     stages,
-    checklist: buildChecklist(partial),
-    remediation: buildRemediation(stages),
+    checklist: incident.checklist,
+    remediation: buildRemediation(stages, {
+      factors: incident.matrix.factors,
+      decision: incident.decision,
+      gate: incident.gate,
+    }),
+    incident,
     signer: opts.signer ? { ...opts.signer } : null,
   };
 }

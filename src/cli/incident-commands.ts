@@ -49,24 +49,31 @@ import type { CaseStore } from '../core/store/workstation';
 import { ProbityError } from '../core/util/errors';
 import type { Command, CommandContext } from './commands';
 import { emitJson, table, withCase } from './output';
+import { actorFor, caseSigner, signingCustodian } from './signing';
 
 function opt(ctx: CommandContext, name: string): string | undefined {
   const v = ctx.options[name];
   return typeof v === 'string' ? v : undefined;
 }
 
-function who(ctx: CommandContext): Actor {
-  return { actor: ctx.actor };
-}
+/** Every write takes --sign-as: its custody event is then signed by that custodian. */
+const SIGN_AS = { 'sign-as': { type: 'string' } } as const;
 
-/** Run one write and print what it recorded: the event, or in --json the event and the view. */
+/**
+ * Run one write and print what it recorded: the event, or in --json the event and the view. The
+ * actor is --actor, else the signing custodian, else the OS user.
+ */
 async function write(
   ctx: CommandContext,
-  fn: (store: CaseStore) => CustodyEvent,
+  fn: (store: CaseStore, who: Actor) => CustodyEvent,
   describe: (e: CustodyEvent) => string,
 ): Promise<number> {
+  const custodian = await signingCustodian(ctx);
   return withCase(ctx, (store) => {
-    const event = fn(store);
+    const event = fn(store, {
+      actor: actorFor(ctx, custodian),
+      signer: caseSigner(ctx, store.db, custodian),
+    });
     if (ctx.json) emitJson(ctx, { event, incident: incidentView(store) });
     else ctx.stdout.write(`${store.id}: ${describe(event)} (custody seq ${event.seq})\n`);
     return 0;
@@ -192,13 +199,19 @@ const show: Command = {
 
 const set: Command = {
   summary: `Set the incident's status (${INCIDENT_STATUSES.join(', ')}), severity (${SEVERITIES.join(', ')}) or detection time (UTC).`,
-  usage: '<case-id> [--status S] [--severity S] [--detected TIME] [--home DIR] [--actor NAME] [--json]',
+  usage:
+    '<case-id> [--status S] [--severity S] [--detected TIME] [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: CASE,
-  options: { status: { type: 'string' }, severity: { type: 'string' }, detected: { type: 'string' } },
+  options: {
+    ...SIGN_AS,
+    status: { type: 'string' },
+    severity: { type: 'string' },
+    detected: { type: 'string' },
+  },
   async run(ctx) {
     return write(
       ctx,
-      (store) =>
+      (store, who) =>
         setIncidentHeader(
           store,
           {
@@ -206,7 +219,7 @@ const set: Command = {
             severity: opt(ctx, 'severity') as Severity | undefined,
             detected: opt(ctx, 'detected'),
           },
-          who(ctx),
+          who,
         ),
       (e) =>
         `incident ${Object.entries(e.details)
@@ -218,17 +231,17 @@ const set: Command = {
 
 const role: Command = {
   summary: `Assign a team role (${ROLE_KEYS.join(', ')}) to a person; --custodian records that workstation custodian's key fingerprint with it.`,
-  usage: '<case-id> <role> <name> [--custodian NAME] [--home DIR] [--actor NAME] [--json]',
+  usage: '<case-id> <role> <name> [--custodian NAME] [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: ['<case-id>', '<role>', '<name>'],
-  options: { custodian: { type: 'string' } },
+  options: { ...SIGN_AS, custodian: { type: 'string' } },
   async run(ctx) {
     return write(
       ctx,
-      (store) =>
+      (store, who) =>
         assignRole(
           store,
           { role: ctx.args[1] as RoleKey, name: ctx.args[2]!, custodian: opt(ctx, 'custodian') },
-          who(ctx),
+          who,
         ),
       (e) => `${String(e.details.role)}: ${String(e.details.name)}`,
     );
@@ -237,13 +250,14 @@ const role: Command = {
 
 const trigger: Command = {
   summary: `Record that a trigger criterion applied (${TRIGGER_KEYS.join(', ')}), with an optional note; --remove records that it did not.`,
-  usage: '<case-id> <criterion> [--note TEXT] [--remove] [--home DIR] [--actor NAME] [--json]',
+  usage:
+    '<case-id> <criterion> [--note TEXT] [--remove] [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: ['<case-id>', '<criterion>'],
-  options: { note: { type: 'string' }, remove: { type: 'boolean' } },
+  options: { ...SIGN_AS, note: { type: 'string' }, remove: { type: 'boolean' } },
   async run(ctx) {
     return write(
       ctx,
-      (store) =>
+      (store, who) =>
         setTrigger(
           store,
           {
@@ -251,7 +265,7 @@ const trigger: Command = {
             applied: ctx.options.remove !== true,
             note: opt(ctx, 'note'),
           },
-          who(ctx),
+          who,
         ),
       (e) => `trigger ${String(e.details.criterion)} ${e.details.applied ? 'applied' : 'removed'}`,
     );
@@ -261,9 +275,10 @@ const trigger: Command = {
 const action: Command = {
   summary: `Record an immediate action (${ACTION_KEYS.join(', ')}) and when it was taken. isolate needs --strategy (${ISOLATION_STRATEGY_KEYS.join(', ')}) and takes --framework (${FRAMEWORK_KEYS.join(', ')}); preserve links the case's ingests and their checksum results.`,
   usage:
-    '<case-id> <action> [--strategy S] [--framework F] [--at TIME] [--note TEXT] [--home DIR] [--actor NAME] [--json]',
+    '<case-id> <action> [--strategy S] [--framework F] [--at TIME] [--note TEXT] [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: ['<case-id>', '<action>'],
   options: {
+    ...SIGN_AS,
     strategy: { type: 'string' },
     framework: { type: 'string' },
     at: { type: 'string' },
@@ -272,7 +287,7 @@ const action: Command = {
   async run(ctx) {
     return write(
       ctx,
-      (store) =>
+      (store, who) =>
         recordImmediateAction(
           store,
           {
@@ -282,7 +297,7 @@ const action: Command = {
             strategy: opt(ctx, 'strategy') as IsolationStrategy | undefined,
             framework: opt(ctx, 'framework') as FrameworkKey | undefined,
           },
-          who(ctx),
+          who,
         ),
       (e) =>
         `${String(e.details.action)} at ${String(e.details.at)}${typeof e.details.strategy === 'string' ? ` (${e.details.strategy}: ${String(e.details.whenToUse)})` : ''}`,
@@ -293,9 +308,9 @@ const action: Command = {
 const timeline: Command = {
   summary:
     'Print the timeline assembled from custody events, deployment records, the compromise window and findings; --add records a manual entry (--at, default now).',
-  usage: '<case-id> [--add TEXT [--at TIME]] [--home DIR] [--actor NAME] [--json]',
+  usage: '<case-id> [--add TEXT [--at TIME]] [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: CASE,
-  options: { add: { type: 'string' }, at: { type: 'string' } },
+  options: { ...SIGN_AS, add: { type: 'string' }, at: { type: 'string' } },
   async run(ctx) {
     const add = opt(ctx, 'add');
     if (add === undefined && opt(ctx, 'at') !== undefined)
@@ -303,8 +318,8 @@ const timeline: Command = {
     if (add !== undefined)
       return write(
         ctx,
-        (store) =>
-          addTimelineEntry(store, { text: add, at: opt(ctx, 'at') ?? new Date().toISOString() }, who(ctx)),
+        (store, who) =>
+          addTimelineEntry(store, { text: add, at: opt(ctx, 'at') ?? new Date().toISOString() }, who),
         (e) => `timeline entry at ${String(e.details.at)}`,
       );
     return withCase(ctx, (store) => {
@@ -324,18 +339,14 @@ const timeline: Command = {
 
 const decide: Command = {
   summary: `Record the replacement decision (${DECISION_OPTION_KEYS.join(', ')}) with its reason. retrain is refused (exit 1) until every retraining consideration has a note or evidence.`,
-  usage: '<case-id> <option> --reason TEXT [--home DIR] [--actor NAME] [--json]',
+  usage: '<case-id> <option> --reason TEXT [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: ['<case-id>', '<option>'],
-  options: { reason: { type: 'string' } },
+  options: { ...SIGN_AS, reason: { type: 'string' } },
   async run(ctx) {
     return write(
       ctx,
-      (store) =>
-        decideReplacement(
-          store,
-          { option: ctx.args[1] as DecisionOption, reason: opt(ctx, 'reason')! },
-          who(ctx),
-        ),
+      (store, who) =>
+        decideReplacement(store, { option: ctx.args[1] as DecisionOption, reason: opt(ctx, 'reason')! }, who),
       (e) => `decision ${String(e.details.option)}: ${String(e.details.reason)}`,
     );
   },
@@ -343,17 +354,17 @@ const decide: Command = {
 
 const factor: Command = {
   summary: `Record a decision-matrix factor's value and note (${FACTOR_KEYS.join(', ')}).`,
-  usage: '<case-id> <factor> [--value V] [--note TEXT] [--home DIR] [--actor NAME] [--json]',
+  usage: '<case-id> <factor> [--value V] [--note TEXT] [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: ['<case-id>', '<factor>'],
-  options: { value: { type: 'string' }, note: { type: 'string' } },
+  options: { ...SIGN_AS, value: { type: 'string' }, note: { type: 'string' } },
   async run(ctx) {
     return write(
       ctx,
-      (store) =>
+      (store, who) =>
         recordFactor(
           store,
           { factor: ctx.args[1] as FactorKey, value: opt(ctx, 'value'), note: opt(ctx, 'note') },
-          who(ctx),
+          who,
         ),
       (e) => `factor ${String(e.details.factor)} recorded`,
     );
@@ -363,9 +374,10 @@ const factor: Command = {
 const gate: Command = {
   summary: `Show the retraining gate, or attest one consideration (${CONSIDERATION_KEYS.join(', ')}) with --note and/or --evidence ID (repeatable).`,
   usage:
-    '<case-id> [--consideration KEY (--note TEXT | --evidence ID …)] [--home DIR] [--actor NAME] [--json]',
+    '<case-id> [--consideration KEY (--note TEXT | --evidence ID …)] [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: CASE,
   options: {
+    ...SIGN_AS,
     consideration: { type: 'string' },
     note: { type: 'string' },
     evidence: { type: 'string', multiple: true },
@@ -405,11 +417,11 @@ const gate: Command = {
     });
     return write(
       ctx,
-      (store) =>
+      (store, who) =>
         recordConsideration(
           store,
           { consideration: key as ConsiderationKey, note: opt(ctx, 'note'), evidenceIds: ids },
-          who(ctx),
+          who,
         ),
       (e) => `retraining consideration ${String(e.details.consideration)} recorded`,
     );
@@ -419,9 +431,10 @@ const gate: Command = {
 const replacement: Command = {
   summary:
     'Link the replacement model: another case on this workstation (--case) or an evidence set in this case (--evidence-label: an eval run label or an evidence folder). Its verification tables are read from recorded findings.',
-  usage: '<case-id> (--case OTHER | --evidence-label LABEL) [--home DIR] [--actor NAME] [--json]',
+  usage:
+    '<case-id> (--case OTHER | --evidence-label LABEL) [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: CASE,
-  options: { case: { type: 'string' }, 'evidence-label': { type: 'string' } },
+  options: { ...SIGN_AS, case: { type: 'string' }, 'evidence-label': { type: 'string' } },
   async run(ctx) {
     const other = opt(ctx, 'case');
     const label = opt(ctx, 'evidence-label');
@@ -429,8 +442,8 @@ const replacement: Command = {
       throw new ProbityError('usage', 'give exactly one of --case OTHER-CASE-ID or --evidence-label LABEL');
     return write(
       ctx,
-      (store) =>
-        linkReplacement(store, other !== undefined ? { caseId: other } : { evidenceLabel: label! }, who(ctx)),
+      (store, who) =>
+        linkReplacement(store, other !== undefined ? { caseId: other } : { evidenceLabel: label! }, who),
       (e) => `replacement linked: ${e.details.kind === 'case' ? 'case' : 'evidence'} ${e.subject}`,
     );
   },
@@ -438,19 +451,19 @@ const replacement: Command = {
 
 const checklist: Command = {
   summary: `Record the status (${MANUAL_CHECKLIST_STATUSES.join(', ')}) and a note for a checklist item 7–12 (items 1–6 are filled from findings).`,
-  usage: '<case-id> <n> --status S --note TEXT [--home DIR] [--actor NAME] [--json]',
+  usage: '<case-id> <n> --status S --note TEXT [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: ['<case-id>', '<n>'],
-  options: { status: { type: 'string' }, note: { type: 'string' } },
+  options: { ...SIGN_AS, status: { type: 'string' }, note: { type: 'string' } },
   async run(ctx) {
     const n = ctx.args[1]!;
     if (!/^\d+$/.test(n)) throw new ProbityError('usage', `checklist item ${n}: not a number (7–12)`);
     return write(
       ctx,
-      (store) =>
+      (store, who) =>
         recordChecklistNote(
           store,
           { n: Number(n), status: opt(ctx, 'status') as ManualChecklistStatus, note: opt(ctx, 'note')! },
-          who(ctx),
+          who,
         ),
       (e) => `checklist item ${String(e.details.n)}: ${String(e.details.status)}`,
     );

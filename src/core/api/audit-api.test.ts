@@ -35,7 +35,13 @@ function fails(e: Envelope<unknown>): { code: string; message: string; file: str
 
 describe('audit channels', () => {
   const { ws, cleanup } = newWorkstation();
-  const service = new ProbityService({ workstation: ws, actor: 'reviewer-a', host: 'h', mode: 'browser', version: 't' });
+  const service = new ProbityService({
+    workstation: ws,
+    actor: 'reviewer-a',
+    host: 'h',
+    mode: 'browser',
+    version: 't',
+  });
   let demo: DemoCases;
   let facts: DemoFacts;
   let factsDir: string;
@@ -90,7 +96,9 @@ describe('audit channels', () => {
     expect(days.reduce((a, d) => a + d.newUsers, 0)).toBe(facts.logs.usersInWindow);
     expect(days.every((d) => d.newUsers <= d.users)).toBe(true);
 
-    const plan = ok<ReviewPlanView>(await service.handle('audit:plan', { prevalence: 0.01, confidence: 0.95 }));
+    const plan = ok<ReviewPlanView>(
+      await service.handle('audit:plan', { prevalence: 0.01, confidence: 0.95 }),
+    );
     expect(plan.sampleSize).toBe(299);
 
     // A small window (two days of the compromise) with the authorized-tools policy, reviewed whole.
@@ -101,14 +109,22 @@ describe('audit channels', () => {
     );
     expect(Object.keys(small.policy!.tools).sort()).toEqual([...facts.logs.authorizedTools].sort());
     const harmful = new Set(facts.planted.harmful.filter((h) => inDay(h.timestamp)).map((h) => h.requestId));
-    const misuse = new Set(facts.planted.toolMisuse.filter((m) => inDay(m.timestamp)).map((m) => m.requestId));
+    const misuse = new Set(
+      facts.planted.toolMisuse.filter((m) => inDay(m.timestamp)).map((m) => m.requestId),
+    );
     expect(harmful.size).toBeGreaterThan(0);
     expect(misuse.size).toBeGreaterThan(0);
     state = ok<AuditState>(await service.handle('audit:state', { caseId }));
     const n = state.blastRadius!.inside.requests;
 
     const sample = ok<SampleView>(
-      await service.handle('audit:sample', { caseId, size: n, strata: 'none', allocation: 'proportional', seed: 'app' }),
+      await service.handle('audit:sample', {
+        caseId,
+        size: n,
+        strata: 'none',
+        allocation: 'proportional',
+        seed: 'app',
+      }),
     );
     expect(sample.size).toBe(n);
     let item = ok<ReviewItemView | null>(await service.handle('audit:next', { caseId }));
@@ -150,7 +166,8 @@ describe('audit channels', () => {
       /prevalence must be below 1/,
     );
     expect(
-      fails(await service.handle('audit:window', { caseId, from: 'manual', start: '2026-01-01T00:00:00Z' })).message,
+      fails(await service.handle('audit:window', { caseId, from: 'manual', start: '2026-01-01T00:00:00Z' }))
+        .message,
     ).toMatch(/needs both its start and its end/);
     const bad = fails(
       await service.handle('audit:window', {
@@ -162,7 +179,9 @@ describe('audit channels', () => {
       }),
     );
     expect(bad.message).toMatch(/authorized tools \(entered in the app\): not YAML or JSON/);
-    expect(fails(await service.handle('audit:export', { caseId, format: 'csv' })).message).toMatch(/window|sample/);
+    expect(fails(await service.handle('audit:export', { caseId, format: 'csv' })).message).toMatch(
+      /window|sample/,
+    );
     expect(
       fails(await service.handle('audit:label', { caseId, requestId: 'req_x', label: 'maybe' })).message,
     ).toMatch(/label/);

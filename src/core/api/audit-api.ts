@@ -157,7 +157,8 @@ function stateOf(store: CaseStore, reviewer: string): AuditState {
   const importList = imports(store);
   let radius: AuditState['blastRadius'] = null;
   let waitingFor: string | null = null;
-  if (importList.length === 0) waitingFor = 'No output log is imported yet: import the logs of the window first.';
+  if (importList.length === 0)
+    waitingFor = 'No output log is imported yet: import the logs of the window first.';
   else if (!window)
     waitingFor = 'No compromise window is set: derive it from the deployment records or set it by hand.';
   else {
@@ -196,7 +197,10 @@ function policyFromText(text: string | null | undefined): LoadedPolicy | null {
   try {
     value = YAML.parse(text, { maxAliasCount: 100 }) as unknown;
   } catch (err) {
-    throw new ProbityError('malformed', `${label}: not YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+    throw new ProbityError(
+      'malformed',
+      `${label}: not YAML or JSON: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
   return loadedPolicy(policyFrom(value, label), null);
 }

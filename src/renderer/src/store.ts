@@ -18,12 +18,13 @@ import type {
 } from '../../shared/domain';
 import { api, errorMessage } from './api/client';
 
-export type Stage = 'overview' | 'evidence' | 'integrity' | 'behavior' | 'custody';
+export type Stage = 'overview' | 'evidence' | 'integrity' | 'behavior' | 'audit' | 'custody';
 export const STAGES: { id: Stage; label: string }[] = [
   { id: 'overview', label: 'Overview' },
   { id: 'evidence', label: 'Evidence' },
   { id: 'integrity', label: 'Integrity' },
   { id: 'behavior', label: 'Behavior' },
+  { id: 'audit', label: 'Audit' },
   { id: 'custody', label: 'Custody log' },
 ];
 

@@ -12,6 +12,7 @@ import { Overview } from './Overview';
 // The charts library is loaded with the Integrity stage only, not with the first page.
 const IntegrityScreen = lazy(() => import('./Integrity').then((m) => ({ default: m.IntegrityScreen })));
 const BehaviorScreen = lazy(() => import('./Behavior').then((m) => ({ default: m.BehaviorScreen })));
+const AuditScreen = lazy(() => import('./Audit').then((m) => ({ default: m.AuditScreen })));
 
 export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage }) {
   const overview = useStore((s) => s.overviews[caseId]);
@@ -102,6 +103,16 @@ export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage 
                   }
                 >
                   <BehaviorScreen caseId={caseId} />
+                </Suspense>
+              ) : stage === 'audit' ? (
+                <Suspense
+                  fallback={
+                    <p className="screen muted loading-line">
+                      <Spinner /> Loading…
+                    </p>
+                  }
+                >
+                  <AuditScreen caseId={caseId} />
                 </Suspense>
               ) : (
                 <CustodyLog caseId={caseId} />

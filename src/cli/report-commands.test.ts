@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -257,6 +258,22 @@ describe('probity ingest and verify --sign-as', () => {
       expect(run.signature).not.toBeNull();
       // Unsigned and signed events side by side still verify.
       expect(cli(home, {}, 'verify', id).code).toBe(0);
+
+      // A signature stripped with raw SQL (trigger dropped, columns set to NULL, trigger recreated).
+      const started = events.find((e) => e.action === 'ingest.started')!;
+      const db = new Database(path.join(home, 'cases', id, 'case.db'));
+      const trigger = (
+        db.prepare("SELECT sql FROM sqlite_master WHERE name = 'custody_no_update'").get() as { sql: string }
+      ).sql;
+      db.exec('DROP TRIGGER custody_no_update');
+      db.prepare('UPDATE custody SET signature = NULL, signer = NULL WHERE seq = ?').run(started.seq);
+      db.exec(trigger);
+      db.close();
+      const stripped = cli(home, {}, 'verify', id);
+      expect(stripped.code).toBe(1);
+      expect(stripped.stdout).toContain(
+        `custody log: seq ${started.seq}: signature removed (signed by custodian alice (${fp}) when recorded)`,
+      );
 
       expect(cli(home, {}, 'custodian', 'revoke', '--name', 'alice', '--reason', 'laptop stolen').code).toBe(
         0,

@@ -155,6 +155,11 @@ export type VerifyProblem =
   | { kind: 'audit-import-mismatch'; importId: number; path: string; seq: number; reason: string }
   /** An event's Ed25519 signature that fails, or whose signer is unknown, retired or revoked. */
   | { kind: 'signature-invalid'; seq: number; signer: string | null; reason: string }
+  /**
+   * An event whose hashed content says it was signed by `signer` (details.signedBy, a key
+   * introduction, a signed checkpoint) but which now carries no signature: it was stripped.
+   */
+  | { kind: 'signature-removed'; seq: number; signer: string; reason: string }
   /** The workstation's custodian log (custodians/log.jsonl) or key files disagree with themselves. */
   | { kind: 'custodian-log'; file: string; reason: string };
 

@@ -17,7 +17,7 @@ import { utcNow } from '../util/format';
 import { prepareCaseSigner } from './case-signer';
 import { describeKey, type Keyring, type UnlockedCustodian } from './custodians';
 import { signText, verifyText } from './ed25519';
-import { keyUseProblem } from './event-signatures';
+import { keyUseProblem, signedRanges } from './event-signatures';
 
 export interface Checkpoint {
   caseId: string;
@@ -75,7 +75,12 @@ export function signCheckpoint(
       action: 'checkpoint.signed',
       subject: store.id,
       at: checkpoint.at,
-      details: { ...signed },
+      // The signatures made so far, so that none of them can be stripped later unseen
+      // (event-signatures.ts), including those of events recorded before `signedBy` existed.
+      details: {
+        ...signed,
+        signedEvents: { throughSeq: head.lastSeq, ranges: signedRanges(store.db, head.lastSeq) },
+      },
     },
     signer,
   );

@@ -167,3 +167,126 @@ describe('signed checkpoints', () => {
     ]);
   });
 });
+
+describe('stripped signatures', () => {
+  const RESTORE_TRIGGER =
+    "CREATE TRIGGER custody_no_update BEFORE UPDATE ON custody BEGIN SELECT RAISE(ABORT, 'x'); END;";
+
+  it('records the signer inside the hashed details, and refuses a caller setting it', () => {
+    const { home, store } = setup();
+    const alice = unlockCustodian(home, 'alice', 'pw-a');
+    const signer = prepareCaseSigner(store.db, home, alice, 'alice');
+    const e = appendEvent(
+      store.db,
+      { actor: 'alice', action: 'verify.run', subject: store.id, details: {} },
+      signer,
+    );
+    expect(e.details).toEqual({ signedBy: alice.fingerprint });
+    const plain = appendEvent(store.db, {
+      actor: 'ops',
+      action: 'verify.run',
+      subject: store.id,
+      details: {},
+    });
+    expect(plain.details).toEqual({});
+    expect(() =>
+      appendEvent(store.db, {
+        actor: 'ops',
+        action: 'verify.run',
+        subject: store.id,
+        details: { signedBy: alice.fingerprint },
+      }),
+    ).toThrow(/details\.signedBy is set by appendEvent only/);
+  });
+
+  it('names the seq of an event whose signature and signer were set to NULL after dropping the trigger', async () => {
+    const { home, store } = setup();
+    const alice = unlockCustodian(home, 'alice', 'pw-a');
+    const signer = prepareCaseSigner(store.db, home, alice, 'alice');
+    const e = appendEvent(
+      store.db,
+      { actor: 'alice', action: 'verify.run', subject: store.id, details: { n: 1 } },
+      signer,
+    );
+    // Unsigned events after a signed one are legitimate.
+    appendEvent(store.db, { actor: 'ops', action: 'verify.run', subject: store.id, details: { n: 2 } });
+    expect((await verifyCase({ store, actor: 'ops', workers: 1 })).messages).toEqual([]);
+
+    tamper(store, 'UPDATE custody SET signature = NULL, signer = NULL WHERE seq = ?', e.seq);
+    store.db.exec(RESTORE_TRIGGER);
+    const r = await verifyCase({ store, actor: 'ops', workers: 1 });
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual([
+      {
+        kind: 'signature-removed',
+        seq: e.seq,
+        signer: alice.fingerprint,
+        reason: `signature removed (signed by custodian alice (${alice.fingerprint}) when recorded)`,
+      },
+    ]);
+    expect(r.messages).toEqual([
+      `custody log: seq ${e.seq}: signature removed (signed by custodian alice (${alice.fingerprint}) when recorded)`,
+    ]);
+  });
+
+  it('names a stripped key introduction, a signature a later checkpoint lists, and a re-signed event', async () => {
+    const { home, store } = setup();
+    const alice = unlockCustodian(home, 'alice', 'pw-a');
+    const bob = unlockCustodian(home, 'bob', 'pw-b');
+    // An older case: events signed without signedBy in their details.
+    const signedLegacy = (action: 'custodian.key' | 'verify.run', details: Record<string, unknown>) => {
+      const e = appendEvent(store.db, { actor: 'alice', action, subject: 'alice', details });
+      store.db.exec('DROP TRIGGER custody_no_update');
+      store.db
+        .prepare('UPDATE custody SET signature = ?, signer = ? WHERE seq = ?')
+        .run(alice.signer.sign(e.hash), alice.fingerprint, e.seq);
+      store.db.exec(RESTORE_TRIGGER);
+      return e;
+    };
+    const intro = signedLegacy('custodian.key', {
+      name: 'alice',
+      fingerprint: alice.fingerprint,
+      publicKeyPem: alice.publicKeyPem,
+    });
+    const listed = signedLegacy('verify.run', { n: 1 });
+    const { event: cp } = signCheckpoint(store, home, alice, 'alice');
+    expect(cp.details.signedEvents).toEqual({
+      throughSeq: listed.seq,
+      ranges: { [alice.fingerprint]: [[intro.seq, listed.seq]] },
+    });
+    const unlisted = signedLegacy('verify.run', { n: 2 });
+    const signer = prepareCaseSigner(store.db, home, bob, 'bob');
+    const e = appendEvent(
+      store.db,
+      { actor: 'bob', action: 'verify.run', subject: store.id, details: {} },
+      signer,
+    );
+    expect((await verifyCase({ store, actor: 'ops', workers: 1 })).messages).toEqual([]);
+
+    tamper(store, 'UPDATE custody SET signature = NULL, signer = NULL WHERE seq = ?', intro.seq);
+    const strip = store.db.prepare('UPDATE custody SET signature = NULL, signer = NULL WHERE seq = ?');
+    strip.run(listed.seq);
+    // Not detectable: nothing hashed says this older event was signed, and no checkpoint followed it.
+    strip.run(unlisted.seq);
+    // A valid signature, but by another custodian than the one the event records.
+    store.db
+      .prepare('UPDATE custody SET signature = ?, signer = ? WHERE seq = ?')
+      .run(alice.signer.sign(e.hash), alice.fingerprint, e.seq);
+    store.db.exec(RESTORE_TRIGGER);
+    const r = await verifyCase({ store, actor: 'ops', workers: 1 });
+    expect(r.messages).toEqual([
+      `custody log: seq ${intro.seq}: signature removed (signed by custodian alice (${alice.fingerprint}) when recorded)`,
+      `custody log: seq ${listed.seq}: signature removed (signed by custodian alice (${alice.fingerprint}) as the signed checkpoint at seq ${cp.seq} records)`,
+      `custody log: seq ${e.seq}: re-signed: signed by custodian bob (${bob.fingerprint}) when recorded, now by custodian alice (${alice.fingerprint})`,
+    ]);
+  });
+
+  it('verifies a case that was never signed as clean', async () => {
+    const { store } = setup();
+    for (let n = 1; n <= 3; n++)
+      appendEvent(store.db, { actor: 'ops', action: 'verify.run', subject: store.id, details: { n } });
+    const r = await verifyCase({ store, actor: 'ops', workers: 1 });
+    expect(r.ok).toBe(true);
+    expect(r.messages).toEqual([]);
+  });
+});

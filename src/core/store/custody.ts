@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { CustodyAction, CustodyEvent } from '../../shared/domain';
 import { canonicalJson } from '../util/canonical-json';
+import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
 
 /** prev_hash of the first event: the chain starts from 64 zeros. */
@@ -64,12 +65,29 @@ export interface EventSigner {
 }
 
 /**
+ * The details key through which a signed event's hash commits to its signer. The signature and
+ * signer columns sit outside the hash, so on their own they could be set to NULL unnoticed (an
+ * unsigned event is legitimate); `signedBy` inside the hashed details cannot be removed without
+ * breaking the chain, and verify (keys/event-signatures.ts) names an event that records a signer
+ * but carries no signature. Reserved: callers never set it themselves.
+ */
+export const SIGNED_BY = 'signedBy';
+
+/**
  * Append one event to the chain. Call inside the caller's transaction when the event must commit
- * together with other rows (ingest.finished with its evidence). With a signer, the event's hash is
- * signed and the signature and signer fingerprint are stored beside it (they are outside the hash:
- * the signature covers the hash, which covers the event and, through prev_hash, all before it).
+ * together with other rows (ingest.finished with its evidence). With a signer, the details record
+ * the signer's fingerprint (`signedBy`, hashed), the event's hash is signed, and the signature and
+ * signer fingerprint are stored beside it (the signature covers the hash, which covers the event
+ * and, through prev_hash, all before it).
  */
 export function appendEvent(db: Database.Database, e: NewEvent, signer?: EventSigner): CustodyEvent {
+  if (Object.hasOwn(e.details, SIGNED_BY)) {
+    throw new ProbityError(
+      'internal',
+      `custody event ${e.action}: details.${SIGNED_BY} is set by appendEvent only`,
+    );
+  }
+  const details = signer ? { ...e.details, [SIGNED_BY]: signer.fingerprint } : e.details;
   const last = db.prepare('SELECT seq, hash FROM custody ORDER BY seq DESC LIMIT 1').get() as
     { seq: number; hash: string } | undefined;
   const seq = (last?.seq ?? 0) + 1;
@@ -80,7 +98,7 @@ export function appendEvent(db: Database.Database, e: NewEvent, signer?: EventSi
     actor: e.actor,
     action: e.action,
     subject: e.subject,
-    details: e.details,
+    details,
   });
   const hash = chainHash(prevHash, body);
   const signature = signer ? signer.sign(hash) : null;

@@ -5,7 +5,7 @@ import { HashPool, settleAll } from '../hashing/pool';
 import { ProgressTracker } from '../ingest/progress';
 import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
-import { loadKeyring, type Keyring } from '../keys/custodians';
+import { Keyring, loadKeyring } from '../keys/custodians';
 import { checkEventSignatures } from '../keys/event-signatures';
 import { appendEvent, verifyChain, type EventSigner } from './custody';
 import { importDigests } from '../audit/import-digest';
@@ -52,6 +52,7 @@ export function describeProblem(p: VerifyProblem): string {
     case 'findings-mismatch':
       return `findings of run ${p.runId}: disagree with custody event seq ${p.seq}: ${p.reason}`;
     case 'signature-invalid':
+    case 'signature-removed':
       return `custody log: seq ${p.seq}: ${p.reason}`;
     case 'custodian-log':
       return `${p.file}: ${p.reason}`;
@@ -210,15 +211,15 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
 }
 
 /**
- * Event signatures against the custodian keys. The workstation keys are read only when some event
- * is signed, so unsigned cases never depend on the custodians folder.
+ * Event signatures against the custodian keys, and every event's hashed commitment to its signer
+ * (a signature stripped after recording: keys/event-signatures.ts). The workstation keys are read
+ * only when some event is signed, so unsigned cases never depend on the custodians folder.
  */
 function checkSignatures(store: CaseStore, given: Keyring | undefined): VerifyProblem[] {
   const anySigned = store.db
     .prepare('SELECT 1 FROM custody WHERE signature IS NOT NULL OR signer IS NOT NULL LIMIT 1')
     .get();
-  if (!anySigned) return [];
-  if (given) return checkEventSignatures(store.db, given);
+  if (given || !anySigned) return checkEventSignatures(store.db, given ?? new Keyring([]));
   const { keyring, problems } = loadKeyring(path.resolve(store.dir, '..', '..'));
   return [
     ...problems.map((p): VerifyProblem => ({ kind: 'custodian-log', file: p.file, reason: p.reason })),

@@ -16,6 +16,7 @@ import {
 } from '../../../shared/audit';
 import { api, ApiCallError, errorMessage } from '../api/client';
 import { Badge, ErrorPanel, Spinner, type Tone } from '../components/Bits';
+import { LABEL_KEYS, labelForKey, typingIn } from '../audit-keys';
 import { utc } from '../format';
 
 function describe(err: unknown): string {
@@ -28,35 +29,12 @@ const num = (n: number): string => n.toLocaleString('en-US');
 const pct = (p: number): string => `${(p * 100).toFixed(p > 0 && p < 0.001 ? 3 : 2)}%`;
 const range = (i: { lower: number; upper: number }): string => `${pct(i.lower)} – ${pct(i.upper)}`;
 
-export const LABEL_KEYS: Record<AuditLabel, string> = {
-  harmful: 'h',
-  benign: 'b',
-  unsure: 'u',
-  escalate: 'e',
-};
 const LABEL_TONE: Record<AuditLabel, Tone> = {
   harmful: 'bad',
   benign: 'ok',
   unsure: 'warn',
   escalate: 'info',
 };
-
-/** A key pressed outside a text field, as a label; null for any other key. */
-export function labelForKey(
-  e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey'>,
-): AuditLabel | null {
-  if (e.ctrlKey || e.metaKey || e.altKey) return null;
-  const k = e.key.toLowerCase();
-  return AUDIT_LABELS.find((l) => LABEL_KEYS[l] === k) ?? null;
-}
-
-function typingIn(target: EventTarget | null): boolean {
-  const el = target as HTMLElement | null;
-  return (
-    !!el &&
-    (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable)
-  );
-}
 
 function prettyJson(text: string | null): string {
   if (text === null) return '(no arguments)';
@@ -132,7 +110,7 @@ export function ReviewQueue({
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (typingIn(e.target)) return;
+      if (typingIn(e.target as HTMLElement | null)) return;
       const l = labelForKey(e);
       if (!l) return;
       e.preventDefault();

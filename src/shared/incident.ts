@@ -38,7 +38,8 @@ export const ROLE_KEYS = Object.keys(ROLES) as RoleKey[];
 
 /** "Activate this playbook when:" */
 export const TRIGGERS = {
-  'behavioral-change': 'Behavioral analysis shows model changes not explained by application-layer configuration',
+  'behavioral-change':
+    'Behavioral analysis shows model changes not explained by application-layer configuration',
   'file-integrity': 'File integrity checks reveal unauthorized modifications to model artifacts',
   'supply-chain-alert':
     'Supply chain alert indicates compromise of a model provider, hosting platform, or distribution channel',

@@ -41,6 +41,11 @@ const api = {
   labelAuditItem: (args) => call('audit:label', args),
   auditEstimate: (args) => call('audit:estimate', args),
   exportAuditSample: (args) => call('audit:export', args),
+  listCustodians: () => call('custodians:list', {}),
+  signCheckpoint: (args) => call('checkpoint:sign', args),
+  addCustodian: (args) => call('custodians:add', args),
+  rotateCustodian: (args) => call('custodians:rotate', args),
+  revokeCustodian: (args) => call('custodians:revoke', args),
   onJobEvent: (listener: (e: JobEvent) => void) => {
     const handler = (_event: unknown, e: JobEvent) => listener(e);
     ipcRenderer.on(JOB_EVENTS, handler);

@@ -37,6 +37,7 @@ import type {
   ReviewPlanView,
   SampleView,
 } from './audit';
+import type { CustodianList, CustodianView, SignedCheckpointView } from './custodians';
 import type { ArtifactInspection, IntegrityRun, ProvenanceResult, WeightDiffResult } from './integrity';
 
 export interface AppInfo {
@@ -178,6 +179,25 @@ export interface ApiMethods {
   };
   /** Write the reviewed sample under the workstation's exports folder (recorded) and return it. */
   'audit:export': { args: { caseId: string; format: 'csv' | 'json' }; result: AuditExportResult };
+  /** The workstation's custodians and the public keys learnt from imported cases. */
+  'custodians:list': { args: Record<string, never>; result: CustodianList };
+  /** A new Ed25519 key pair for a custodian, encrypted at rest with the passphrase. */
+  'custodians:add': {
+    args: { name: string; role?: string | null; passphrase: string };
+    result: CustodianView;
+  };
+  /** Replace a custodian's key: the old key (its passphrase) signs the change. */
+  'custodians:rotate': {
+    args: { name: string; passphrase: string; newPassphrase: string };
+    result: { custodian: CustodianView; previousFingerprint: string };
+  };
+  /** Revoke a custodian's key for good; signatures dated later are named by verify. */
+  'custodians:revoke': { args: { name: string; reason: string }; result: CustodianView };
+  /** Sign the case's chain head as a custodian (a checkpoint a second custodian can pin). */
+  'checkpoint:sign': {
+    args: { caseId: string; custodian: string; passphrase: string };
+    result: SignedCheckpointView;
+  };
 }
 
 export type Channel = keyof ApiMethods;
@@ -238,6 +258,11 @@ export interface ProbityApi {
   labelAuditItem(args: ArgsOf<'audit:label'>): Promise<Envelope<AuditLabelResult>>;
   auditEstimate(args: ArgsOf<'audit:estimate'>): Promise<Envelope<AuditEstimateView>>;
   exportAuditSample(args: ArgsOf<'audit:export'>): Promise<Envelope<AuditExportResult>>;
+  listCustodians(): Promise<Envelope<CustodianList>>;
+  addCustodian(args: ArgsOf<'custodians:add'>): Promise<Envelope<CustodianView>>;
+  rotateCustodian(args: ArgsOf<'custodians:rotate'>): Promise<Envelope<ResultOf<'custodians:rotate'>>>;
+  revokeCustodian(args: ArgsOf<'custodians:revoke'>): Promise<Envelope<CustodianView>>;
+  signCheckpoint(args: ArgsOf<'checkpoint:sign'>): Promise<Envelope<SignedCheckpointView>>;
   onJobEvent(listener: (e: JobEvent) => void): () => void;
 }
 
@@ -272,4 +297,9 @@ export type MethodOf = {
   'audit:label': 'labelAuditItem';
   'audit:estimate': 'auditEstimate';
   'audit:export': 'exportAuditSample';
+  'custodians:list': 'listCustodians';
+  'custodians:add': 'addCustodian';
+  'custodians:rotate': 'rotateCustodian';
+  'custodians:revoke': 'revokeCustodian';
+  'checkpoint:sign': 'signCheckpoint';
 };

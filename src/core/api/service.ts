@@ -12,6 +12,7 @@ import type {
 } from '../../shared/contract';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../../shared/domain';
 import { AUDIT_SCHEMAS, auditHandlers } from './audit-api';
+import { CUSTODIAN_SCHEMAS, custodianHandlers } from './custodian-api';
 import { importEvalRun } from '../behavior/import';
 import { pairedItems, MAX_PAGE } from '../behavior/items-view';
 import { compareRuns } from '../behavior/run-compare';
@@ -124,6 +125,7 @@ export const ARG_SCHEMAS = {
     })
     .strict(),
   ...AUDIT_SCHEMAS,
+  ...CUSTODIAN_SCHEMAS,
 } satisfies Record<Channel, z.ZodType>;
 
 export const CHANNELS = Object.keys(ARG_SCHEMAS) as Channel[];
@@ -319,6 +321,7 @@ export class ProbityService {
         }
       },
       ...auditHandlers({ workstation: ws, actor: opts.actor, host: opts.host }),
+      ...custodianHandlers({ workstation: ws, actor: opts.actor }),
     };
   }
 

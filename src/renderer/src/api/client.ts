@@ -177,6 +177,11 @@ export function createHttpApi(token: string | null): ProbityApi {
     labelAuditItem: (args) => call('audit:label', args),
     auditEstimate: (args) => call('audit:estimate', args),
     exportAuditSample: (args) => call('audit:export', args),
+    listCustodians: () => call('custodians:list', {}),
+    signCheckpoint: (args) => call('checkpoint:sign', args),
+    addCustodian: (args) => call('custodians:add', args),
+    rotateCustodian: (args) => call('custodians:rotate', args),
+    revokeCustodian: (args) => call('custodians:revoke', args),
     onJobEvent: (listener) => {
       listeners.add(listener);
       ensureSource();
@@ -225,6 +230,11 @@ export function createClient(api: ProbityApi, transport: ProbityClient['transpor
     labelAuditItem: (args) => unwrap(api.labelAuditItem(args)),
     auditEstimate: (args) => unwrap(api.auditEstimate(args)),
     exportAuditSample: (args) => unwrap(api.exportAuditSample(args)),
+    listCustodians: () => unwrap(api.listCustodians()),
+    signCheckpoint: (args) => unwrap(api.signCheckpoint(args)),
+    addCustodian: (args) => unwrap(api.addCustodian(args)),
+    rotateCustodian: (args) => unwrap(api.rotateCustodian(args)),
+    revokeCustodian: (args) => unwrap(api.revokeCustodian(args)),
     onJobEvent: (listener) => api.onJobEvent(listener),
   };
 }

@@ -14,6 +14,7 @@ import { resolveHome } from '../core/store/home';
 import fs from 'node:fs';
 import { setSqliteNativeBinding, Workstation } from '../core/store/workstation';
 import { bindIpc } from './ipc';
+import { printReportPdf } from './pdf';
 import { isLocalUrl, lockDownContents, lockDownSession } from './security';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -48,6 +49,7 @@ if (!app.requestSingleInstanceLock()) {
       host: os.hostname(),
       mode: 'desktop',
       version: app.getVersion(),
+      printPdf: printReportPdf,
       pickBundle: async (kind) => {
         const r = await dialog.showOpenDialog({
           title: kind === 'folder' ? 'Choose the evidence folder' : 'Choose the evidence archive',

@@ -37,6 +37,8 @@ import type {
   ReviewPlanView,
   SampleView,
 } from './audit';
+import type { IncidentChangeArgs, IncidentView } from './incident';
+import type { ReportExportView, ReportFormat } from './report';
 import type { CustodianList, CustodianView, SignedCheckpointView } from './custodians';
 import type { ArtifactInspection, IntegrityRun, ProvenanceResult, WeightDiffResult } from './integrity';
 
@@ -198,6 +200,17 @@ export interface ApiMethods {
     args: { caseId: string; custodian: string; passphrase: string };
     result: SignedCheckpointView;
   };
+  /** The incident record: header, roles, triggers, actions, timeline, matrix, gate, replacement, checklist. */
+  'incident:view': { args: { caseId: string }; result: IncidentView };
+  /** Record one change to the incident (a custody event) and return the record as it now stands. */
+  'incident:update': { args: { caseId: string; change: IncidentChangeArgs }; result: IncidentView };
+  /** report.html as an export made now would write it (nothing written, nothing recorded). */
+  'report:preview': { args: { caseId: string; signer?: string | null }; result: { html: string } };
+  /** Write the post-mortem bundle under the workstation's reports folder, signed when a custodian is given. */
+  'report:export': {
+    args: { caseId: string; formats: ReportFormat[]; custodian?: string | null; passphrase?: string | null };
+    result: ReportExportView;
+  };
 }
 
 export type Channel = keyof ApiMethods;
@@ -263,6 +276,10 @@ export interface ProbityApi {
   rotateCustodian(args: ArgsOf<'custodians:rotate'>): Promise<Envelope<ResultOf<'custodians:rotate'>>>;
   revokeCustodian(args: ArgsOf<'custodians:revoke'>): Promise<Envelope<CustodianView>>;
   signCheckpoint(args: ArgsOf<'checkpoint:sign'>): Promise<Envelope<SignedCheckpointView>>;
+  incidentView(args: ArgsOf<'incident:view'>): Promise<Envelope<IncidentView>>;
+  updateIncident(args: ArgsOf<'incident:update'>): Promise<Envelope<IncidentView>>;
+  previewReport(args: ArgsOf<'report:preview'>): Promise<Envelope<{ html: string }>>;
+  exportReport(args: ArgsOf<'report:export'>): Promise<Envelope<ReportExportView>>;
   onJobEvent(listener: (e: JobEvent) => void): () => void;
 }
 
@@ -302,4 +319,8 @@ export type MethodOf = {
   'custodians:rotate': 'rotateCustodian';
   'custodians:revoke': 'revokeCustodian';
   'checkpoint:sign': 'signCheckpoint';
+  'incident:view': 'incidentView';
+  'incident:update': 'updateIncident';
+  'report:preview': 'previewReport';
+  'report:export': 'exportReport';
 };

@@ -380,3 +380,16 @@ export interface ChecklistNoteArgs {
   status: ManualChecklistStatus;
   note: string;
 }
+
+/** One change to the incident record as the app sends it: `kind` names the part it records. */
+export type IncidentChangeArgs =
+  | ({ kind: 'header' } & SetHeaderArgs)
+  | ({ kind: 'role' } & AssignRoleArgs)
+  | ({ kind: 'trigger' } & SetTriggerArgs)
+  | ({ kind: 'action' } & RecordActionArgs)
+  | ({ kind: 'timeline' } & AddTimelineArgs)
+  | ({ kind: 'factor' } & RecordFactorArgs)
+  | ({ kind: 'decide' } & DecideArgs)
+  | ({ kind: 'consideration' } & RecordConsiderationArgs)
+  | { kind: 'replacement'; caseId?: string; evidenceLabel?: string }
+  | ({ kind: 'checklist' } & ChecklistNoteArgs);

@@ -5,7 +5,8 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { newWorkstation } from '../../../test/helpers';
-import type { CaseSummary, Envelope } from '../../shared/contract';
+import type { Envelope } from '../../shared/contract';
+import type { CaseSummary } from '../../shared/domain';
 import type { CustodianList, CustodianView, SignedCheckpointView } from '../../shared/custodians';
 import { verifyCase } from '../store/verify';
 import { ProbityService } from './service';

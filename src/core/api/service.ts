@@ -13,6 +13,7 @@ import type {
 import { EVIDENCE_KINDS, type EvidenceKind } from '../../shared/domain';
 import { AUDIT_SCHEMAS, auditHandlers } from './audit-api';
 import { CUSTODIAN_SCHEMAS, custodianHandlers } from './custodian-api';
+import { INCIDENT_SCHEMAS, incidentHandlers } from './incident-api';
 import { importEvalRun } from '../behavior/import';
 import { pairedItems, MAX_PAGE } from '../behavior/items-view';
 import { compareRuns } from '../behavior/run-compare';
@@ -126,6 +127,7 @@ export const ARG_SCHEMAS = {
     .strict(),
   ...AUDIT_SCHEMAS,
   ...CUSTODIAN_SCHEMAS,
+  ...INCIDENT_SCHEMAS,
 } satisfies Record<Channel, z.ZodType>;
 
 export const CHANNELS = Object.keys(ARG_SCHEMAS) as Channel[];
@@ -142,6 +144,8 @@ export interface ServiceOptions {
   version: string;
   /** Desktop hosts pass the native picker; browser mode has none. */
   pickBundle?: (kind: 'folder' | 'file') => Promise<string | null>;
+  /** Desktop hosts print report.pdf with Electron's printToPDF; browser mode uses the system Chromium. */
+  printPdf?: (htmlFile: string, pdfFile: string) => Promise<void>;
 }
 
 type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
@@ -322,6 +326,12 @@ export class ProbityService {
       },
       ...auditHandlers({ workstation: ws, actor: opts.actor, host: opts.host }),
       ...custodianHandlers({ workstation: ws, actor: opts.actor }),
+      ...incidentHandlers({
+        workstation: ws,
+        actor: opts.actor,
+        version: opts.version,
+        printPdf: opts.printPdf,
+      }),
     };
   }
 

@@ -45,6 +45,11 @@ export interface ExportReportOptions {
   keyring?: Keyring | null;
   /** Chromium binary; default findChromium(). */
   chromium?: string | null;
+  /**
+   * Prints report.html to report.pdf in place of the system Chromium: the desktop app passes
+   * Electron's printToPDF here.
+   */
+  printPdf?: ((htmlFile: string, pdfFile: string) => Promise<void>) | null;
   cssFile?: string;
 }
 
@@ -140,15 +145,55 @@ async function writeDocuments(
   const css = loadReportCss(opts.cssFile);
   const htmlFile = path.join(dir, 'report.html');
   write(dir, 'report.html', renderReportHtml(model, { css, events, verifyText }));
-  if (opts.formats.includes('pdf')) await printPdf(chromium!, htmlFile, path.join(dir, 'report.pdf'));
+  if (opts.formats.includes('pdf')) {
+    const pdfFile = path.join(dir, 'report.pdf');
+    if (opts.printPdf) await opts.printPdf(htmlFile, pdfFile);
+    else await printPdf(chromium!, htmlFile, pdfFile);
+  }
   if (!opts.formats.includes('html')) fs.rmSync(htmlFile);
+}
+
+type SignerInfo = { name: string; role: string; fingerprint: string } | null;
+
+/** The model, the custody events and VERIFY.txt, read from the case as they stand now. */
+function reportContent(
+  store: CaseStore,
+  opts: { generator: string; keyring: Keyring | null; signer: SignerInfo },
+): { model: ReportModel; events: CustodyEvent[]; verifyText: string } {
+  const model = buildReportModel(store, opts);
+  const events = listEvents(store.db);
+  const verifyText = buildVerifyText({
+    caseId: model.case.id,
+    title: model.case.title,
+    generatedAt: model.generatedAt,
+    generator: opts.generator,
+    chainHead: model.chainHead,
+    signer: opts.signer,
+  });
+  return { model, events, verifyText };
+}
+
+/**
+ * report.html as an export made now would write it, written nowhere and recorded nowhere: the
+ * app's live preview. The signer block shows who would sign (null: unsigned).
+ */
+export function previewReportHtml(
+  store: CaseStore,
+  opts: { generator: string; keyring?: Keyring | null; signer?: SignerInfo; cssFile?: string },
+): string {
+  const { model, events, verifyText } = reportContent(store, {
+    generator: opts.generator,
+    keyring: opts.keyring ?? null,
+    signer: opts.signer ?? null,
+  });
+  return renderReportHtml(model, { css: loadReportCss(opts.cssFile), events, verifyText });
 }
 
 export async function exportReport(opts: ExportReportOptions): Promise<ExportReportResult> {
   const out = path.resolve(opts.out);
   checkOut(out);
-  const chromium = opts.formats.includes('pdf') ? (opts.chromium ?? findChromium()) : null;
-  if (opts.formats.includes('pdf') && !chromium) throw chromiumNotFound();
+  const chromium = opts.formats.includes('pdf') && !opts.printPdf ? (opts.chromium ?? findChromium()) : null;
+  if (opts.formats.includes('pdf') && !opts.printPdf && !chromium) throw chromiumNotFound();
 
   const staging = path.join(
     path.dirname(out),
@@ -161,18 +206,9 @@ export async function exportReport(opts: ExportReportOptions): Promise<ExportRep
     const signer = custodian
       ? { name: custodian.name, role: custodian.role, fingerprint: custodian.fingerprint }
       : null;
-    const model = buildReportModel(opts.store, {
+    const { model, events, verifyText } = reportContent(opts.store, {
       generator: opts.generator,
       keyring: opts.keyring ?? null,
-      signer,
-    });
-    const events = listEvents(opts.store.db);
-    const verifyText = buildVerifyText({
-      caseId: model.case.id,
-      title: model.case.title,
-      generatedAt: model.generatedAt,
-      generator: opts.generator,
-      chainHead: model.chainHead,
       signer,
     });
 

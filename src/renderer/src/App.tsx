@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { CaseList } from './screens/CaseList';
 import { CaseWorkspace } from './screens/CaseWorkspace';
+import { CustodiansScreen } from './screens/Custodians';
 import { connectJobEvents, useStore, type ThemeChoice } from './store';
 
 export function App() {
@@ -55,6 +56,13 @@ export function App() {
               </span>
               <span className="mono">{route.caseId}</span>
             </>
+          ) : route.name === 'custodians' ? (
+            <>
+              <span aria-hidden="true" className="breadcrumb-sep">
+                /
+              </span>
+              <span>Custodians</span>
+            </>
           ) : null}
         </nav>
         <div className="topbar-right">
@@ -72,6 +80,17 @@ export function App() {
               Host unavailable
             </span>
           ) : null}
+          <a
+            className="topbar-link"
+            href="#/custodians"
+            aria-current={route.name === 'custodians' ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate({ name: 'custodians' });
+            }}
+          >
+            Custodians &amp; keys
+          </a>
           <ThemeSelect />
         </div>
       </header>
@@ -79,6 +98,10 @@ export function App() {
         {route.name === 'cases' ? (
           <ErrorBoundary scope="the case list" key="cases">
             <CaseList />
+          </ErrorBoundary>
+        ) : route.name === 'custodians' ? (
+          <ErrorBoundary scope="the custodians" key="custodians">
+            <CustodiansScreen />
           </ErrorBoundary>
         ) : (
           <ErrorBoundary scope="the case workspace" key={`case:${route.caseId}`}>

@@ -28,7 +28,8 @@ export const STAGES: { id: Stage; label: string }[] = [
   { id: 'custody', label: 'Custody log' },
 ];
 
-export type Route = { name: 'cases' } | { name: 'case'; caseId: string; stage: Stage };
+export type Route =
+  { name: 'cases' } | { name: 'custodians' } | { name: 'case'; caseId: string; stage: Stage };
 
 export interface Loadable<T> {
   data: T | null;
@@ -94,11 +95,14 @@ export function parseHash(hash: string): Route {
     const stage = parts[2] && STAGE_IDS.has(parts[2]) ? (parts[2] as Stage) : 'overview';
     return { name: 'case', caseId: parts[1], stage };
   }
+  if (parts[0] === 'custodians') return { name: 'custodians' };
   return { name: 'cases' };
 }
 
 export function routeHash(route: Route): string {
-  return route.name === 'cases' ? '#/cases' : `#/case/${encodeURIComponent(route.caseId)}/${route.stage}`;
+  if (route.name === 'cases') return '#/cases';
+  if (route.name === 'custodians') return '#/custodians';
+  return `#/case/${encodeURIComponent(route.caseId)}/${route.stage}`;
 }
 
 // ---------------------------------------------------------------------------------------------

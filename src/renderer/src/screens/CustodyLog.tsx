@@ -13,6 +13,7 @@ import {
   type Tone,
 } from '../components/Bits';
 import { describeChain } from '../chain';
+import { CheckpointDialog } from './CheckpointDialog';
 import { rowMoveTarget, scrollToAndFocusRow } from '../components/rowKeys';
 import { humanBytes, humanDuration, humanRate, percent, plural, shortHash, utc } from '../format';
 import { useStore, type JobState } from '../store';
@@ -33,6 +34,7 @@ export function CustodyLog({ caseId }: { caseId: string }) {
   const loadCustody = useStore((s) => s.loadCustody);
   const [filter, setFilter] = useState('');
   const [newestFirst, setNewestFirst] = useState(true);
+  const [signing, setSigning] = useState(false);
 
   useEffect(() => {
     void loadCustody(caseId);
@@ -69,8 +71,20 @@ export function CustodyLog({ caseId }: { caseId: string }) {
             </StatusLine>
           ) : null}
         </div>
-        <VerifyButton caseId={caseId} />
+        <div className="verify-actions">
+          <button type="button" className="btn" onClick={() => setSigning(true)}>
+            Sign checkpoint…
+          </button>
+          <VerifyButton caseId={caseId} />
+        </div>
       </div>
+      {signing ? (
+        <CheckpointDialog
+          caseId={caseId}
+          onClose={() => setSigning(false)}
+          onSigned={() => void loadCustody(caseId)}
+        />
+      ) : null}
       <VerifyPanel caseId={caseId} />
       {custody?.error ? (
         <ErrorPanel

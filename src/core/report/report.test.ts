@@ -205,6 +205,35 @@ describe('report bundle', () => {
     const r = await verifyReportBundle(dir);
     expect(r.problems).toContain('custody-log.jsonl: seq 1: event does not match its hash');
   });
+
+  it('names a signature stripped from the bundled custody log, though the chain still recomputes', async () => {
+    const dir = scratch();
+    const file = path.join(dir, 'custody-log.jsonl');
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const signed = lines.filter((l) => l.signature !== null);
+    expect(signed.length).toBeGreaterThan(0);
+    const target = signed[0]!;
+    const fp = target.signer as string;
+    target.signature = null;
+    target.signer = null;
+    fs.writeFileSync(file, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`);
+    fs.writeFileSync(
+      path.join(dir, 'MANIFEST.sha256'),
+      sh('sha256sum VERIFY.txt custody-log.jsonl evidence.sha256 report.html report.json signer.pub.pem', dir)
+        .out,
+    );
+    const r = await verifyReportBundle(dir);
+    expect(r.problems.some((p) => p.includes('event does not match its hash'))).toBe(false);
+    expect(r.problems).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^custody-log\\.jsonl: seq ${target.seq as number}: signature removed \\(signed by ${fp}`),
+      ),
+    );
+  });
 });
 
 describe('report contents', () => {

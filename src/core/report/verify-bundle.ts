@@ -7,12 +7,15 @@
  * 2. MANIFEST.sha256.sig is a valid Ed25519 signature (RFC 8032) of the manifest's bytes by the
  *    key in signer.pub.pem; with a pin, that key's fingerprint must be the pinned one.
  * 3. custody-log.jsonl recomputes as a chain, its event signatures verify against the keys the
- *    log itself introduces (custodian.key events), and its head is report.json's chain head.
+ *    log itself introduces (custodian.key events), no signature that an event's own hashed content
+ *    (or a signed checkpoint's list of signed events) says was made is missing or replaced, and its
+ *    head is report.json's chain head.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fingerprintOf, readPublicKeyPem } from '../keys/key-file';
 import { verifyBytes, verifyText } from '../keys/ed25519';
+import { committedSigner } from '../keys/event-signatures';
 import { GENESIS_HASH, chainHash, eventBody } from '../store/custody';
 import type { CustodyAction } from '../../shared/domain';
 import { ProbityError, describeFsError } from '../util/errors';
@@ -138,6 +141,8 @@ function checkCustodyLog(dir: string, problems: string[]): { lastSeq: number; la
   const file = path.join(dir, 'custody-log.jsonl');
   if (!fs.existsSync(file)) return null; // reported as missing by the manifest check
   const keys = new Map<string, ReturnType<typeof readPublicKeyPem>>();
+  const signerOf = new Map<number, string | null>();
+  const checkpoints: LogLine[] = [];
   let prev = GENESIS_HASH;
   let lastSeq = 0;
   const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
@@ -162,6 +167,13 @@ function checkCustodyLog(dir: string, problems: string[]): { lastSeq: number; la
         problems.push((err as Error).message);
       }
     }
+    const committed = committedSigner(e.action, e.details);
+    if (committed !== null && (e.signature === null || e.signer === null))
+      problems.push(`${where}: signature removed (signed by ${committed} when recorded)`);
+    else if (committed !== null && e.signer !== committed)
+      problems.push(`${where}: re-signed by ${e.signer} (signed by ${committed} when recorded)`);
+    signerOf.set(e.seq, e.signature !== null ? e.signer : null);
+    if (e.action === 'checkpoint.signed') checkpoints.push(e);
     if (e.signature !== null && e.signer !== null) {
       const k = keys.get(e.signer);
       if (!k) problems.push(`${where}: signed by ${e.signer}, whose key the log does not introduce`);
@@ -171,7 +183,30 @@ function checkCustodyLog(dir: string, problems: string[]): { lastSeq: number; la
     prev = e.hash;
     lastSeq = e.seq;
   }
+  checkCheckpointRanges(checkpoints, signerOf, problems);
   return { lastSeq, lastHash: prev };
+}
+
+/** The signatures each signed checkpoint lists must still be on their events. */
+function checkCheckpointRanges(
+  checkpoints: LogLine[],
+  signerOf: Map<number, string | null>,
+  problems: string[],
+): void {
+  for (const cp of checkpoints) {
+    const ranges = (cp.details.signedEvents as { ranges?: Record<string, [number, number][]> } | undefined)
+      ?.ranges;
+    for (const [fp, list] of Object.entries(ranges ?? {})) {
+      for (const [from, to] of Array.isArray(list) ? list : []) {
+        for (let seq = from; seq <= to; seq++) {
+          if (signerOf.get(seq) === fp) continue;
+          problems.push(
+            `custody-log.jsonl: seq ${seq}: signature removed (signed by ${fp}, as the signed checkpoint at seq ${cp.seq} records)`,
+          );
+        }
+      }
+    }
+  }
 }
 
 function checkReportHead(

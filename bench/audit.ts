@@ -3,7 +3,7 @@
  * 1,000,000 records in Probity's generic JSONL format (≈ 0.5 GB: 30 days, 50,000 users, 0–3 tool
  * calls each, random request ids), then, in a child process so its peak RSS is its own:
  *   - preserves the file into a fresh case and imports it (`audit import`),
- *   - sets a window holding every record and draws samples of 1,000 (strata none, day, user),
+ *   - sets a window holding every record and draws samples of 1,000 (strata none, day, tool, user),
  *   - computes the blast radius.
  * Prints records/s of the import (read → parse → SQLite → digests, after the evidence copy; also
  * per CPU-second, since shared machines are noisy), the draw and blast-radius times, and peak RSS.

@@ -43,20 +43,30 @@ function jsLine(cells: readonly Cell[]): string {
   return `${out}\n`;
 }
 
-/** One running SHA-256 fed in blocks of lines. */
+/** Bytes of lines gathered before they are hashed. */
+const BLOCK = 1024 * 1024;
+
+/** One running SHA-256 fed in blocks of lines (each line encoded straight into the block). */
 class LineHash {
   private readonly hash: Hash = createHash('sha256');
-  private pending: string[] = [];
+  private readonly block = Buffer.allocUnsafe(BLOCK);
+  private used = 0;
 
-  /** Queue one line; hashed in blocks of 4096. */
   add(line: string): void {
-    this.pending.push(line);
-    if (this.pending.length === 4096) this.flush();
+    // A UTF-8 line takes at most 3 bytes per UTF-16 unit: write it whole, or hash what is there first.
+    if (this.used + line.length * 3 > BLOCK) {
+      this.flush();
+      if (line.length * 3 > BLOCK) {
+        this.hash.update(line);
+        return;
+      }
+    }
+    this.used += this.block.write(line, this.used);
   }
 
   private flush(): void {
-    if (this.pending.length > 0) this.hash.update(this.pending.join(''));
-    this.pending = [];
+    if (this.used > 0) this.hash.update(this.block.subarray(0, this.used));
+    this.used = 0;
   }
 
   /** The digest of everything added so far (the hash itself carries on). */

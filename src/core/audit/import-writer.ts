@@ -3,16 +3,20 @@
  * statistics an import reports, and the resume checkpoint stored with each batch.
  */
 import type Database from 'better-sqlite3';
+import {
+  CALL_CELLS,
+  KEEP_PROBLEMS,
+  RECORD_CELLS,
+  type Cell,
+  type ImportProblem,
+  type ParsedBatch,
+} from './import-batch';
 import type { ImportDigest } from './import-digest';
-import { parseTimestamp } from './timestamps';
-import type { ExtractedRecord, SkippedItem } from './types';
 
-/** A problem tied to a place in the file: a malformed line, or a record the audit cannot place. */
-export interface ImportProblem {
-  line: number;
-  item: string | null;
-  reason: string;
-}
+export { KEEP_PROBLEMS, type ImportProblem };
+
+/** Tool calls per multi-row INSERT (fewer statement runs; SQLite allows 32,766 parameters). */
+const CALLS_PER_INSERT = 64;
 
 /** Counts an import reports; persisted with each batch so a resumed import carries on counting. */
 export interface ImportStats {
@@ -35,9 +39,6 @@ export interface ImportStats {
   skippedReasons: Record<string, number>;
 }
 
-/** How many problems and duplicate lines are kept by number (all are counted). */
-export const KEEP_PROBLEMS = 1000;
-
 /** Counts of an import that has read nothing yet. */
 export function emptyStats(): ImportStats {
   return {
@@ -58,60 +59,23 @@ export function emptyStats(): ImportStats {
   };
 }
 
-/** The sorted distinct tool names of a record, comma-joined ('' for none). */
-function toolsKey(rec: ExtractedRecord): string {
-  const calls = rec.toolCalls;
-  if (calls.length === 0) return '';
-  if (calls.length === 1) return calls[0]!.name;
-  return [...new Set(calls.map((c) => c.name))].sort().join(',');
-}
-
-/** Where a record came from in the stored object. */
-export interface RecordPlace {
-  line: number;
-  offset: number;
-  length: number;
-}
-
 /**
- * A record waiting for its batch: only what is written, so that the parsed line (messages and all)
- * can be collected young instead of surviving until the batch is flushed.
- */
-interface PendingRow {
-  place: RecordPlace;
-  item: string | null;
-  requestId: string;
-  ms: number;
-  userId: string | null;
-  conversationId: string | null;
-  modelVersion: string | null;
-  downstream: string | null;
-  kind: ExtractedRecord['kind'];
-  tools: string;
-  toolCalls: ExtractedRecord['toolCalls'];
-  inputTokens: number | null;
-  outputTokens: number | null;
-}
-
-const roundOrNull = (n: number | null): number | null => (n === null ? null : Math.round(n));
-
-/**
- * Buffers records and writes them in batches. `checkpoint` is called inside each batch's
- * transaction, so the resume point always matches what was committed.
+ * Writes batches of rows (import-batch.ts) into the case, one transaction per batch, with the batch's
+ * counts and its resume point (`checkpoint`, called inside the same transaction, so the resume point
+ * always matches what was committed). Rows are written with prepared statements; the tool calls of
+ * consecutive records go in multi-row INSERTs of up to CALLS_PER_INSERT rows.
  */
 export class RecordWriter {
   readonly stats: ImportStats;
-  private pending: PendingRow[] = [];
   private readonly insRecord: Database.Statement;
+  private readonly insCalls: Database.Statement;
   private readonly insCall: Database.Statement;
   firstRecordId: number | null = null;
 
   constructor(
     private readonly db: Database.Database,
     private readonly importId: number,
-    private readonly sha256: string,
     stats: ImportStats,
-    private readonly batchSize: number,
     private readonly digest: ImportDigest,
   ) {
     this.stats = stats;
@@ -120,125 +84,103 @@ export class RecordWriter {
          conversation_id, model_version, downstream, kind, tools, tool_call_count, input_tokens, output_tokens)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(request_id) DO NOTHING`,
     );
-    this.insCall = db.prepare(
-      'INSERT INTO audit_tool_calls (record_id, idx, name, arguments, call_id) VALUES (?, ?, ?, ?, ?)',
-    );
+    const callSql = (n: number): string =>
+      `INSERT INTO audit_tool_calls (record_id, idx, name, arguments, call_id) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`;
+    this.insCalls = db.prepare(callSql(CALLS_PER_INSERT));
+    this.insCall = db.prepare(callSql(1));
   }
 
-  /** Count a line or item that could not be read as a record. */
-  problem(line: number, item: string | null, reason: string): void {
-    this.stats.malformed++;
-    if (this.stats.problems.length < KEEP_PROBLEMS) this.stats.problems.push({ line, item, reason });
-  }
-
-  /** Count items that are well-formed but hold no output, by reason. */
-  skip(items: readonly SkippedItem[]): void {
-    for (const s of items) {
-      this.stats.skipped++;
-      this.stats.skippedReasons[s.reason] = (this.stats.skippedReasons[s.reason] ?? 0) + 1;
-    }
-  }
-
-  /**
-   * Queue one record: its time is normalised here (a record without a usable time is a problem, not
-   * a guess); a missing request id is replaced by `<sha256 prefix>:<line>[:<item>]` and counted.
-   */
-  add(rec: ExtractedRecord, place: RecordPlace): void {
-    const ts = parseTimestamp(rec.timestamp);
-    if ('error' in ts) {
-      this.problem(place.line, rec.item, `timestamp: ${ts.error}`);
-      return;
-    }
-    if (ts.zoneless) this.stats.zonelessTimestamps++;
-    let requestId = rec.requestId;
-    if (requestId === null) {
-      requestId = `${this.sha256.slice(0, 12)}:${place.line}${rec.item === null ? '' : `:${rec.item}`}`;
-      this.stats.syntheticRequestIds++;
-    }
-    this.pending.push({
-      place,
-      item: rec.item,
-      requestId,
-      ms: ts.ms,
-      userId: rec.userId,
-      conversationId: rec.conversationId,
-      modelVersion: rec.modelVersion,
-      downstream: rec.downstream,
-      kind: rec.kind,
-      tools: toolsKey(rec),
-      toolCalls: rec.toolCalls,
-      inputTokens: roundOrNull(rec.inputTokens),
-      outputTokens: roundOrNull(rec.outputTokens),
-    });
-  }
-
-  get full(): boolean {
-    return this.pending.length >= this.batchSize;
-  }
-
-  /** Write the queued records and call `checkpoint`, in one transaction. */
-  flush(checkpoint: () => void): void {
-    const batch = this.pending;
-    this.pending = [];
+  /** Write one batch and call `checkpoint`, in one transaction. */
+  write(batch: ParsedBatch, checkpoint: () => void): void {
     this.db.transaction(() => {
-      for (const p of batch) this.write(p);
+      this.writeRows(batch);
+      this.count(batch);
       checkpoint();
     })();
   }
 
-  private write(p: PendingRow): void {
-    const { place } = p;
-    const info = this.insRecord.run(
-      this.importId,
-      place.line,
-      p.item,
-      place.offset,
-      place.length,
-      p.requestId,
-      p.ms,
-      p.userId,
-      p.conversationId,
-      p.modelVersion,
-      p.downstream,
-      p.kind,
-      p.tools,
-      p.toolCalls.length,
-      p.inputTokens,
-      p.outputTokens,
-    );
-    if (info.changes === 0) {
-      this.stats.duplicates++;
-      if (this.stats.duplicateLines.length < KEEP_PROBLEMS) this.stats.duplicateLines.push(place.line);
-      return;
+  private writeRows(batch: ParsedBatch): void {
+    const r = batch.records;
+    const c = batch.calls;
+    const s = this.stats;
+    const params: Cell[] = [];
+    let callAt = 0;
+    for (let i = 0; i < r.length; i += RECORD_CELLS) {
+      const line = r[i] as number;
+      const item = r[i + 1]!;
+      const requestId = r[i + 4]!;
+      const ms = r[i + 5] as number;
+      const userId = r[i + 6]!;
+      const callCount = r[i + 12] as number;
+      const info = this.insRecord.run(
+        this.importId,
+        line,
+        item,
+        r[i + 2],
+        r[i + 3],
+        requestId,
+        ms,
+        userId,
+        r[i + 7],
+        r[i + 8],
+        r[i + 9],
+        r[i + 10],
+        r[i + 11],
+        callCount,
+        r[i + 13],
+        r[i + 14],
+      );
+      if (info.changes === 0) {
+        s.duplicates++;
+        if (s.duplicateLines.length < KEEP_PROBLEMS) s.duplicateLines.push(line);
+        callAt += callCount * CALL_CELLS;
+        continue;
+      }
+      const id = Number(info.lastInsertRowid);
+      this.firstRecordId ??= id;
+      this.digest.addRecord([
+        requestId,
+        ms,
+        userId,
+        r[i + 7]!,
+        r[i + 8]!,
+        r[i + 9]!,
+        r[i + 10]!,
+        r[i + 11]!,
+        callCount,
+        line,
+        item,
+      ]);
+      for (let k = 0; k < callCount; k++, callAt += CALL_CELLS) {
+        const name = c[callAt]!;
+        const args = c[callAt + 1]!;
+        const callId = c[callAt + 2]!;
+        params.push(id, k, name, args, callId);
+        this.digest.addCall([id, k, name, args, callId]);
+        if (params.length === CALLS_PER_INSERT * 5) {
+          this.insCalls.run(params);
+          params.length = 0;
+        }
+      }
+      s.records++;
+      s.toolCalls += callCount;
+      if (userId === null) s.missingUserIds++;
+      s.firstMs = s.firstMs === null ? ms : Math.min(s.firstMs, ms);
+      s.lastMs = s.lastMs === null ? ms : Math.max(s.lastMs, ms);
     }
-    const id = Number(info.lastInsertRowid);
-    this.firstRecordId ??= id;
-    this.digest.addRecord([
-      p.requestId,
-      p.ms,
-      p.userId,
-      p.conversationId,
-      p.modelVersion,
-      p.downstream,
-      p.kind,
-      p.tools,
-      p.toolCalls.length,
-      place.line,
-      p.item,
-    ]);
-    p.toolCalls.forEach((c, i) => {
-      this.insCall.run(id, i, c.name, c.arguments, c.callId);
-      this.digest.addCall([id, i, c.name, c.arguments, c.callId]);
-    });
-    this.countRecord(p);
+    for (let k = 0; k < params.length; k += 5) this.insCall.run(params.slice(k, k + 5));
   }
 
-  private countRecord(p: PendingRow): void {
+  /** Add the batch's counts of what was read to the import's. */
+  private count(batch: ParsedBatch): void {
     const s = this.stats;
-    s.records++;
-    s.toolCalls += p.toolCalls.length;
-    if (p.userId === null) s.missingUserIds++;
-    s.firstMs = s.firstMs === null ? p.ms : Math.min(s.firstMs, p.ms);
-    s.lastMs = s.lastMs === null ? p.ms : Math.max(s.lastMs, p.ms);
+    s.lines += batch.lines;
+    s.malformed += batch.malformed;
+    for (const p of batch.problems) if (s.problems.length < KEEP_PROBLEMS) s.problems.push(p);
+    s.skipped += batch.skipped;
+    for (const [reason, n] of Object.entries(batch.skippedReasons))
+      s.skippedReasons[reason] = (s.skippedReasons[reason] ?? 0) + n;
+    s.zonelessTimestamps += batch.zonelessTimestamps;
+    s.syntheticRequestIds += batch.syntheticRequestIds;
   }
 }

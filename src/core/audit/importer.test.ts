@@ -205,6 +205,47 @@ describe('audit import of generic JSONL', () => {
   });
 });
 
+describe('audit import: parsing on a worker thread', () => {
+  it('writes the same rows, counts and digests as parsing on this thread, batch by batch', async () => {
+    const file = path.join(setup().dir, 'mixed.jsonl');
+    const tools = ['lookup_order', 'search_kb', 'refund_order'];
+    const lines = Array.from({ length: 400 }, (_, i) => {
+      if (i % 53 === 7) return '{"timestamp": "2026-10-08T10:00:00Z", "request_id": '; // truncated
+      if (i % 61 === 9) return ''; // blank
+      if (i % 67 === 11) return rec({ timestamp: 'someday', request_id: `t${i}` }); // no usable time
+      return rec({
+        timestamp: Date.UTC(2026, 9, 8) + i * 1000,
+        // Every 31st line repeats an earlier request id, often one written in an earlier batch.
+        request_id: i % 31 === 30 ? `t${i - 29}` : `t${i}`,
+        user_id: i % 5 === 0 ? undefined : `u${i % 13}`,
+        tool_calls: Array.from({ length: i % 4 }, (_, k) => ({
+          name: tools[(i + k) % 3],
+          arguments: { order_id: `NW-${i}-${k}` },
+        })),
+      });
+    });
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    const a = setup();
+    const b = setup();
+    const onWorker = await importLog({ store: a.store, file, ...base, batchSize: 17 });
+    const here = await importLog({ store: b.store, file, ...base, batchSize: 17, worker: false });
+    const strip = (r: typeof here) => ({ ...r, caseId: '', seconds: 0, readSeconds: 0, recordsPerSecond: 0 });
+    expect(strip(onWorker)).toEqual(strip(here));
+    expect(onWorker).toMatchObject({ malformed: 14, duplicates: 12, lines: 393 });
+    expect(onWorker.toolCalls).toBeGreaterThan(64);
+    const rows = (store: CaseStore) => [
+      store.db.prepare('SELECT * FROM audit_records ORDER BY id').raw().all(),
+      store.db.prepare('SELECT * FROM audit_tool_calls ORDER BY record_id, idx').raw().all(),
+    ];
+    expect(rows(a.store)).toEqual(rows(b.store));
+    expect(importDigests(a.store, onWorker.importId, null)).toEqual({
+      records: onWorker.recordsSha256,
+      toolCalls: onWorker.toolCallsSha256,
+    });
+    expect((await verifyCase({ store: a.store, actor: 'tester' })).ok).toBe(true);
+  });
+});
+
 describe('audit import of documents, OpenTelemetry lines and mapped layouts', () => {
   it('reads a pretty-printed JSON document and reads each record back from the evidence', async () => {
     const { store, dir } = setup();

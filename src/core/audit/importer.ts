@@ -2,8 +2,9 @@
  * `audit import`: read an output log from the case's evidence into SQLite.
  *
  * The log is first resolved to stored evidence (evidence.ts), then read from the object store:
- * - line mode (JSONL, the common case): streamed in 1 MiB reads; records are written with prepared
- *   statements in transactions of `batchSize` (10,000) records, each transaction also storing the
+ * - line mode (JSONL, the common case): streamed in 1 MiB reads and parsed on a worker thread
+ *   (parse-lines.ts) while this thread writes the previous batch; records are written with prepared
+ *   statements in transactions of `batchSize` (20,000) records, each transaction also storing the
  *   resume point and the counts so far. An interrupted import (crash, Ctrl-C, a full disk) is resumed
  *   by running the same import again: it continues after the last committed line.
  * - document mode (a pretty-printed JSON document or a YAML cassette, up to 64 MiB): parsed whole and
@@ -26,15 +27,17 @@ import { appendAuditEvent } from './custody';
 import { resolveLogEvidence, type StoredLog } from './evidence';
 import { extractUnit } from './formats';
 import { recordsOfSpans, spansOfUnit, type Span } from './formats/otel';
+import { BatchBuilder, type ParsedBatch } from './import-batch';
 import { ImportDigest } from './import-digest';
 import { planImport, tryJson, type Plan } from './import-plan';
 import { emptyStats, RecordWriter, type ImportProblem, type ImportStats } from './import-writer';
-import { forEachLine, type LogLine } from './lines';
+import { forEachLine } from './lines';
 import { applyMapping, mappingRecord, parseMapping, type FieldMapping } from './mapping';
+import { readLineBatches } from './parse-lines';
 import { isoUtc } from './timestamps';
 import { FormatProblem, LOG_FORMATS, type LogFormat, type UnitRecords } from './types';
 
-const DEFAULT_BATCH = 10_000;
+const DEFAULT_BATCH = 20_000;
 
 export interface ImportProgress {
   bytesDone: number;
@@ -54,6 +57,8 @@ export interface ImportLogOptions {
   signal?: AbortSignal;
   onProgress?: (p: ImportProgress) => void;
   batchSize?: number;
+  /** Parse JSON lines on a worker thread when one can be started (default true). */
+  worker?: boolean;
 }
 
 /** What an import did, for the CLI and the UI. */
@@ -265,7 +270,7 @@ function failRun(store: CaseStore, run: Run, log: StoredLog, actor: string, err:
 // ---------------------------------------------------------------------------------------------
 
 function extractOrProblem(
-  writer: RecordWriter,
+  builder: BatchBuilder,
   format: LogFormat,
   unit: unknown,
   line: number,
@@ -274,85 +279,64 @@ function extractOrProblem(
     return extractUnit(format, unit, false);
   } catch (err) {
     if (err instanceof FormatProblem) {
-      writer.problem(line, null, err.message);
+      builder.problem(line, null, err.message);
       return null;
     }
     throw err;
   }
 }
 
-function parseLine(writer: RecordWriter, line: LogLine): { ok: true; value: unknown } | null {
-  if (line.text === null) {
-    writer.problem(line.number, null, line.problem ?? 'unreadable');
-    return null;
-  }
-  const parsed = tryJson(line.text);
-  if (!parsed.ok) writer.problem(line.number, null, 'not JSON');
-  return parsed.ok ? parsed : null;
+/** What the readers below share: where to write a batch, and the options of the import. */
+interface Sink {
+  log: StoredLog;
+  plan: Plan;
+  run: Run;
+  builder: BatchBuilder;
+  mapping: FieldMapping;
+  opts: ImportLogOptions;
+  /** Write a batch with its resume point, in one transaction. */
+  write: (batch: ParsedBatch) => void;
 }
 
-function isBlank(line: LogLine): boolean {
-  return line.text !== null && line.text.trim() === '';
-}
-
-async function readLineRecords(
-  log: StoredLog,
-  plan: Plan,
-  run: Run,
-  writer: RecordWriter,
-  mapping: FieldMapping,
-  opts: ImportLogOptions,
-  checkpoint: (offset: number, line: number) => void,
-): Promise<void> {
-  let lastLine = run.startLine - 1;
-  const end = await forEachLine(
-    log.objectPath,
-    log.path,
-    (line) => {
-      lastLine = line.number;
-      if (isBlank(line)) return;
-      writer.stats.lines++;
-      const parsed = parseLine(writer, line);
-      if (!parsed) return;
-      const unit = extractOrProblem(writer, plan.format, parsed.value, line.number);
-      if (!unit) return;
-      writer.skip(unit.skipped);
-      const place = { line: line.number, offset: line.offset, length: line.length };
-      for (const rec of unit.records) {
-        applyMapping(rec, mapping);
-        writer.add(rec, place);
-      }
-      if (writer.full) checkpoint(Math.min(log.size, line.offset + line.length + 1), line.number);
-    },
+async function readLineRecords(sink: Sink): Promise<void> {
+  const { log, plan, run, opts } = sink;
+  await readLineBatches(
     {
+      file: log.objectPath,
+      label: log.path,
       startOffset: run.startOffset,
       startLine: run.startLine,
+      parse: {
+        format: plan.format,
+        sha256: log.sha256,
+        batchSize: opts.batchSize ?? DEFAULT_BATCH,
+        fileSize: log.size,
+      },
+      map: Object.entries(mappingRecord(sink.mapping)).map(([field, path]) => `${field}=${path}`),
       signal: opts.signal,
-      onBytes: (bytes) =>
-        opts.onProgress?.({ bytesDone: bytes, bytesTotal: log.size, records: writer.stats.records }),
+      worker: opts.worker,
+    },
+    (batch) => {
+      sink.write(batch);
+      opts.onProgress?.({ bytesDone: batch.bytesDone, bytesTotal: log.size, records: run.stats.records });
     },
   );
-  checkpoint(end, lastLine);
 }
 
 /** OpenTelemetry spans of every line (or of the document), with where each came from. */
-async function readSpans(
-  log: StoredLog,
-  plan: Plan,
-  writer: RecordWriter,
-  opts: ImportLogOptions,
-): Promise<Span[]> {
+async function readSpans(sink: Sink): Promise<Span[]> {
+  const { log, plan, builder, opts } = sink;
   const spans: Span[] = [];
   const collect = (unit: unknown, origin: { line: number; offset: number; length: number }): void => {
     try {
       for (const s of spansOfUnit(unit)) spans.push({ ...s, origin });
     } catch (err) {
       if (!(err instanceof FormatProblem)) throw err;
-      writer.problem(origin.line, null, err.message);
+      builder.problem(origin.line, null, err.message);
     }
   };
   if (plan.mode === 'document') {
-    writer.stats.lines = 1;
+    builder.countLine();
     collect(plan.document, { line: 1, offset: 0, length: log.size });
     return spans;
   }
@@ -360,43 +344,41 @@ async function readSpans(
     log.objectPath,
     log.path,
     (line) => {
-      if (isBlank(line)) return;
-      writer.stats.lines++;
-      const parsed = parseLine(writer, line);
-      if (parsed) collect(parsed.value, { line: line.number, offset: line.offset, length: line.length });
+      if (line.text !== null && line.text.trim() === '') return;
+      builder.countLine();
+      if (line.text === null) {
+        builder.problem(line.number, null, line.problem ?? 'unreadable');
+        return;
+      }
+      const parsed = tryJson(line.text);
+      if (!parsed.ok) builder.problem(line.number, null, 'not JSON');
+      else collect(parsed.value, { line: line.number, offset: line.offset, length: line.length });
     },
     { signal: opts.signal },
   );
   return spans;
 }
 
-function queueUnit(writer: RecordWriter, unit: UnitRecords, mapping: FieldMapping, log: StoredLog): void {
-  writer.skip(unit.skipped);
+function queueUnit(builder: BatchBuilder, unit: UnitRecords, mapping: FieldMapping, log: StoredLog): void {
+  builder.skip(unit.skipped);
   for (const rec of unit.records) {
     applyMapping(rec, mapping);
-    writer.add(rec, rec.origin ?? { line: 1, offset: 0, length: log.size });
+    builder.add(rec, rec.origin ?? { line: 1, offset: 0, length: log.size });
   }
 }
 
-async function readAll(
-  log: StoredLog,
-  plan: Plan,
-  run: Run,
-  writer: RecordWriter,
-  mapping: FieldMapping,
-  opts: ImportLogOptions,
-  checkpoint: (offset: number, line: number) => void,
-): Promise<void> {
+async function readAll(sink: Sink): Promise<void> {
+  const { log, plan, builder, mapping } = sink;
   if (plan.format === 'otel') {
-    queueUnit(writer, recordsOfSpans(await readSpans(log, plan, writer, opts), false), mapping, log);
-    checkpoint(log.size, writer.stats.lines);
+    queueUnit(builder, recordsOfSpans(await readSpans(sink), false), mapping, log);
+    sink.write(builder.take({ offset: log.size, line: builder.lines }));
   } else if (plan.mode === 'document') {
-    writer.stats.lines = 1;
-    const unit = extractOrProblem(writer, plan.format, plan.document, 1);
-    if (unit) queueUnit(writer, unit, mapping, log);
-    checkpoint(log.size, 1);
+    builder.countLine();
+    const unit = extractOrProblem(builder, plan.format, plan.document, 1);
+    if (unit) queueUnit(builder, unit, mapping, log);
+    sink.write(builder.take({ offset: log.size, line: 1 }));
   } else {
-    await readLineRecords(log, plan, run, writer, mapping, opts, checkpoint);
+    await readLineRecords(sink);
   }
 }
 
@@ -474,7 +456,7 @@ function alreadyImported(store: CaseStore, prior: ImportRow, log: StoredLog, sta
 
 /**
  * Settings for the batch writes, undone by the returned function (idempotent) before the import is
- * finished: a 64 MiB page cache, and these two. Batches of 10,000 records write more than the default 1,000-page WAL, so the WAL is
+ * finished: a 64 MiB page cache, and these two. Batches of 20,000 records write more than the default 1,000-page WAL, so the WAL is
  * checkpointed every 64 MiB instead of after every batch. And batches are committed with
  * synchronous = NORMAL: in WAL mode that never corrupts the database, and a batch lost to a power
  * failure is read again on resume, because the resume point commits in the same transaction as its
@@ -517,26 +499,22 @@ export async function importLog(opts: ImportLogOptions): Promise<ImportReport> {
     // A resumed import first hashes the rows it wrote before, then carries on as it writes.
     const digest = new ImportDigest();
     if (run.resumed) digest.addStored(store, run.importId, run.firstRecordId);
-    const writer = new RecordWriter(
-      store.db,
-      run.importId,
-      log.sha256,
-      run.stats,
-      opts.batchSize ?? DEFAULT_BATCH,
-      digest,
-    );
-    const checkpoint = (offset: number, line: number): void =>
-      writer.flush(() => {
+    const writer = new RecordWriter(store.db, run.importId, run.stats, digest);
+    const write = (batch: ParsedBatch): void => {
+      const at = batch.checkpoint ?? { offset: log.size, line: run.startLine - 1 };
+      writer.write(batch, () => {
         run.firstRecordId ??= writer.firstRecordId;
         store.db
           .prepare(
             'UPDATE audit_imports SET committed_offset = ?, committed_line = ?, stats = ?, first_record_id = ? WHERE id = ?',
           )
-          .run(offset, line, JSON.stringify(writer.stats), run.firstRecordId, run.importId);
+          .run(at.offset, at.line, JSON.stringify(writer.stats), run.firstRecordId, run.importId);
       });
+    };
     const restore = fastWrites(store);
     try {
-      await readAll(log, plan, run, writer, fieldMapping, opts, checkpoint);
+      const builder = new BatchBuilder(log.sha256);
+      await readAll({ log, plan, run, builder, mapping: fieldMapping, opts, write });
       restore();
       const digests = finishRun(store, run, log, plan, mapping, opts.actor, digest);
       const base = { importId: run.importId, log, plan, mapping, resumed: run.resumed, already: false };

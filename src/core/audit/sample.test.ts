@@ -1,10 +1,16 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stratifiedAllocation } from '../stats';
+import fs from 'node:fs';
+import path from 'node:path';
+import { newWorkstation, rmrf, tempDir } from '../../../test/helpers';
+import { createRng, stratifiedAllocation } from '../stats';
 import { listEvents } from '../store/custody';
+import type { CaseStore } from '../store/workstation';
+import { importLog } from './importer';
 import { recordLabel } from './labels';
-import { drawSample, sampleItems } from './sample';
-import { syntheticCase, type SyntheticCase } from './testkit';
+import { drawSample, sampleItems, STRATA, type Strata } from './sample';
+import { DAY_MS, START_MS, syntheticCase, type SyntheticCase } from './testkit';
+import { manualWindow, requireWindow, setWindow } from './window';
 
 let c: SyntheticCase;
 beforeAll(async () => {
@@ -121,5 +127,121 @@ describe('drawSample', () => {
       /only 200 records are in the window/,
     );
     expect(() => drawSample(c.store, { size: 0, seed: 's', actor: 't' })).toThrow(/must be a whole number/);
+  });
+});
+
+/**
+ * The draw as the module comment specifies it, written the plain way: every record read into an
+ * object, filtered, sorted and grouped in JavaScript.
+ */
+function referenceDraw(store: CaseStore, size: number, seed: string, strata: Strata) {
+  const w = requireWindow(store);
+  const rows = store.db
+    .prepare('SELECT id, request_id, ts_ms, tools, user_id, kind FROM audit_records')
+    .all() as {
+    id: number;
+    request_id: string;
+    ts_ms: number;
+    tools: string;
+    user_id: string | null;
+    kind: string;
+  }[];
+  const utf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  const population = rows
+    .filter((r) => r.kind === 'model' && r.ts_ms >= w.startMs && r.ts_ms < w.endMs)
+    .sort((a, b) => a.ts_ms - b.ts_ms || utf8(a.request_id, b.request_id));
+  const keyOf = (r: (typeof rows)[number]): string =>
+    strata === 'none'
+      ? 'all'
+      : strata === 'day'
+        ? new Date(r.ts_ms).toISOString().slice(0, 10)
+        : strata === 'tool'
+          ? r.tools === ''
+            ? '(none)'
+            : r.tools
+          : (r.user_id ?? '(no user id)');
+  const groups = new Map<string, typeof rows>();
+  for (const r of population) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r]);
+  const keys = [...groups.keys()].sort(utf8);
+  const alloc = stratifiedAllocation(
+    keys.map((k) => ({ size: groups.get(k)!.length })),
+    size,
+    'proportional',
+  );
+  const rng = createRng(seed);
+  const items: { requestId: string; stratum: string }[] = [];
+  keys.forEach((k, h) => {
+    const members = groups.get(k)!;
+    for (const i of rng.sampleWithoutReplacement(members.length, alloc[h]!))
+      items.push({ requestId: members[i]!.request_id, stratum: k });
+  });
+  const digest = createHash('sha256')
+    .update(items.map((i) => `${i.requestId}\n`).join(''))
+    .digest('hex');
+  return { items, digest, population: population.length, keys };
+}
+
+describe('drawSample against a plain reference implementation', () => {
+  let store: CaseStore;
+  let done: () => void;
+  beforeAll(async () => {
+    const { ws, cleanup } = newWorkstation();
+    const dir = tempDir('probity-audit-sample-ref-');
+    store = ws.createCase({ title: 'sample reference', actor: 'tester' });
+    done = () => {
+      store.close();
+      cleanup();
+      rmrf(dir);
+    };
+    // Out of time order in the file, ties on time, ids and users whose UTF-8 order differs from
+    // JavaScript's UTF-16 order (U+FF01 sorts before an emoji in UTF-8, after it in UTF-16),
+    // records without a user, with no tool, one tool or several; and records outside the window.
+    const tools = ['search_kb', 'lookup_order', 'refund_order', '\uff01tool'];
+    const users = ['alice', 'bob', '\u{1F600}carol', '\uff01dave', null];
+    const rng = createRng('reference-case');
+    const lines: string[] = [];
+    for (let i = 0; i < 700; i++) {
+      const day = rng.nextInt(7);
+      const ts = START_MS + day * DAY_MS + rng.nextInt(40) * 60_000;
+      const calls = Array.from({ length: rng.nextInt(4) }, () => ({
+        name: tools[rng.nextInt(tools.length)]!,
+      }));
+      const user = users[rng.nextInt(users.length)];
+      const prefix = ['r', '\uff01', '\u{1F600}'][rng.nextInt(3)]!;
+      lines.push(
+        JSON.stringify({
+          timestamp: new Date(ts).toISOString(),
+          request_id: `${prefix}${i}`,
+          ...(user === null ? {} : { user_id: user }),
+          response: 'ok',
+          tool_calls: calls.map((c) => ({ ...c, arguments: {} })),
+        }),
+      );
+    }
+    const file = path.join(dir, 'requests.jsonl');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
+    await importLog({ store, file, actor: 'tester', host: 'test-host' });
+    setWindow(store, {
+      actor: 'tester',
+      spec: manualWindow(
+        new Date(START_MS + DAY_MS).toISOString(),
+        new Date(START_MS + 6 * DAY_MS).toISOString(),
+      ),
+    });
+  });
+  afterAll(() => done());
+
+  it.each(STRATA)('draws exactly the reference sample with strata %s', (strata) => {
+    for (const seed of ['ref-1', 'ref-2']) {
+      const s = drawSample(store, { size: 60, seed, strata, allocation: 'proportional', actor: 't' });
+      const ref = referenceDraw(store, 60, seed, strata);
+      expect(s.population).toBe(ref.population);
+      expect(s.population).toBeLessThan(700);
+      expect(s.strataDetail.map((d) => d.key)).toEqual(ref.keys);
+      expect(sampleItems(store, s.id).map(({ requestId, stratum }) => ({ requestId, stratum }))).toEqual(
+        ref.items,
+      );
+      expect(s.idsSha256).toBe(ref.digest);
+    }
   });
 });

@@ -96,53 +96,139 @@ function keyOf(strata: Strata, v: unknown): string {
   }
 }
 
-/** Keys sorted by their UTF-8 bytes (each key encoded once). */
+/**
+ * Keys sorted by their UTF-8 bytes. UTF-16 code-unit order (JavaScript's) is the same as UTF-8 byte
+ * order unless a surrogate meets a unit from U+E000 to U+FFFF; only then is each key encoded.
+ */
 function sortUtf8(keys: readonly string[]): string[] {
+  if (!keys.some((k) => /[\uD800-\uFFFF]/.test(k))) return [...keys].sort();
   return keys
     .map((k) => ({ k, b: Buffer.from(k, 'utf8') }))
     .sort((x, y) => Buffer.compare(x.b, y.b))
     .map((x) => x.k);
 }
 
-/** The window's population grouped by stratum: record ids in population order per stratum key. */
-interface Population {
-  keys: string[];
-  members: number[][];
-  total: number;
+/**
+ * The window's population: record ids in population order, and the stratum of each (an index into
+ * the sorted keys, kept in an array indexed by record id: no object per record).
+ */
+class Population {
+  /** N_h per stratum, in key order. */
+  readonly sizes: number[];
+
+  constructor(
+    readonly keys: string[],
+    private readonly ids: readonly number[],
+    private readonly minId: number,
+    /** Stratum of record `minId + i`; -1 for a record outside the population. */
+    private readonly stratumOfId: Int32Array,
+  ) {
+    this.sizes = keys.map(() => 0);
+    for (const id of ids) this.sizes[stratumOfId[id - minId]!]!++;
+  }
+
+  get total(): number {
+    return this.ids.length;
+  }
+
+  /** The stratum of a record, or -1 when it is not in the population. */
+  stratumOf(id: number): number {
+    const i = id - this.minId;
+    return i >= 0 && i < this.stratumOfId.length ? this.stratumOfId[i]! : -1;
+  }
+
+  /** The record ids at the given ascending positions within each stratum, in one pass. */
+  pick(positions: readonly (readonly number[])[]): number[][] {
+    const out: number[][] = positions.map(() => []);
+    const seen = new Int32Array(this.keys.length);
+    const next = new Int32Array(this.keys.length);
+    for (const id of this.ids) {
+      const h = this.stratumOfId[id - this.minId]!;
+      const at = seen[h]!++;
+      const wanted = positions[h]!;
+      if (next[h]! < wanted.length && wanted[next[h]!] === at) {
+        out[h]!.push(id);
+        next[h]!++;
+      }
+    }
+    return out;
+  }
 }
 
 const POPULATION_SQL = (column: string): string =>
   `SELECT ${column} FROM audit_records INDEXED BY audit_records_time
    WHERE ts_ms >= ? AND ts_ms < ? AND kind = 'model' ORDER BY ts_ms, request_id`;
 
+/** The same records in rowid order, from an id range (a sequential read of the table's pages). */
+const KEY_SCAN_SQL = (column: string): string =>
+  `SELECT ${column} FROM audit_records NOT INDEXED
+   WHERE id >= ? AND id < ? AND ts_ms >= ? AND ts_ms < ? AND kind = 'model' ORDER BY id`;
+
+/** Ids per step of the rowid-order key scan: bounds the keys held in memory at once. */
+const KEY_SCAN_SPAN = 131_072;
+
+/**
+ * The window's population by stratum. The population order comes from the covering time index
+ * (record ids alone). The key of each record comes, for `day`, from the same index; for `tool` and
+ * `user`, from a pass over the table in rowid order (sequential pages) rather than a lookup per
+ * record in time order, matched to the population's ids sorted. Only single-column results are
+ * read, and each distinct key is labelled once.
+ */
 function loadPopulation(store: CaseStore, w: AuditWindow, strata: Strata): Population {
-  if (strata === 'none') {
-    // One stratum: the record ids alone, straight from the covering index.
-    const ids = store.db.prepare(POPULATION_SQL('id')).pluck().all(w.startMs, w.endMs) as number[];
-    return { keys: ['all'], members: [ids], total: ids.length };
+  const ids = store.db.prepare(POPULATION_SQL('id')).pluck().all(w.startMs, w.endMs) as number[];
+  let minId = ids[0] ?? 0;
+  let maxId = ids[0] ?? -1;
+  for (const id of ids) {
+    if (id < minId) minId = id;
+    if (id > maxId) maxId = id;
   }
-  const rows = store.db
-    .prepare(POPULATION_SQL(`id, ${KEY_COLUMN[strata]}`))
-    .raw()
-    .iterate(w.startMs, w.endMs) as IterableIterator<[number, unknown]>;
-  // Group by the raw column value (a day number, a tool list, a user id); label each group once.
+  const groupOf = new Int32Array(maxId - minId + 1).fill(-1);
+  // Groups by raw key value (a day number, a tool list, a user id), numbered as first met.
   const index = new Map<unknown, number>();
-  const members: number[][] = [];
-  let total = 0;
-  for (const [id, raw] of rows) {
-    let h = index.get(raw);
-    if (h === undefined) {
-      h = members.length;
-      index.set(raw, h);
-      members.push([]);
+  const groupIndex = (raw: unknown): number => {
+    let g = index.get(raw);
+    if (g === undefined) {
+      g = index.size;
+      index.set(raw, g);
     }
-    members[h]!.push(id);
-    total++;
+    return g;
+  };
+  const changed = (): ProbityError =>
+    new ProbityError('internal', `${store.id}: the window's records changed while drawing`);
+  if (strata === 'none') {
+    if (ids.length > 0) groupIndex(0);
+    for (const id of ids) groupOf[id - minId] = 0;
+  } else if (strata === 'day') {
+    const keys = store.db.prepare(POPULATION_SQL(KEY_COLUMN.day)).pluck().all(w.startMs, w.endMs);
+    if (keys.length !== ids.length) throw changed();
+    for (let i = 0; i < ids.length; i++) groupOf[ids[i]! - minId] = groupIndex(keys[i]);
+  } else {
+    // Mark the population; the scan returns their keys in id order, which is the order of the marks.
+    for (const id of ids) groupOf[id - minId] = 0;
+    const scan = store.db.prepare(KEY_SCAN_SQL(KEY_COLUMN[strata])).pluck();
+    let offset = 0;
+    for (let lo = minId; lo <= maxId; lo += KEY_SCAN_SPAN) {
+      const keys = scan.all(lo, lo + KEY_SCAN_SPAN, w.startMs, w.endMs);
+      const end = Math.min(lo + KEY_SCAN_SPAN, maxId + 1) - minId;
+      let k = 0;
+      for (; offset < end; offset++) {
+        if (groupOf[offset] === -1) continue;
+        if (k === keys.length) throw changed();
+        groupOf[offset] = groupIndex(keys[k++]);
+      }
+      if (k !== keys.length) throw changed();
+    }
   }
-  const byKey = new Map<string, number[]>();
-  for (const [raw, h] of index) byKey.set(keyOf(strata, raw), members[h]!);
-  const keys = sortUtf8([...byKey.keys()]);
-  return { keys, members: keys.map((k) => byKey.get(k)!), total };
+  // Label each group once; groups with the same label are one stratum.
+  const labelOf = [...index.keys()].map((raw) => keyOf(strata, raw));
+  const keys = sortUtf8([...new Set(labelOf)]);
+  const stratumOfLabel = new Map(keys.map((k, h) => [k, h]));
+  const stratumOfGroup = Int32Array.from(labelOf, (l) => stratumOfLabel.get(l)!);
+  for (let i = 0; i < groupOf.length; i++) {
+    const g = groupOf[i]!;
+    if (g >= 0) groupOf[i] = stratumOfGroup[g]!;
+  }
+  return new Population(keys, ids, minId, groupOf);
 }
 
 /** Pilot prevalence per stratum from labels already given to records of the window (Neyman only). */
@@ -157,22 +243,22 @@ function pilotSd(store: CaseStore, pop: Population): { sds: number[]; labelled: 
     m.set(reviewer, { id, recordId, requestId: '', reviewer, label, note: null, createdAt: '' });
     byRecord.set(recordId, m);
   }
-  let labelled = 0;
-  const sds = pop.members.map((ids) => {
-    let x = 0;
-    let m = 0;
-    for (const id of ids) {
-      const l = effectiveLabel(byRecord.get(id));
-      if (l === 'harmful' || l === 'benign') {
-        m++;
-        if (l === 'harmful') x++;
-      }
+  const x = pop.keys.map(() => 0);
+  const m = pop.keys.map(() => 0);
+  for (const [recordId, entries] of byRecord) {
+    const h = pop.stratumOf(recordId);
+    if (h < 0) continue;
+    const l = effectiveLabel(entries);
+    if (l === 'harmful' || l === 'benign') {
+      m[h]!++;
+      if (l === 'harmful') x[h]!++;
     }
-    labelled += m;
-    const p = (x + 0.5) / (m + 1);
+  }
+  const sds = pop.keys.map((_, h) => {
+    const p = (x[h]! + 0.5) / (m[h]! + 1);
     return Math.sqrt(p * (1 - p));
   });
-  return { sds, labelled };
+  return { sds, labelled: m.reduce((a, b) => a + b, 0) };
 }
 
 function allocate(
@@ -182,7 +268,7 @@ function allocate(
   allocation: Allocation,
   notes: string[],
 ): StratumDetail[] {
-  const strata: AllocationStratum[] = pop.members.map((m) => ({ size: m.length }));
+  const strata: AllocationStratum[] = pop.sizes.map((size) => ({ size }));
   let sds: number[] | null = null;
   if (allocation === 'neyman') {
     const pilot = pilotSd(store, pop);
@@ -196,7 +282,7 @@ function allocate(
   const alloc = stratifiedAllocation(strata, n, allocation);
   return pop.keys.map((key, h) => ({
     key,
-    population: pop.members[h]!.length,
+    population: pop.sizes[h]!,
     allocated: alloc[h] ?? 0,
     ...(sds ? { sd: sds[h] } : {}),
   }));
@@ -232,11 +318,11 @@ export function drawSample(store: CaseStore, opts: DrawOptions): Sample {
   const notes: string[] = [];
   const detail = allocate(store, pop, n, allocation, notes);
   const rng = createRng(opts.seed);
+  const positions = detail.map((d) => rng.sampleWithoutReplacement(d.population, d.allocated));
+  const picked = pop.pick(positions);
   const drawn: { recordId: number; stratum: string }[] = [];
   detail.forEach((d, h) => {
-    const members = pop.members[h]!;
-    for (const i of rng.sampleWithoutReplacement(members.length, d.allocated))
-      drawn.push({ recordId: members[i]!, stratum: d.key });
+    for (const recordId of picked[h]!) drawn.push({ recordId, stratum: d.key });
   });
   return storeSample(store, { w, opts, strata, allocation, pop, detail, drawn, notes });
 }

@@ -42,8 +42,8 @@ interface WorkerBuildIndex {
 }
 
 /** The bundled worker, rebuilt only when one of the sources it was built from changed. */
-function cachedWorkerBuild(entry: string, cacheDir: string): string {
-  const indexFile = path.join(cacheDir, 'hash-worker.json');
+function cachedWorkerBuild(entry: string, cacheDir: string, name = 'hash-worker'): string {
+  const indexFile = path.join(cacheDir, `${name}.json`);
   try {
     const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as WorkerBuildIndex;
     const fresh = index.inputs.every((i) => {
@@ -70,7 +70,7 @@ function cachedWorkerBuild(entry: string, cacheDir: string): string {
   const code = out.outputFiles[0]!.contents;
   const file = path.join(
     cacheDir,
-    `hash-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`,
+    `${name}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`,
   );
   fs.mkdirSync(cacheDir, { recursive: true });
   const writeAtomically = (target: string, data: string | Uint8Array) => {
@@ -87,6 +87,18 @@ function cachedWorkerBuild(entry: string, cacheDir: string): string {
   });
   writeAtomically(indexFile, JSON.stringify({ file, inputs } satisfies WorkerBuildIndex));
   return file;
+}
+
+/**
+ * Another worker entry under src/core (a TypeScript source file), bundled and cached the same way
+ * as the hashing worker under its own `name`. Throws where it cannot be built (esbuild absent, or
+ * the entry is not there because the host itself is bundled).
+ */
+export function bundledWorkerUrl(entry: URL, name: string): URL {
+  const file = fileURLToPath(entry);
+  if (!fs.existsSync(file)) throw new Error(`${file}: no worker source to bundle`);
+  const cacheDir = path.resolve(path.dirname(file), '../../../node_modules/.cache/probity');
+  return pathToFileURL(cachedWorkerBuild(file, cacheDir, name));
 }
 
 /**

@@ -44,6 +44,7 @@ import { policyFrom } from '../audit/policy';
 import { usersPerDay } from '../audit/users-per-day';
 import { findDeploymentEvidence, windowPolicy } from '../audit/window';
 import type { CaseStore, Workstation } from '../store/workstation';
+import { withOpenCase } from './open-case';
 import { ProbityError } from '../util/errors';
 
 const caseId = z.string().regex(/^AI-IR-\d{4}-\d{4}$/, 'a case id looks like AI-IR-YYYY-NNNN');
@@ -227,14 +228,7 @@ type AuditHandlers = { [C in AuditChannel]: (args: ArgsOf<C>) => Promise<ResultO
 
 export function auditHandlers(opts: AuditHostOptions): AuditHandlers {
   const ws = opts.workstation;
-  const withCase = async <T>(id: string, fn: (s: CaseStore) => T | Promise<T>): Promise<T> => {
-    const store = ws.openCase(id);
-    try {
-      return await fn(store);
-    } finally {
-      store.close();
-    }
-  };
+  const withCase = <T>(id: string, fn: (s: CaseStore) => T | Promise<T>) => withOpenCase(ws, id, fn);
   const next = (store: CaseStore, secondReview: boolean) =>
     withViolations(nextUnreviewed(store, opts.actor, { secondReview }), currentWindow(store));
   return {

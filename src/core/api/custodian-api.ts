@@ -20,6 +20,7 @@ import {
 } from '../keys/custodians';
 import type { Workstation } from '../store/workstation';
 import { ProbityError } from '../util/errors';
+import { withOpenCase } from './open-case';
 
 const caseId = z.string().regex(/^AI-IR-\d{4}-\d{4}$/, 'a case id looks like AI-IR-YYYY-NNNN');
 const name = z.string().trim().min(1, 'name the custodian').max(64);
@@ -84,13 +85,10 @@ export function custodianHandlers(opts: { workstation: Workstation; actor: strin
       view(revokeCustodian(home, { name: a.name, reason: a.reason, actor: opts.actor })),
     'checkpoint:sign': async (a) => {
       const custodian = unlockForApp(home, a.custodian, a.passphrase);
-      const store = opts.workstation.openCase(a.caseId);
-      try {
+      return withOpenCase(opts.workstation, a.caseId, (store) => {
         const { signed, event } = signCheckpoint(store, home, custodian, custodian.name);
         return { ...signed, seq: event.seq };
-      } finally {
-        store.close();
-      }
+      });
     },
   };
 }

@@ -46,6 +46,7 @@ import { exportReport, previewReportHtml } from '../report/bundle';
 import { verifyReportBundle } from '../report/verify-bundle';
 import { OPENSSL_COMMAND, SHA256SUM_COMMAND } from '../report/verify-text';
 import type { CaseStore, Workstation } from '../store/workstation';
+import { withOpenCase } from './open-case';
 import { unlockForApp } from './custodian-api';
 
 const caseId = z.string().regex(/^AI-IR-\d{4}-\d{4}$/, 'a case id looks like AI-IR-YYYY-NNNN');
@@ -212,14 +213,7 @@ export function incidentHandlers(opts: {
 }): { [C in IncidentChannel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> } {
   const ws = opts.workstation;
   const generator = `probity ${opts.version}`;
-  const withCase = async <T>(id: string, fn: (s: CaseStore) => T | Promise<T>): Promise<T> => {
-    const store = ws.openCase(id);
-    try {
-      return await fn(store);
-    } finally {
-      store.close();
-    }
-  };
+  const withCase = <T>(id: string, fn: (s: CaseStore) => T | Promise<T>) => withOpenCase(ws, id, fn);
   return {
     'incident:view': (a) => withCase(a.caseId, incidentView),
     'incident:update': (a) =>

@@ -14,6 +14,7 @@ import { EVIDENCE_KINDS, type EvidenceKind } from '../../shared/domain';
 import { AUDIT_SCHEMAS, auditHandlers } from './audit-api';
 import { CUSTODIAN_SCHEMAS, custodianHandlers } from './custodian-api';
 import { INCIDENT_SCHEMAS, incidentHandlers } from './incident-api';
+import { withOpenCase } from './open-case';
 import { importEvalRun } from '../behavior/import';
 import { pairedItems, MAX_PAGE } from '../behavior/items-view';
 import { compareRuns } from '../behavior/run-compare';
@@ -168,14 +169,7 @@ export class ProbityService {
 
   constructor(private readonly opts: ServiceOptions) {
     const ws = opts.workstation;
-    const withCase = <T>(id: string, fn: (s: CaseStore) => T): T => {
-      const store = ws.openCase(id);
-      try {
-        return fn(store);
-      } finally {
-        store.close();
-      }
-    };
+    const withCase = <T>(id: string, fn: (s: CaseStore) => T | Promise<T>) => withOpenCase(ws, id, fn);
     /** Open a case and, when given, a second one (a baseline); close both whatever happens. */
     const withCases = async <T>(
       id: string,
@@ -316,14 +310,7 @@ export class ProbityService {
             limit: a.limit,
           }),
         ),
-      'artifact:inspect': async (a) => {
-        const store = ws.openCase(a.caseId);
-        try {
-          return await inspectCaseEvidence(store, a.evidenceId);
-        } finally {
-          store.close();
-        }
-      },
+      'artifact:inspect': (a) => withCase(a.caseId, (store) => inspectCaseEvidence(store, a.evidenceId)),
       ...auditHandlers({ workstation: ws, actor: opts.actor, host: opts.host }),
       ...custodianHandlers({ workstation: ws, actor: opts.actor }),
       ...incidentHandlers({

@@ -259,3 +259,10 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** An error as the screens show it: the host's message, prefixed with the file it names if it does not say it. */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiCallError && err.file && !err.message.includes(err.file))
+    return `${err.file}: ${err.message}`;
+  return errorMessage(err);
+}

@@ -21,17 +21,12 @@ import {
   type SampleView,
   type UsersPerDay,
 } from '../../../shared/audit';
-import { api, ApiCallError, errorMessage } from '../api/client';
+import { api, describeError } from '../api/client';
+import { BOTTOM_AXIS, COUNT_AXIS, H_GRID } from '../components/chart';
 import { Badge, EmptyState, ErrorPanel, Hash, Spinner, StatusLine } from '../components/Bits';
 import { humanBytes, utc } from '../format';
 import { useStore } from '../store';
 import { EstimatePanel, ReviewQueue } from './AuditReview';
-
-function describe(err: unknown): string {
-  if (err instanceof ApiCallError && err.file && !err.message.includes(err.file))
-    return `${err.file}: ${err.message}`;
-  return errorMessage(err);
-}
 
 const num = (n: number): string => n.toLocaleString('en-US');
 type Message = { tone: 'ok' | 'bad'; text: string } | null;
@@ -48,7 +43,7 @@ export function AuditScreen({ caseId }: { caseId: string }) {
       setState(await api.auditState({ caseId }));
       setError(null);
     } catch (err) {
-      setError(describe(err));
+      setError(describeError(err));
     }
   }, [caseId]);
 
@@ -149,7 +144,7 @@ function LogsPanel({
       });
       return true;
     } catch (err) {
-      setMessage({ tone: 'bad', text: describe(err) });
+      setMessage({ tone: 'bad', text: describeError(err) });
       return false;
     } finally {
       setBusy(null);
@@ -302,7 +297,7 @@ function WindowPanel({
       setMessage({ tone: 'ok', text: `Window ${set.id} set: ${utc(set.start)} → ${utc(set.end)}.` });
       onChanged();
     } catch (err) {
-      setMessage({ tone: 'bad', text: describe(err) });
+      setMessage({ tone: 'bad', text: describeError(err) });
     } finally {
       setBusy(false);
     }
@@ -488,20 +483,9 @@ function Timeline({
         aria-label={`Requests per day from ${data[0]?.day ?? '-'} to ${data[data.length - 1]?.day ?? '-'}; window ${w.start} to ${w.end}`}
       >
         <BarChart width={width} height={240} data={data} margin={{ top: 24, right: 16, bottom: 4, left: 8 }}>
-          <CartesianGrid stroke="var(--border)" vertical={false} />
-          <XAxis
-            dataKey="day"
-            tick={{ fill: 'var(--text-muted)', fontSize: 10 }}
-            tickLine={false}
-            axisLine={{ stroke: 'var(--border-strong)' }}
-          />
-          <YAxis
-            allowDecimals={false}
-            tick={{ fill: 'var(--text-muted)', fontSize: 10 }}
-            width={44}
-            axisLine={false}
-            tickLine={false}
-          />
+          <CartesianGrid {...H_GRID} />
+          <XAxis dataKey="day" {...BOTTOM_AXIS} />
+          <YAxis {...COUNT_AXIS} width={44} />
           <ReferenceArea
             x1={w.start.slice(0, 10)}
             x2={w.end.slice(0, 10)}
@@ -668,20 +652,9 @@ function BlastRadius({ radius, usersPerDay }: { radius: BlastRadiusView; usersPe
             data={usersPerDay}
             margin={{ top: 4, right: 8, bottom: 4, left: 0 }}
           >
-            <CartesianGrid stroke="var(--border)" vertical={false} />
-            <XAxis
-              dataKey="day"
-              tick={{ fill: 'var(--text-muted)', fontSize: 10 }}
-              tickLine={false}
-              axisLine={{ stroke: 'var(--border-strong)' }}
-            />
-            <YAxis
-              allowDecimals={false}
-              tick={{ fill: 'var(--text-muted)', fontSize: 10 }}
-              width={36}
-              axisLine={false}
-              tickLine={false}
-            />
+            <CartesianGrid {...H_GRID} />
+            <XAxis dataKey="day" {...BOTTOM_AXIS} />
+            <YAxis {...COUNT_AXIS} width={36} />
             <Tooltip cursor={{ fill: 'var(--bg-hover)' }} />
             <Bar dataKey="users" name="users" fill="var(--series-baseline)" isAnimationActive={false} />
             <Bar dataKey="newUsers" name="new users" fill="var(--series-suspect)" isAnimationActive={false} />
@@ -764,7 +737,7 @@ function SamplePanel({
           setPlan(r);
           setPlanError(null);
         },
-        (err: unknown) => live && (setPlan(null), setPlanError(describe(err))),
+        (err: unknown) => live && (setPlan(null), setPlanError(describeError(err))),
       );
     return () => {
       live = false;
@@ -784,7 +757,7 @@ function SamplePanel({
       });
       onChanged();
     } catch (err) {
-      setMessage({ tone: 'bad', text: describe(err) });
+      setMessage({ tone: 'bad', text: describeError(err) });
     } finally {
       setBusy(false);
     }

@@ -14,16 +14,10 @@ import {
   type ReviewProgressView,
   type SampleView,
 } from '../../../shared/audit';
-import { api, ApiCallError, errorMessage } from '../api/client';
+import { api, describeError } from '../api/client';
 import { Badge, ErrorPanel, Spinner, type Tone } from '../components/Bits';
 import { LABEL_KEYS, labelForKey, typingIn } from '../audit-keys';
 import { utc } from '../format';
-
-function describe(err: unknown): string {
-  if (err instanceof ApiCallError && err.file && !err.message.includes(err.file))
-    return `${err.file}: ${err.message}`;
-  return errorMessage(err);
-}
 
 const num = (n: number): string => n.toLocaleString('en-US');
 const pct = (p: number): string => `${(p * 100).toFixed(p > 0 && p < 0.001 ? 3 : 2)}%`;
@@ -73,7 +67,7 @@ export function ReviewQueue({
     setItem(undefined);
     api.nextAuditItem({ caseId, secondReview }).then(
       (r) => live && setItem(r),
-      (err: unknown) => live && setError(describe(err)),
+      (err: unknown) => live && setError(describeError(err)),
     );
     return () => {
       live = false;
@@ -99,7 +93,7 @@ export function ReviewQueue({
         setNote('');
         onLabelled();
       } catch (err) {
-        setError(describe(err));
+        setError(describeError(err));
       } finally {
         busyRef.current = false;
         setBusy(false);
@@ -341,7 +335,7 @@ export function EstimatePanel({
         setE(r);
         setError(null);
       },
-      (err: unknown) => live && setError(describe(err)),
+      (err: unknown) => live && setError(describeError(err)),
     );
     return () => {
       live = false;
@@ -356,7 +350,7 @@ export function EstimatePanel({
       setMessage(`Recorded in the case as findings of stage audit (run ${r.recordedRunId}).`);
       onRecorded();
     } catch (err) {
-      setMessage(describe(err));
+      setMessage(describeError(err));
     } finally {
       setBusy(false);
     }
@@ -375,7 +369,7 @@ export function EstimatePanel({
         `Exported ${r.rows} rows to ${r.out} (sha256 ${r.sha256.slice(0, 12)}…), recorded in the custody log.`,
       );
     } catch (err) {
-      setMessage(describe(err));
+      setMessage(describeError(err));
     } finally {
       setBusy(false);
     }

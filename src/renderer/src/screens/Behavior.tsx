@@ -21,19 +21,14 @@ import type {
   GroupComparisonView,
   TriggerRow,
 } from '../../../shared/behavior';
-import { api, ApiCallError, errorMessage } from '../api/client';
+import { api, describeError } from '../api/client';
+import { BOTTOM_AXIS, COUNT_AXIS, H_GRID } from '../components/chart';
 import { Badge, EmptyState, ErrorPanel, Hash, Spinner, type Tone } from '../components/Bits';
 import { useStore } from '../store';
 import { wordDiff, type DiffPart } from '../word-diff';
 
 type Section<T> = { data: T | null; loading: boolean; error: string | null };
 const idle = <T,>(): Section<T> => ({ data: null, loading: false, error: null });
-
-function describe(err: unknown): string {
-  if (err instanceof ApiCallError && err.file && !err.message.includes(err.file))
-    return `${err.file}: ${err.message}`;
-  return errorMessage(err);
-}
 
 const pct = (x: number, digits = 1): string => `${(x * 100).toFixed(digits)}%`;
 const signedPts = (x: number): string => `${x < 0 ? '−' : '+'}${Math.abs(x * 100).toFixed(1)}`;
@@ -95,7 +90,7 @@ export function BehaviorScreen({ caseId }: { caseId: string }) {
     try {
       setRuns({ data: await api.behaviorRuns({ caseId }), loading: false, error: null });
     } catch (err) {
-      setRuns({ data: null, loading: false, error: describe(err) });
+      setRuns({ data: null, loading: false, error: describeError(err) });
     }
   }, [caseId]);
 
@@ -213,7 +208,7 @@ function ImportPanel({
       setRole(role === 'baseline' ? 'suspect' : role);
       onImported();
     } catch (err) {
-      setMessage({ tone: 'bad', text: describe(err) });
+      setMessage({ tone: 'bad', text: describeError(err) });
     } finally {
       setBusy(false);
     }
@@ -245,7 +240,7 @@ function ImportPanel({
             onClick={() =>
               void api.pickBundle({ kind: 'file' }).then(
                 (picked) => picked && setPath(picked),
-                (err: unknown) => setMessage({ tone: 'bad', text: describe(err) }),
+                (err: unknown) => setMessage({ tone: 'bad', text: describeError(err) }),
               )
             }
           >
@@ -404,7 +399,7 @@ function CompareForm({
         }),
       );
     } catch (err) {
-      onError(describe(err));
+      onError(describeError(err));
     }
   };
 
@@ -725,7 +720,7 @@ function SuiteView({
               data={data}
               margin={{ top: 12, right: 16, bottom: 8, left: 8 }}
             >
-              <CartesianGrid stroke="var(--border)" vertical={false} />
+              <CartesianGrid {...H_GRID} />
               <XAxis
                 dataKey="label"
                 tick={{ fill: 'var(--text-muted)', fontSize: 12 }}
@@ -971,7 +966,7 @@ function PairedSection({
         setItems(list);
       },
       (err: unknown) =>
-        gen === generation.current && setPage({ data: null, loading: false, error: describe(err) }),
+        gen === generation.current && setPage({ data: null, loading: false, error: describeError(err) }),
     );
   }, [caseId, baseline, suspect, filter, report.findingsRunId]);
 
@@ -1150,22 +1145,14 @@ function ScoreHistogram({ deltas, where }: { deltas: number[] | null; where: str
         aria-label={`Histogram of ${deltas.length} score deltas, mean ${mean.toFixed(3)}, ${unchanged} unchanged`}
       >
         <BarChart width={420} height={200} data={bins} margin={{ top: 8, right: 8, bottom: 4, left: 0 }}>
-          <CartesianGrid stroke="var(--border)" vertical={false} />
+          <CartesianGrid {...H_GRID} />
           <XAxis
             dataKey="mid"
             tickFormatter={(v: number) => (Math.abs(v) < 1e-9 ? '0' : v.toFixed(2))}
-            tick={{ fill: 'var(--text-muted)', fontSize: 10 }}
+            {...BOTTOM_AXIS}
             interval={4}
-            tickLine={false}
-            axisLine={{ stroke: 'var(--border-strong)' }}
           />
-          <YAxis
-            allowDecimals={false}
-            tick={{ fill: 'var(--text-muted)', fontSize: 10 }}
-            width={36}
-            axisLine={false}
-            tickLine={false}
-          />
+          <YAxis {...COUNT_AXIS} width={36} />
           <Tooltip
             cursor={{ fill: 'var(--bg-hover)' }}
             isAnimationActive={false}

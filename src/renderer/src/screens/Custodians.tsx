@@ -7,16 +7,10 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { CustodianList, CustodianView } from '../../../shared/custodians';
-import { api, ApiCallError, errorMessage } from '../api/client';
+import { api, describeError } from '../api/client';
 import { Badge, CopyButton, EmptyState, ErrorPanel, Spinner, type Tone } from '../components/Bits';
 import { Dialog } from '../components/Dialog';
 import { utc } from '../format';
-
-function describe(err: unknown): string {
-  if (err instanceof ApiCallError && err.file && !err.message.includes(err.file))
-    return `${err.file}: ${err.message}`;
-  return errorMessage(err);
-}
 
 const STATUS_TONE: Record<string, Tone> = { active: 'ok', retired: 'neutral', revoked: 'bad' };
 
@@ -44,7 +38,7 @@ export function CustodiansScreen() {
       setList(await api.listCustodians());
       setError(null);
     } catch (err) {
-      setError(describe(err));
+      setError(describeError(err));
     }
   }, []);
   useEffect(() => void refresh(), [refresh]);
@@ -241,7 +235,7 @@ function AddCustodian({ onAdded }: { onAdded: (c: CustodianView) => void }) {
       setName('');
       onAdded(c);
     } catch (err) {
-      setError(describe(err));
+      setError(describeError(err));
     } finally {
       setPass('');
       setAgain('');
@@ -270,26 +264,8 @@ function AddCustodian({ onAdded }: { onAdded: (c: CustodianView) => void }) {
         <input id="custodian-role" value={role} onChange={(e) => setRole(e.target.value)} />
       </div>
       <div className="field-inline">
-        <div className="field">
-          <label htmlFor="custodian-pass">Passphrase</label>
-          <input
-            id="custodian-pass"
-            type="password"
-            value={pass}
-            onChange={(e) => setPass(e.target.value)}
-            autoComplete="new-password"
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="custodian-pass-again">Passphrase again</label>
-          <input
-            id="custodian-pass-again"
-            type="password"
-            value={again}
-            onChange={(e) => setAgain(e.target.value)}
-            autoComplete="new-password"
-          />
-        </div>
+        <Secret id="custodian-pass" label="Passphrase" value={pass} onChange={setPass} fresh />
+        <Secret id="custodian-pass-again" label="Passphrase again" value={again} onChange={setAgain} fresh />
       </div>
       <p className="field-help">
         The passphrase encrypts the private key on this workstation (scrypt, PKCS#8). Nobody can recover it: a
@@ -306,6 +282,55 @@ function AddCustodian({ onAdded }: { onAdded: (c: CustodianView) => void }) {
         </p>
       ) : null}
     </form>
+  );
+}
+
+/** Cancel and the dialog's action, the action disabled while it runs. */
+function DialogButtons(props: {
+  onCancel: () => void;
+  onConfirm: () => void;
+  busy: boolean;
+  label: string;
+  danger?: boolean;
+}) {
+  return (
+    <>
+      <button type="button" className="btn" onClick={props.onCancel}>
+        Cancel
+      </button>
+      <button
+        type="button"
+        className={`btn ${props.danger ? 'btn-danger' : 'btn-primary'}`}
+        disabled={props.busy}
+        onClick={props.onConfirm}
+      >
+        {props.label}
+      </button>
+    </>
+  );
+}
+
+/** A labelled password input. */
+function Secret(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  autoFocus?: boolean;
+  fresh?: boolean;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="password"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        autoComplete={props.fresh ? 'new-password' : 'current-password'}
+        data-autofocus={props.autoFocus ? true : undefined}
+      />
+    </div>
   );
 }
 
@@ -332,7 +357,7 @@ function RotateDialog({
       const r = await api.rotateCustodian({ name: c.name, passphrase: current, newPassphrase: pass });
       onDone(r.custodian, r.previousFingerprint);
     } catch (err) {
-      setError(describe(err));
+      setError(describeError(err));
     } finally {
       setCurrent('');
       setPass('');
@@ -345,36 +370,18 @@ function RotateDialog({
       title={`Rotate the key of ${c.name}`}
       description="The current key signs the change and is then retired: signatures it made stay valid."
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void submit()}>
-            Rotate
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onClose} onConfirm={() => void submit()} busy={busy} label="Rotate" />}
     >
       <div className="form">
-        <div className="field">
-          <label htmlFor="rotate-current">Current passphrase</label>
-          <input
-            id="rotate-current"
-            type="password"
-            value={current}
-            onChange={(e) => setCurrent(e.target.value)}
-            data-autofocus
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="rotate-new">New passphrase</label>
-          <input id="rotate-new" type="password" value={pass} onChange={(e) => setPass(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor="rotate-again">New passphrase again</label>
-          <input id="rotate-again" type="password" value={again} onChange={(e) => setAgain(e.target.value)} />
-        </div>
+        <Secret
+          id="rotate-current"
+          label="Current passphrase"
+          value={current}
+          onChange={setCurrent}
+          autoFocus
+        />
+        <Secret id="rotate-new" label="New passphrase" value={pass} onChange={setPass} fresh />
+        <Secret id="rotate-again" label="New passphrase again" value={again} onChange={setAgain} fresh />
         {error ? (
           <p className="field-error" role="alert">
             {error}
@@ -406,7 +413,7 @@ function RevokeDialog({
     try {
       onDone(await api.revokeCustodian({ name: c.name, reason: reason.trim() }));
     } catch (err) {
-      setError(describe(err));
+      setError(describeError(err));
     } finally {
       setBusy(false);
     }
@@ -417,14 +424,7 @@ function RevokeDialog({
       description="For good: the key can no longer sign, and verify names any signature dated after the revocation."
       onClose={onClose}
       footer={
-        <>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void submit()}>
-            Revoke
-          </button>
-        </>
+        <DialogButtons onCancel={onClose} onConfirm={() => void submit()} busy={busy} label="Revoke" danger />
       }
     >
       <div className="form">

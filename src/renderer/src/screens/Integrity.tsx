@@ -15,7 +15,7 @@ import type {
   ProvenanceStepResult,
   WeightDiffResult,
 } from '../../../shared/integrity';
-import { api, ApiCallError, errorMessage } from '../api/client';
+import { api, describeError } from '../api/client';
 import { Badge, EmptyState, ErrorPanel, Hash, Spinner, type Tone } from '../components/Bits';
 import { utc } from '../format';
 import { useStore } from '../store';
@@ -41,12 +41,6 @@ export function StatusBadge({ status, testId }: { status: IntegrityStatus; testI
 }
 
 /** The host's message, with the file it names when the message does not already say it. */
-function describe(err: unknown): string {
-  if (err instanceof ApiCallError && err.file && !err.message.includes(err.file))
-    return `${err.file}: ${err.message}`;
-  return errorMessage(err);
-}
-
 type Section<T> = { data: T | null; loading: boolean; error: string | null };
 const idle = <T,>(): Section<T> => ({ data: null, loading: false, error: null });
 
@@ -79,7 +73,7 @@ export function IntegrityScreen({ caseId }: { caseId: string }) {
     setIntegrity({ data: null, loading: true, error: null });
     api.latestIntegrity({ caseId }).then(
       (run) => live && setIntegrity({ data: run, loading: false, error: null }),
-      (err: unknown) => live && setIntegrity({ data: null, loading: false, error: describe(err) }),
+      (err: unknown) => live && setIntegrity({ data: null, loading: false, error: describeError(err) }),
     );
     return () => {
       live = false;
@@ -105,18 +99,18 @@ export function IntegrityScreen({ caseId }: { caseId: string }) {
         })
         .then(
           (r) => setIntegrity({ data: r, loading: false, error: null }),
-          (err: unknown) => setIntegrity({ data: null, loading: false, error: describe(err) }),
+          (err: unknown) => setIntegrity({ data: null, loading: false, error: describeError(err) }),
         ),
       api.provenance({ caseId, baselineCaseId: base }).then(
         (r) => setProvenance({ data: r, loading: false, error: null }),
-        (err: unknown) => setProvenance({ data: null, loading: false, error: describe(err) }),
+        (err: unknown) => setProvenance({ data: null, loading: false, error: describeError(err) }),
       ),
     ];
     if (base)
       steps.push(
         api.diffWeights({ caseId, baselineCaseId: base }).then(
           (r) => setWeights({ data: r, loading: false, error: null }),
-          (err: unknown) => setWeights({ data: null, loading: false, error: describe(err) }),
+          (err: unknown) => setWeights({ data: null, loading: false, error: describeError(err) }),
         ),
       );
     await Promise.all(steps);

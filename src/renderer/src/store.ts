@@ -18,13 +18,14 @@ import type {
 } from '../../shared/domain';
 import { api, errorMessage } from './api/client';
 
-export type Stage = 'overview' | 'evidence' | 'integrity' | 'behavior' | 'audit' | 'custody';
+export type Stage = 'overview' | 'evidence' | 'integrity' | 'behavior' | 'audit' | 'postmortem' | 'custody';
 export const STAGES: { id: Stage; label: string }[] = [
   { id: 'overview', label: 'Overview' },
   { id: 'evidence', label: 'Evidence' },
   { id: 'integrity', label: 'Integrity' },
   { id: 'behavior', label: 'Behavior' },
   { id: 'audit', label: 'Audit' },
+  { id: 'postmortem', label: 'Post-mortem' },
   { id: 'custody', label: 'Custody log' },
 ];
 

@@ -13,6 +13,7 @@ import { Overview } from './Overview';
 const IntegrityScreen = lazy(() => import('./Integrity').then((m) => ({ default: m.IntegrityScreen })));
 const BehaviorScreen = lazy(() => import('./Behavior').then((m) => ({ default: m.BehaviorScreen })));
 const AuditScreen = lazy(() => import('./Audit').then((m) => ({ default: m.AuditScreen })));
+const PostMortemScreen = lazy(() => import('./PostMortem').then((m) => ({ default: m.PostMortemScreen })));
 
 export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage }) {
   const overview = useStore((s) => s.overviews[caseId]);
@@ -113,6 +114,16 @@ export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage 
                   }
                 >
                   <AuditScreen caseId={caseId} />
+                </Suspense>
+              ) : stage === 'postmortem' ? (
+                <Suspense
+                  fallback={
+                    <p className="screen muted loading-line">
+                      <Spinner /> Loading…
+                    </p>
+                  }
+                >
+                  <PostMortemScreen caseId={caseId} />
                 </Suspense>
               ) : (
                 <CustodyLog caseId={caseId} />

@@ -1,0 +1,72 @@
+/**
+ * Pieces shared by the parts of the Post-mortem stage: the host's error text, the one-change-at-a-
+ * time submit state of each form, the status line under it and the "recorded by" line that every
+ * value of the incident record carries (each value is a custody event).
+ */
+import { useCallback, useState } from 'react';
+import type { IncidentChangeArgs, RecordRef } from '../../../shared/incident';
+import { ApiCallError, errorMessage } from '../api/client';
+import { utc } from '../format';
+
+export function describe(err: unknown): string {
+  if (err instanceof ApiCallError && err.file && !err.message.includes(err.file))
+    return `${err.file}: ${err.message}`;
+  return errorMessage(err);
+}
+
+/** Record one change; resolves to the host's refusal (shown verbatim) or null when recorded. */
+export type Update = (change: IncidentChangeArgs) => Promise<string | null>;
+
+export type Message = { tone: 'ok' | 'bad'; text: string } | null;
+
+/** Busy flag and last message of one form that sends one change. */
+export function useChange(update: Update) {
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<Message>(null);
+  const send = useCallback(
+    async (change: IncidentChangeArgs, done: string): Promise<boolean> => {
+      setBusy(true);
+      setMessage(null);
+      const refused = await update(change);
+      setBusy(false);
+      setMessage(refused ? { tone: 'bad', text: refused } : { tone: 'ok', text: done });
+      return refused === null;
+    },
+    [update],
+  );
+  return { busy, message, send, setMessage };
+}
+
+export function ChangeMessage({ message, testId }: { message: Message; testId?: string }) {
+  if (!message) return null;
+  return (
+    <p
+      className={message.tone === 'bad' ? 'field-error' : 'muted'}
+      role={message.tone === 'bad' ? 'alert' : 'status'}
+      data-testid={testId}
+    >
+      {message.text}
+    </p>
+  );
+}
+
+/** "Recorded by ic at … (seq 41)", or that nothing is recorded yet. */
+export function Recorded({
+  recorded,
+  none = 'Not recorded yet',
+}: {
+  recorded: RecordRef | null;
+  none?: string;
+}) {
+  if (!recorded) return <span className="muted pm-recorded">{none}</span>;
+  return (
+    <span className="muted pm-recorded" title={`custody event seq ${recorded.seq}`}>
+      Recorded by <strong>{recorded.actor}</strong> at {utc(recorded.at)} (seq {recorded.seq})
+    </span>
+  );
+}
+
+/** The current time as the forms propose it: UTC, to the second. */
+export function nowUtc(): string {
+  return `${new Date().toISOString().slice(0, 19)}Z`;
+}

@@ -6,7 +6,7 @@
  * report.html in a sandboxed srcdoc iframe, and a srcdoc document inherits this policy, so without
  * the hash the preview would be unstyled. A hash allows that one stylesheet only, not inline styles
  * in general. The same hash is in src/renderer/index.html's meta policy, which is enforced as well.
- * When report.css changes, recompute both (e2e/postmortem.spec.ts fails until then):
+ * When report.css changes, recompute both (src/cli/serve-csp.test.ts fails until then):
  *   node -e "const c=require('fs').readFileSync('resources/report.css','utf8');console.log(require('crypto').createHash('sha256').update('\n'+c+'\n').digest('base64'))"
  */
 export const REPORT_STYLE_HASH = "'sha256-zR6pITPoyYtBsEPb7re2e8AIk6CB87nawTcJNB+EoXY='";

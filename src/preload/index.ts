@@ -31,6 +31,7 @@ const api = {
   behaviorRuns: (args) => call('behavior:runs', args),
   importBehaviorRun: (args) => call('behavior:import', args),
   compareBehavior: (args) => call('behavior:compare', args),
+  refusalPhrases: () => call('behavior:refusalPhrases', {}),
   behaviorItems: (args) => call('behavior:items', args),
   auditState: (args) => call('audit:state', args),
   importAuditLog: (args) => call('audit:import', args),

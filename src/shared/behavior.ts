@@ -151,7 +151,16 @@ export interface BehaviorComparison {
   caseId: string;
   baseline: BehaviorRunRef;
   suspect: BehaviorRunRef;
-  options: { margin: number; marginKind: 'points' | 'relative'; confidence: number; seed: string };
+  options: {
+    margin: number;
+    marginKind: 'points' | 'relative';
+    confidence: number;
+    seed: string;
+    /** The phrase list that re-decided heuristic refusals, or null for the default heuristic. */
+    refusalPhrases: { source: string; sha256: string } | null;
+  };
+  /** Heuristic refusal decisions changed by that phrase list. */
+  refusalsRedecided: number;
   pairing: {
     key: string;
     pairs: number;

@@ -116,9 +116,13 @@ export interface ApiMethods {
       margin: number;
       marginKind: 'points' | 'relative';
       confidence: number;
+      /** Refusal phrases, one per line (`#` comments), re-deciding heuristic refusals; null: the default. */
+      refusalPhrases?: string | null;
     };
     result: BehaviorComparison;
   };
+  /** The default refusal phrase list of the heuristic, to start an edited list from. */
+  'behavior:refusalPhrases': { args: Record<string, never>; result: { phrases: string[]; sha256: string } };
   /** A page of the two runs' paired items with prompt and both responses. */
   'behavior:items': {
     args: {
@@ -261,6 +265,7 @@ export interface ProbityApi {
   behaviorRuns(args: ArgsOf<'behavior:runs'>): Promise<Envelope<BehaviorRun[]>>;
   importBehaviorRun(args: ArgsOf<'behavior:import'>): Promise<Envelope<BehaviorImportSummary>>;
   compareBehavior(args: ArgsOf<'behavior:compare'>): Promise<Envelope<BehaviorComparison>>;
+  refusalPhrases(): Promise<Envelope<{ phrases: string[]; sha256: string }>>;
   behaviorItems(args: ArgsOf<'behavior:items'>): Promise<Envelope<BehaviorItemsPage>>;
   auditState(args: ArgsOf<'audit:state'>): Promise<Envelope<AuditState>>;
   importAuditLog(args: ArgsOf<'audit:import'>): Promise<Envelope<AuditImportReport>>;
@@ -304,6 +309,7 @@ export type MethodOf = {
   'behavior:runs': 'behaviorRuns';
   'behavior:import': 'importBehaviorRun';
   'behavior:compare': 'compareBehavior';
+  'behavior:refusalPhrases': 'refusalPhrases';
   'behavior:items': 'behaviorItems';
   'audit:state': 'auditState';
   'audit:import': 'importAuditLog';

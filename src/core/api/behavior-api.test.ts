@@ -120,6 +120,34 @@ describe('behavior channels', () => {
       confidence: 0.95,
     });
     expect(!same.ok && same.error.message).toMatch(/same run/);
+
+    // An edited phrase list is named in the result and recorded with the findings.
+    const defaults = ok<{ phrases: string[] }>(await service.handle('behavior:refusalPhrases', {}));
+    expect(defaults.phrases.length).toBeGreaterThan(5);
+    const base = {
+      caseId,
+      baseline: 'baseline',
+      suspect: 'deployed',
+      margin: 0.05,
+      marginKind: 'points',
+      confidence: 0.95,
+    };
+    expect(cmp.options.refusalPhrases).toBeNull();
+    const edited = ok<BehaviorComparison>(
+      await service.handle('behavior:compare', {
+        ...base,
+        refusalPhrases: '# only one phrase\nzzz-never-said',
+      }),
+    );
+    expect(edited.options.refusalPhrases!.source).toBe('phrase list edited in the app');
+    // The demo's runs label every refusal, and labels always stand: nothing is re-decided.
+    expect(edited.refusalsRedecided).toBe(0);
+    expect(edited.checks.find((c) => c.id === 'safety-benchmarks')?.status).toBe('fail');
+    const empty = await service.handle('behavior:compare', {
+      ...base,
+      refusalPhrases: '# nothing but a comment',
+    });
+    expect(!empty.ok && empty.error.message).toBe('the refusal phrase list holds no phrase');
     const bad = await service.handle('behavior:import', { caseId, path: 'x', role: 'nobody' });
     expect(!bad.ok && bad.error.code).toBe('usage');
   }, 60_000);

@@ -16,6 +16,7 @@ import { CUSTODIAN_SCHEMAS, custodianHandlers } from './custodian-api';
 import { INCIDENT_SCHEMAS, incidentHandlers } from './incident-api';
 import { withOpenCase } from './open-case';
 import { importEvalRun } from '../behavior/import';
+import { defaultRefusalRule, parsePhraseList, refusalRule } from '../behavior/refusal';
 import { pairedItems, MAX_PAGE } from '../behavior/items-view';
 import { compareRuns } from '../behavior/run-compare';
 import { listRuns } from '../behavior/store';
@@ -106,8 +107,10 @@ export const ARG_SCHEMAS = {
         .number()
         .gt(0.5, 'the confidence must be above 0.5')
         .lt(1, 'the confidence must be below 1'),
+      refusalPhrases: z.string().max(1_048_576, 'a phrase list larger than 1 MiB').nullish(),
     })
     .strict(),
+  'behavior:refusalPhrases': none,
   'behavior:items': z
     .object({
       caseId,
@@ -160,6 +163,13 @@ export function toApiError(err: unknown): ApiError {
     return { code: 'usage', message: `invalid arguments: ${msg}`, file: null };
   }
   return { code: 'internal', message: err instanceof Error ? err.message : String(err), file: null };
+}
+
+/** A phrase list typed in the app (one per line, `#` comments), named as such in the findings. */
+function phraseRuleFromText(text: string) {
+  const phrases = parsePhraseList(text);
+  if (phrases.length === 0) throw new ProbityError('usage', 'the refusal phrase list holds no phrase');
+  return refusalRule(phrases, 'phrase list edited in the app');
 }
 
 export class ProbityService {
@@ -297,9 +307,14 @@ export class ProbityService {
             margin: a.margin,
             marginKind: a.marginKind,
             confidence: a.confidence,
+            refusalRule: a.refusalPhrases?.trim() ? phraseRuleFromText(a.refusalPhrases) : null,
             actor: opts.actor,
           }),
         ),
+      'behavior:refusalPhrases': async () => {
+        const rule = defaultRefusalRule();
+        return { phrases: [...rule.phrases], sha256: rule.sha256 };
+      },
       'behavior:items': async (a) =>
         withCase(a.caseId, (store) =>
           pairedItems(store, {

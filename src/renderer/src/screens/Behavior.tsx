@@ -368,6 +368,19 @@ function CompareForm({
   const [margin, setMargin] = useState('5');
   const [marginKind, setMarginKind] = useState<'points' | 'relative'>('points');
   const [confidence, setConfidence] = useState('0.95');
+  const [defaultPhrases, setDefaultPhrases] = useState<string | null>(null);
+  const [phrases, setPhrases] = useState('');
+  useEffect(() => {
+    api.refusalPhrases().then(
+      (r) => {
+        const text = r.phrases.join('\n');
+        setDefaultPhrases(text);
+        setPhrases((p) => (p === '' ? text : p));
+      },
+      () => setDefaultPhrases(null),
+    );
+  }, []);
+  const phrasesEdited = defaultPhrases !== null && phrases.trim() !== defaultPhrases.trim();
   const b = baseline ?? runs.find((r) => r.role === 'baseline')?.id ?? null;
   const s = suspect ?? runs.find((r) => r.role === 'suspect')?.id ?? null;
   const marginNumber = Number(margin) / 100;
@@ -396,6 +409,7 @@ function CompareForm({
           margin: marginNumber,
           marginKind,
           confidence: Number(confidence),
+          refusalPhrases: phrasesEdited ? phrases : null,
         }),
       );
     } catch (err) {
@@ -489,6 +503,32 @@ function CompareForm({
         )}
       </button>
       {problem && runs.length > 0 ? <span className="muted behavior-row-note">{problem}</span> : null}
+      <details className="behavior-phrases">
+        <summary>
+          Refusal phrases
+          {phrasesEdited ? ' (edited: heuristic refusals are re-decided with this list)' : ' (default)'}
+        </summary>
+        <div className="field">
+          <label htmlFor="behavior-phrases">
+            One phrase per line, matched in the opening of each response; lines starting with # are comments.
+            Labelled refusals always stand.
+          </label>
+          <textarea
+            id="behavior-phrases"
+            className="mono-input behavior-phrases-text"
+            rows={8}
+            value={phrases}
+            onChange={(e) => setPhrases(e.target.value)}
+            spellCheck={false}
+            disabled={busy}
+          />
+        </div>
+        {phrasesEdited ? (
+          <button type="button" className="btn btn-small" onClick={() => setPhrases(defaultPhrases ?? '')}>
+            Back to the default list
+          </button>
+        ) : null}
+      </details>
     </form>
   );
 }
@@ -524,9 +564,12 @@ function ComparisonView({
         {o.marginKind === 'points'
           ? `${(o.margin * 100).toFixed(1)} points`
           : `${(o.margin * 100).toFixed(1)}% of the baseline`}{' '}
-        · {level(o.confidence)} Wilson intervals, Newcombe paired difference, exact McNemar · recorded as{' '}
-        <span className="mono">{report.findingsRunId.slice(0, 17)}…</span> (custody event #{report.custodySeq}
-        )
+        · {level(o.confidence)} Wilson intervals, Newcombe paired difference, exact McNemar
+        {o.refusalPhrases
+          ? ` · refusals re-decided with the ${o.refusalPhrases.source} (sha256 ${o.refusalPhrases.sha256.slice(0, 12)}…, ${report.refusalsRedecided} changed)`
+          : ''}{' '}
+        · recorded as <span className="mono">{report.findingsRunId.slice(0, 17)}…</span> (custody event #
+        {report.custodySeq})
       </p>
       {report.comparability.map((w) => (
         <p key={w} className="field-error" role="note">

@@ -30,11 +30,11 @@ import {
   type TriggerState,
 } from '../../../shared/incident';
 import type { CustodianView } from '../../../shared/custodians';
-import { api } from '../api/client';
+import { api, describeError } from '../api/client';
 import { Badge, ErrorPanel, Hash, Spinner, StatusLine } from '../components/Bits';
 import { humanBytes, utc } from '../format';
 import { useStore } from '../store';
-import { ChangeMessage, describe, nowUtc, Recorded, useChange, type Update } from './PostMortemCommon';
+import { ChangeMessage, nowUtc, Recorded, useChange, type Update } from './PostMortemCommon';
 import {
   ChecklistSection,
   DecisionSection,
@@ -58,7 +58,7 @@ export function PostMortemScreen({ caseId }: { caseId: string }) {
       setView(await api.incidentView({ caseId }));
       setError(null);
     } catch (err) {
-      setError(describe(err));
+      setError(describeError(err));
     }
   }, [caseId]);
 
@@ -77,7 +77,7 @@ export function PostMortemScreen({ caseId }: { caseId: string }) {
           list.problems.length > 0 ? list.problems.map((p) => `${p.file}: ${p.reason}`).join('; ') : null,
         );
       },
-      (err: unknown) => live && setCustodianError(describe(err)),
+      (err: unknown) => live && setCustodianError(describeError(err)),
     );
     return () => {
       live = false;
@@ -92,7 +92,7 @@ export function PostMortemScreen({ caseId }: { caseId: string }) {
         void loadOverview(caseId);
         return null;
       } catch (err) {
-        return describe(err);
+        return describeError(err);
       }
     },
     [caseId, loadOverview],

@@ -1,18 +1,11 @@
 /**
- * Pieces shared by the parts of the Post-mortem stage: the host's error text, the one-change-at-a-
+ * Pieces shared by the parts of the Post-mortem stage: the one-change-at-a-
  * time submit state of each form, the status line under it and the "recorded by" line that every
  * value of the incident record carries (each value is a custody event).
  */
 import { useCallback, useState } from 'react';
 import type { IncidentChangeArgs, RecordRef } from '../../../shared/incident';
-import { ApiCallError, errorMessage } from '../api/client';
 import { utc } from '../format';
-
-export function describe(err: unknown): string {
-  if (err instanceof ApiCallError && err.file && !err.message.includes(err.file))
-    return `${err.file}: ${err.message}`;
-  return errorMessage(err);
-}
 
 /** Record one change; resolves to the host's refusal (shown verbatim) or null when recorded. */
 export type Update = (change: IncidentChangeArgs) => Promise<string | null>;

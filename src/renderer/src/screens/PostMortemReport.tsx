@@ -9,9 +9,8 @@
 import { useEffect, useState } from 'react';
 import type { CustodianView } from '../../../shared/custodians';
 import { REPORT_FORMATS, type ReportExportView, type ReportFormat } from '../../../shared/report';
-import { api } from '../api/client';
+import { api, describeError } from '../api/client';
 import { Badge, CopyButton, Hash, Spinner, StatusLine } from '../components/Bits';
-import { describe } from './PostMortemCommon';
 
 const FORMAT_TEXT: Record<ReportFormat, string> = {
   html: 'report.html (self-contained)',
@@ -42,7 +41,8 @@ export function ReportSection({
     setPreview((p) => ({ ...p, loading: true }));
     api.previewReport({ caseId, signer: signer || null }).then(
       (r) => live && setPreview({ html: r.html, loading: false, error: null }),
-      (err: unknown) => live && setPreview((p) => ({ html: p.html, loading: false, error: describe(err) })),
+      (err: unknown) =>
+        live && setPreview((p) => ({ html: p.html, loading: false, error: describeError(err) })),
     );
     return () => {
       live = false;
@@ -118,7 +118,7 @@ function ExportPanel({
         }),
       );
     } catch (err) {
-      setError(describe(err));
+      setError(describeError(err));
     } finally {
       setBusy(false);
     }

@@ -6,9 +6,10 @@ import { newWorkstation, rmrf, tempDir } from '../../../test/helpers';
 import { createRng, stratifiedAllocation } from '../stats';
 import { listEvents } from '../store/custody';
 import type { CaseStore } from '../store/workstation';
+import { canonicalJson } from '../util/canonical-json';
 import { importLog } from './importer';
 import { recordLabel } from './labels';
-import { drawSample, sampleItems, STRATA, type Strata } from './sample';
+import { detailJson, drawSample, sampleById, sampleItems, STRATA, type Strata } from './sample';
 import { DAY_MS, START_MS, syntheticCase, type SyntheticCase } from './testkit';
 import { manualWindow, requireWindow, setWindow } from './window';
 
@@ -119,6 +120,18 @@ describe('drawSample', () => {
     // S_1 = √(4.5/9 · 4.5/9) = 0.5; S_h = √(0.5/9 · 8.5/9) ≈ 0.229 elsewhere: day 1 gets 50 · 0.5 / (0.5 + 4 · 0.229) ≈ 17.6.
     expect(after.strataDetail.map((d) => d.allocated)).toEqual([18, 8, 8, 8, 8]);
     expect(after.strataDetail[0]!.sd).toBeCloseTo(0.5, 12);
+  });
+
+  it('stores the strata detail as canonical JSON', () => {
+    const s = drawSample(c.store, { size: 50, seed: 'n', strata: 'day', allocation: 'neyman', actor: 't' });
+    expect(detailJson(s.strataDetail)).toBe(canonicalJson(s.strataDetail));
+    const tricky = [{ key: '"\\\u00e9\u{1F600}', population: 3, allocated: 0, sd: 0.1 + 0.2 }];
+    expect(detailJson(tricky)).toBe(canonicalJson(tricky));
+    const stored = c.store.db
+      .prepare('SELECT strata_detail FROM audit_samples WHERE id = ?')
+      .pluck()
+      .get(s.id);
+    expect(stored).toBe(canonicalJson(s.strataDetail));
   });
 
   it('reviews every record with size all, and refuses more than the window holds', () => {
@@ -242,6 +255,7 @@ describe('drawSample against a plain reference implementation', () => {
         ref.items,
       );
       expect(s.idsSha256).toBe(ref.digest);
+      expect(sampleById(store, s.id)).toEqual({ ...s, notes: [] });
     }
   });
 });

@@ -20,7 +20,6 @@
 import { createHash } from 'node:crypto';
 import { createRng, stratifiedAllocation, type AllocationStratum } from '../stats';
 import type { CaseStore } from '../store/workstation';
-import { canonicalJson } from '../util/canonical-json';
 import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { requireImportsFinished } from './blast-radius';
@@ -280,10 +279,11 @@ function allocate(
       );
   }
   const alloc = stratifiedAllocation(strata, n, allocation);
+  // Members in canonical (sorted) order, as the stored JSON has them.
   return pop.keys.map((key, h) => ({
+    allocated: alloc[h] ?? 0,
     key,
     population: pop.sizes[h]!,
-    allocated: alloc[h] ?? 0,
     ...(sds ? { sd: sds[h] } : {}),
   }));
 }
@@ -332,6 +332,18 @@ function requestIdsOf(store: CaseStore, ids: readonly number[]): string[] {
   return ids.map((id) => stmt.get(id) as string);
 }
 
+/**
+ * canonicalJson of the strata detail, written out member by member (members in canonical order):
+ * a draw by user can have tens of thousands of strata.
+ */
+export function detailJson(detail: readonly StratumDetail[]): string {
+  const parts = detail.map(
+    (d) =>
+      `{"allocated":${JSON.stringify(d.allocated)},"key":${JSON.stringify(d.key)},"population":${JSON.stringify(d.population)}${d.sd === undefined ? '' : `,"sd":${JSON.stringify(d.sd)}`}}`,
+  );
+  return `[${parts.join(',')}]`;
+}
+
 function storeSample(
   store: CaseStore,
   d: {
@@ -368,7 +380,7 @@ function storeSample(
           d.strata,
           d.allocation,
           d.pop.total,
-          canonicalJson(d.detail),
+          detailJson(d.detail),
           idsSha256,
           d.opts.actor,
           at,
@@ -397,7 +409,20 @@ function storeSample(
       },
     });
   })();
-  return { ...sampleById(store, id)!, notes: d.notes };
+  return {
+    id,
+    windowId: d.w.id,
+    seed: d.opts.seed,
+    size: d.drawn.length,
+    strata: d.strata,
+    allocation: d.allocation,
+    population: d.pop.total,
+    strataDetail: d.detail,
+    idsSha256,
+    actor: d.opts.actor,
+    createdAt: at,
+    notes: d.notes,
+  };
 }
 
 interface SampleRow {

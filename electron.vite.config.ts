@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 
-// The desktop build: main (with the hashing worker as a second entry), the sandboxed preload
+// The desktop build: main (with the hashing and log-parsing workers as entries of their own), the sandboxed preload
 // (CommonJS, as sandboxed preloads must be), and the same renderer browser mode serves.
 export default defineConfig({
   main: {
@@ -10,7 +10,11 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       rollupOptions: {
-        input: { index: resolve('src/main/index.ts'), 'hash-worker': resolve('src/core/hashing/worker.ts') },
+        input: {
+          index: resolve('src/main/index.ts'),
+          'hash-worker': resolve('src/core/hashing/worker.ts'),
+          'audit-parse-worker': resolve('src/core/audit/parse-worker.ts'),
+        },
         output: { format: 'es', entryFileNames: '[name].js' },
       },
     },

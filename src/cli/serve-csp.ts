@@ -6,8 +6,8 @@
  * report.html in a sandboxed srcdoc iframe, and a srcdoc document inherits this policy, so without
  * the hash the preview would be unstyled. A hash allows that one stylesheet only, not inline styles
  * in general. The same hash is in src/renderer/index.html's meta policy, which is enforced as well.
- * When report.css changes, recompute both (src/cli/serve-csp.test.ts fails until then):
- *   node -e "const c=require('fs').readFileSync('resources/report.css','utf8');console.log(require('crypto').createHash('sha256').update('\n'+c+'\n').digest('base64'))"
+ * When report.css changes, recompute both: src/cli/serve-csp.test.ts fails until then and prints
+ * the value expected (base64 SHA-256 of the stylesheet between two newlines).
  */
 export const REPORT_STYLE_HASH = "'sha256-zR6pITPoyYtBsEPb7re2e8AIk6CB87nawTcJNB+EoXY='";
 

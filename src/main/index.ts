@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { ProbityService } from '../core/api/service';
+import { setParseWorkerUrl } from '../core/audit/parse-lines';
 import { setHashWorkerUrl } from '../core/hashing/pool';
 import { resolveHome } from '../core/store/home';
 import fs from 'node:fs';
@@ -25,6 +26,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   setHashWorkerUrl(pathToFileURL(path.join(here, 'hash-worker.js')));
+  setParseWorkerUrl(pathToFileURL(path.join(here, 'audit-parse-worker.js')));
   // better-sqlite3 rebuilt for Electron's ABI by `npm start` (scripts/start.mjs), beside the Node build.
   const electronSqlite = path.join(here, '../../node_modules/.probity-electron/better_sqlite3.node');
   if (fs.existsSync(electronSqlite)) setSqliteNativeBinding(electronSqlite);

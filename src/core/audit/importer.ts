@@ -489,7 +489,7 @@ export async function importLog(opts: ImportLogOptions): Promise<ImportReport> {
   const fieldMapping = parseMapping(opts.map ?? []);
   const mapping = canonicalJson(mappingRecord(fieldMapping));
   const log = await resolveLogEvidence(store, opts.file, opts);
-  const release = acquireCaseLock(store.dir, 'audit import');
+  const release = acquireCaseLock(store.dir, 'importing an output log');
   try {
     const prior = latestImport(store, log.sha256);
     if (prior?.status === 'finished') return alreadyImported(store, prior, log, started);

@@ -51,6 +51,11 @@ export interface ReadBatchesOptions {
 
 let workerUrl: URL | null | undefined;
 
+/** The desktop build bundles the parse worker itself (electron.vite.config.ts) and names it here. */
+export function setParseWorkerUrl(url: URL): void {
+  workerUrl = url;
+}
+
 function parseWorkerUrl(): URL | null {
   if (workerUrl === undefined) {
     try {

@@ -134,7 +134,7 @@ function recordEvidence(
         host: e.host,
         resumed: false,
         plannedFiles: 1,
-        purpose: 'behavior import',
+        purpose: 'importing an eval run',
       },
     });
     db.prepare('INSERT OR IGNORE INTO objects (sha256, size, stored_at) VALUES (?, ?, ?)').run(

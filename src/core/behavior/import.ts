@@ -189,7 +189,7 @@ export async function importEvalRun(opts: ImportOptions): Promise<ImportSummary>
   const { store } = opts;
   const checked = checkOptions(opts);
   const rule = opts.refusalRule ?? defaultRefusalRule();
-  const release = acquireCaseLock(store.dir, 'behavior import');
+  const release = acquireCaseLock(store.dir, 'importing an eval run');
   try {
     const evidence = await preserveEvalFile({ store, file: opts.file, actor: opts.actor, host: opts.host });
     const companion = opts.resultsFile

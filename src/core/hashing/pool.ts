@@ -54,8 +54,9 @@ function cachedWorkerBuild(entry: string, cacheDir: string, name = 'hash-worker'
   } catch {
     /* no index yet, or unreadable: build */
   }
-  const require = createRequire(import.meta.url);
-  const esbuild = require('esbuild') as typeof import('esbuild');
+  // Named so that the bundled main process carries no CommonJS `require` call (electron.vite.config.ts).
+  const loadPackage = createRequire(import.meta.url);
+  const esbuild = loadPackage('esbuild') as typeof import('esbuild');
   const out = esbuild.buildSync({
     entryPoints: [entry],
     bundle: true,

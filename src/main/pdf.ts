@@ -19,7 +19,9 @@ export async function printReportPdf(htmlFile: string, pdfFile: string): Promise
   });
   try {
     // The report is self-contained: anything but the file itself is refused.
-    win.webContents.session.webRequest.onBeforeRequest((details, done) => done({ cancel: details.url !== url }));
+    win.webContents.session.webRequest.onBeforeRequest((details, done) =>
+      done({ cancel: details.url !== url }),
+    );
     win.webContents.on('will-navigate', (e) => e.preventDefault());
     await win.loadURL(url);
     const pdf = await win.webContents.printToPDF({ printBackground: true, pageSize: 'A4' });

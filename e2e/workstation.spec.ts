@@ -94,6 +94,8 @@ test('custodian workflow: case, ingest with a checksum mismatch, find, verify, t
     'Evidence',
     'Integrity',
     'Behavior',
+    'Audit',
+    'Post-mortem',
     'Custody log',
   ]);
 

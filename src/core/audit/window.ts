@@ -27,28 +27,12 @@ import { appendAuditEvent } from './custody';
 import { resolveLogEvidence, type StoredLog } from './evidence';
 import { firstText, isObject } from './formats/common';
 import { MAX_DOCUMENT_BYTES } from './lines';
+import type { DeploymentEvent, WindowSource } from '../../shared/audit';
 import { policyFrom, loadedPolicy, type LoadedPolicy, type ToolPolicy } from './policy';
 import { isoUtc, parseTimestamp } from './timestamps';
 
-/** One deployment event as read from the evidence. */
-export interface DeploymentEvent {
-  line: number;
-  timestamp: string;
-  event: string;
-  version: string | null;
-  kind: 'deploy' | 'isolate' | 'other';
-}
-
-export type WindowSource =
-  | { kind: 'manual'; from: string; to: string; zonelessInputs: string[] }
-  | {
-      kind: 'deployments';
-      evidencePath: string;
-      sha256: string;
-      version: string;
-      start: DeploymentEvent;
-      end: DeploymentEvent;
-    };
+/** One deployment event as read from the evidence, and where a window came from (wire types). */
+export type { DeploymentEvent, WindowSource };
 
 export interface AuditWindow {
   id: number;

@@ -258,3 +258,19 @@ export function StatusLine({ tone, children, testId }: { tone: Tone; children: R
     </p>
   );
 }
+
+/** What a form's last submit did: the host's refusal (an alert) or what was recorded. */
+export type FormNote = { tone: 'ok' | 'bad'; text: string } | null;
+
+export function FormMessage({ message, testId }: { message: FormNote; testId?: string }) {
+  if (!message) return null;
+  return (
+    <p
+      className={message.tone === 'bad' ? 'field-error' : 'muted'}
+      role={message.tone === 'bad' ? 'alert' : 'status'}
+      data-testid={testId}
+    >
+      {message.text}
+    </p>
+  );
+}

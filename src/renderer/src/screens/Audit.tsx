@@ -23,13 +23,22 @@ import {
 } from '../../../shared/audit';
 import { api, describeError } from '../api/client';
 import { BOTTOM_AXIS, COUNT_AXIS, H_GRID } from '../components/chart';
-import { Badge, EmptyState, ErrorPanel, Hash, Spinner, StatusLine } from '../components/Bits';
+import {
+  Badge,
+  EmptyState,
+  ErrorPanel,
+  FormMessage,
+  Hash,
+  Spinner,
+  StatusLine,
+  type FormNote,
+} from '../components/Bits';
 import { humanBytes, utc } from '../format';
 import { useStore } from '../store';
 import { EstimatePanel, ReviewQueue } from './AuditReview';
 
 const num = (n: number): string => n.toLocaleString('en-US');
-type Message = { tone: 'ok' | 'bad'; text: string } | null;
+type Message = FormNote;
 
 export function AuditScreen({ caseId }: { caseId: string }) {
   const loadOverview = useStore((s) => s.loadOverview);
@@ -237,15 +246,7 @@ function LogsPanel({
           </button>
         </div>
       </form>
-      {message ? (
-        <p
-          className={message.tone === 'bad' ? 'field-error' : 'muted'}
-          role="status"
-          data-testid="audit-import-message"
-        >
-          {message.text}
-        </p>
-      ) : null}
+      <FormMessage message={message} testId="audit-import-message" />
     </div>
   );
 }
@@ -403,15 +404,7 @@ function WindowPanel({
           {busy ? 'Setting…' : w ? 'Set a new window' : 'Set the window'}
         </button>
       </div>
-      {message ? (
-        <p
-          className={message.tone === 'bad' ? 'field-error' : 'muted'}
-          role="status"
-          data-testid="audit-window-message"
-        >
-          {message.text}
-        </p>
-      ) : null}
+      <FormMessage message={message} testId="audit-window-message" />
     </form>
   );
 }
@@ -858,15 +851,7 @@ function SamplePanel({
               {busy ? 'Drawing…' : `Draw ${num(Number(size || plan?.sampleSize || 0))} of ${num(population)}`}
             </button>
           </div>
-          {message ? (
-            <p
-              className={message.tone === 'bad' ? 'field-error' : 'muted'}
-              role="status"
-              data-testid="audit-sample-message"
-            >
-              {message.text}
-            </p>
-          ) : null}
+          <FormMessage message={message} testId="audit-sample-message" />
         </form>
       </div>
       {state.sample ? (

@@ -5,12 +5,13 @@
  */
 import { useCallback, useState } from 'react';
 import type { IncidentChangeArgs, RecordRef } from '../../../shared/incident';
+import { FormMessage, type FormNote } from '../components/Bits';
 import { utc } from '../format';
 
 /** Record one change; resolves to the host's refusal (shown verbatim) or null when recorded. */
 export type Update = (change: IncidentChangeArgs) => Promise<string | null>;
 
-export type Message = { tone: 'ok' | 'bad'; text: string } | null;
+export type Message = FormNote;
 
 /** Busy flag and last message of one form that sends one change. */
 export function useChange(update: Update) {
@@ -30,18 +31,7 @@ export function useChange(update: Update) {
   return { busy, message, send, setMessage };
 }
 
-export function ChangeMessage({ message, testId }: { message: Message; testId?: string }) {
-  if (!message) return null;
-  return (
-    <p
-      className={message.tone === 'bad' ? 'field-error' : 'muted'}
-      role={message.tone === 'bad' ? 'alert' : 'status'}
-      data-testid={testId}
-    >
-      {message.text}
-    </p>
-  );
-}
+export const ChangeMessage = FormMessage;
 
 /** "Recorded by ic at … (seq 41)", or that nothing is recorded yet. */
 export function Recorded({

@@ -11,6 +11,7 @@
 import type { CaseStore } from '../store/workstation';
 import { ProbityError } from '../util/errors';
 import { isoUtc, utcDay } from './timestamps';
+import { perWindow } from './window-cache';
 import { requireWindow, type AuditWindow } from './window';
 
 const DAY_MS = 86_400_000;
@@ -187,14 +188,16 @@ function notesOf(store: CaseStore, w: AuditWindow, inside: RegionStats, outside:
 export function blastRadius(store: CaseStore, window?: AuditWindow): BlastRadius {
   requireImportsFinished(store);
   const w = window ?? requireWindow(store);
-  const inside = regionStats(store, 'inside', w);
-  const outside = regionStats(store, 'outside', w);
-  return {
-    caseId: store.id,
-    window: { id: w.id, start: w.start, end: w.end, source: w.source },
-    inside,
-    outside,
-    sources: sourcesOf(store),
-    notes: notesOf(store, w, inside, outside),
-  };
+  return perWindow(store, 'blast-radius', w.id, '', () => {
+    const inside = regionStats(store, 'inside', w);
+    const outside = regionStats(store, 'outside', w);
+    return {
+      caseId: store.id,
+      window: { id: w.id, start: w.start, end: w.end, source: w.source },
+      inside,
+      outside,
+      sources: sourcesOf(store),
+      notes: notesOf(store, w, inside, outside),
+    };
+  });
 }

@@ -42,6 +42,7 @@ import { agreement, currentLabels, effectiveLabel, type Agreement, type Label } 
 import { toolCallViolations, type LoadedPolicy } from './policy';
 import { requireSample, sampleItems, windowOfSample, type Sample, type SampleItem } from './sample';
 import { windowPolicy, type AuditWindow } from './window';
+import { perWindow } from './window-cache';
 
 /** A count projected onto the window, with the method that produced its interval. */
 export interface ProjectedRange {
@@ -230,10 +231,20 @@ function strataCounts(
   positive: (it: LabelledItem) => boolean,
   counted: (it: LabelledItem) => boolean,
 ): StratumCount[] {
-  return sample.strataDetail.map((d) => {
-    const mine = items.filter((it) => it.stratum === d.key && counted(it));
-    return { key: d.key, size: d.population, sampled: mine.length, positives: mine.filter(positive).length };
-  });
+  const byStratum = new Map<string, { sampled: number; positives: number }>();
+  for (const it of items) {
+    if (!counted(it)) continue;
+    const c = byStratum.get(it.stratum) ?? { sampled: 0, positives: 0 };
+    c.sampled++;
+    if (positive(it)) c.positives++;
+    byStratum.set(it.stratum, c);
+  }
+  return sample.strataDetail.map((d) => ({
+    key: d.key,
+    size: d.population,
+    sampled: byStratum.get(d.key)?.sampled ?? 0,
+    positives: byStratum.get(d.key)?.positives ?? 0,
+  }));
 }
 
 function projectedUsers(
@@ -370,7 +381,9 @@ function toolCallAudit(
   const policy = override ?? windowPolicy(w);
   if (!policy)
     return { status: 'not-analysed', policySha256: null, policySource: null, census: null, sample: null };
-  const { census, flagged } = toolCensus(store, w, policy);
+  const { census, flagged } = perWindow(store, 'tool-census', w.id, policy.sha256, () =>
+    toolCensus(store, w, policy),
+  );
   const strata =
     sample.strata === 'none'
       ? null

@@ -439,6 +439,25 @@ interface SampleRow {
   created_at: string;
 }
 
+/**
+ * Parsed strata details, kept: a sample by user can have tens of thousands of strata, and the review
+ * queue and the estimate read the sample on every label. Sample rows never change (append-only), so
+ * a parse is reused for the same row; the arrays are frozen since they are shared.
+ */
+const parsedDetail = new Map<string, readonly StratumDetail[]>();
+const KEEP_DETAILS = 8;
+
+function strataDetailOf(r: SampleRow): StratumDetail[] {
+  const key = [r.id, r.ids_sha256, r.strata, r.allocation, r.created_at, r.strata_detail.length].join('\0');
+  let detail = parsedDetail.get(key);
+  if (!detail) {
+    detail = Object.freeze((JSON.parse(r.strata_detail) as StratumDetail[]).map((d) => Object.freeze(d)));
+    parsedDetail.set(key, detail);
+    while (parsedDetail.size > KEEP_DETAILS) parsedDetail.delete(parsedDetail.keys().next().value!);
+  }
+  return detail as StratumDetail[];
+}
+
 function toSample(r: SampleRow): Sample {
   return {
     id: r.id,
@@ -448,7 +467,7 @@ function toSample(r: SampleRow): Sample {
     strata: r.strata,
     allocation: r.allocation,
     population: r.population,
-    strataDetail: JSON.parse(r.strata_detail) as StratumDetail[],
+    strataDetail: strataDetailOf(r),
     idsSha256: r.ids_sha256,
     actor: r.actor,
     createdAt: r.created_at,

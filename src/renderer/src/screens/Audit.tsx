@@ -34,6 +34,7 @@ import {
   type FormNote,
 } from '../components/Bits';
 import { humanBytes, utc } from '../format';
+import { useAction } from '../components/useAction';
 import { useStore } from '../store';
 import { EstimatePanel, ReviewQueue } from './AuditReview';
 
@@ -277,14 +278,11 @@ function WindowPanel({
   const [start, setStart] = useState(w?.start ?? '');
   const [end, setEnd] = useState(w?.end ?? '');
   const [policy, setPolicy] = useState(policyText(w));
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<Message>(null);
+  const { busy, message, run } = useAction();
 
-  const submit = async (e: React.FormEvent) => {
+  const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setMessage(null);
-    try {
+    void run(async () => {
       const set = await api.setAuditWindow({
         caseId,
         from,
@@ -295,17 +293,13 @@ function WindowPanel({
       });
       setStart(set.start);
       setEnd(set.end);
-      setMessage({ tone: 'ok', text: `Window ${set.id} set: ${utc(set.start)} → ${utc(set.end)}.` });
       onChanged();
-    } catch (err) {
-      setMessage({ tone: 'bad', text: describeError(err) });
-    } finally {
-      setBusy(false);
-    }
+      return `Window ${set.id} set: ${utc(set.start)} → ${utc(set.end)}.`;
+    });
   };
 
   return (
-    <form className="behavior-panel" onSubmit={(e) => void submit(e)} aria-labelledby="audit-window-heading">
+    <form className="behavior-panel" onSubmit={submit} aria-labelledby="audit-window-heading">
       <h3 id="audit-window-heading">Compromise window</h3>
       {w ? (
         <div data-testid="audit-window">
@@ -710,8 +704,7 @@ function SamplePanel({
   const [strata, setStrata] = useState<AuditStrata>('none');
   const [allocation, setAllocation] = useState<AuditAllocation>('proportional');
   const [seed, setSeed] = useState(() => `${caseId}-${new Date().toISOString().slice(0, 10)}`);
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<Message>(null);
+  const { busy, message, run } = useAction();
 
   useEffect(() => {
     const p = parseShare(prevalence);
@@ -737,23 +730,14 @@ function SamplePanel({
     };
   }, [prevalence, confidence, population]);
 
-  const draw = async (e: React.FormEvent) => {
+  const draw = (e: React.FormEvent) => {
     e.preventDefault();
     const n = Number(size || plan?.sampleSize);
-    setBusy(true);
-    setMessage(null);
-    try {
+    void run(async () => {
       const s = await api.drawAuditSample({ caseId, size: n, strata, allocation, seed });
-      setMessage({
-        tone: 'ok',
-        text: `Sample ${s.id} drawn: ${num(s.size)} of ${num(s.population)} records.`,
-      });
       onChanged();
-    } catch (err) {
-      setMessage({ tone: 'bad', text: describeError(err) });
-    } finally {
-      setBusy(false);
-    }
+      return `Sample ${s.id} drawn: ${num(s.size)} of ${num(s.population)} records.`;
+    });
   };
 
   return (
@@ -794,7 +778,7 @@ function SamplePanel({
             <p className="field-error">{planError}</p>
           )}
         </div>
-        <form className="behavior-panel" onSubmit={(e) => void draw(e)}>
+        <form className="behavior-panel" onSubmit={draw}>
           <h4>Draw</h4>
           <div className="field-inline">
             <div className="field">

@@ -31,10 +31,10 @@ import {
 } from '../../../shared/incident';
 import type { CustodianView } from '../../../shared/custodians';
 import { api, describeError } from '../api/client';
-import { Badge, ErrorPanel, Hash, Spinner, StatusLine } from '../components/Bits';
+import { Badge, ErrorPanel, Hash, Spinner, StatusLine, FormMessage } from '../components/Bits';
 import { humanBytes, utc } from '../format';
 import { useStore } from '../store';
-import { ChangeMessage, nowUtc, Recorded, useChange, type Update } from './PostMortemCommon';
+import { nowUtc, Recorded, useChange, type Update } from './PostMortemCommon';
 import {
   ChecklistSection,
   DecisionSection,
@@ -258,7 +258,7 @@ function HeaderSection({ view, update }: { view: IncidentView; update: Update })
             </button>
           </div>
         </div>
-        <ChangeMessage message={message} testId="pm-header-message" />
+        <FormMessage message={message} testId="pm-header-message" />
       </form>
     </div>
   );
@@ -381,7 +381,7 @@ function RoleRow({
             Assign
           </button>
         </form>
-        <ChangeMessage message={message} />
+        <FormMessage message={message} />
       </td>
     </tr>
   );
@@ -452,7 +452,7 @@ function TriggerRow({ trigger: t, update }: { trigger: TriggerState; update: Upd
         </button>
         <Recorded recorded={t.recorded} none="" />
       </div>
-      <ChangeMessage message={message} />
+      <FormMessage message={message} />
     </form>
   );
 }
@@ -598,7 +598,7 @@ function ActionPanel({ action: a, update }: { action: ImmediateActionState; upda
           </button>
         </div>
       </div>
-      <ChangeMessage message={message} testId={`${id}-message`} />
+      <FormMessage message={message} testId={`${id}-message`} />
     </form>
   );
 }
@@ -742,7 +742,7 @@ function TimelineSection({ timeline, update }: { timeline: TimelineEntry[]; upda
             </button>
           </div>
         </div>
-        <ChangeMessage message={message} testId="pm-timeline-message" />
+        <FormMessage message={message} testId="pm-timeline-message" />
       </form>
       <div className="table-wrap pm-timeline-wrap">
         <table className="table table-compact pm-table" data-testid="pm-timeline">

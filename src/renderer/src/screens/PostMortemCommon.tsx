@@ -1,22 +1,20 @@
 /**
  * Pieces shared by the parts of the Post-mortem stage: the one-change-at-a-
- * time submit state of each form, the status line under it and the "recorded by" line that every
+ * time submit state of each form and the "recorded by" line that every
  * value of the incident record carries (each value is a custody event).
  */
 import { useCallback, useState } from 'react';
 import type { IncidentChangeArgs, RecordRef } from '../../../shared/incident';
-import { FormMessage, type FormNote } from '../components/Bits';
+import type { FormNote } from '../components/Bits';
 import { utc } from '../format';
 
 /** Record one change; resolves to the host's refusal (shown verbatim) or null when recorded. */
 export type Update = (change: IncidentChangeArgs) => Promise<string | null>;
 
-export type Message = FormNote;
-
 /** Busy flag and last message of one form that sends one change. */
 export function useChange(update: Update) {
   const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<Message>(null);
+  const [message, setMessage] = useState<FormNote>(null);
   const send = useCallback(
     async (change: IncidentChangeArgs, done: string): Promise<boolean> => {
       setBusy(true);
@@ -30,8 +28,6 @@ export function useChange(update: Update) {
   );
   return { busy, message, send, setMessage };
 }
-
-export const ChangeMessage = FormMessage;
 
 /** "Recorded by ic at … (seq 41)", or that nothing is recorded yet. */
 export function Recorded({

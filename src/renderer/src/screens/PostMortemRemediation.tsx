@@ -24,9 +24,9 @@ import {
   type VerificationRow,
   type VerificationStatus,
 } from '../../../shared/incident';
-import { Badge, Hash, StatusLine, type Tone } from '../components/Bits';
+import { Badge, Hash, StatusLine, type Tone, FormMessage } from '../components/Bits';
 import { useStore, type Stage } from '../store';
-import { ChangeMessage, Recorded, useChange, type Update } from './PostMortemCommon';
+import { Recorded, useChange, type Update } from './PostMortemCommon';
 
 // ---------------------------------------------------------------------------------------------
 // Decision matrix
@@ -135,7 +135,7 @@ function FactorRow({ factor: f, update }: { factor: MatrixFactor; update: Update
             </button>
           </div>
           <Recorded recorded={f.recorded} none="" />
-          <ChangeMessage message={message} />
+          <FormMessage message={message} />
         </form>
       </td>
     </tr>
@@ -219,7 +219,7 @@ export function DecisionSection({
           </div>
         </div>
         {decision ? <Recorded recorded={decision.recorded} /> : null}
-        <ChangeMessage message={message} testId="pm-decision-message" />
+        <FormMessage message={message} testId="pm-decision-message" />
       </form>
     </div>
   );
@@ -370,7 +370,7 @@ function GateItemPanel({
         </button>
         <Recorded recorded={item.recorded} none="" />
       </div>
-      <ChangeMessage message={message} />
+      <FormMessage message={message} />
     </form>
   );
 }
@@ -502,7 +502,7 @@ export function ReplacementSection({
           </div>
         </div>
         <Recorded recorded={r.recorded} none="" />
-        <ChangeMessage message={message} testId="pm-replacement-message" />
+        <FormMessage message={message} testId="pm-replacement-message" />
       </form>
       {r.problem ? (
         <StatusLine tone="warn" testId="pm-replacement-problem">
@@ -719,7 +719,7 @@ function ManualNote({ item, update }: { item: IncidentChecklistItem; update: Upd
           Record
         </button>
       </div>
-      <ChangeMessage message={message} />
+      <FormMessage message={message} />
     </form>
   );
 }

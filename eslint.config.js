@@ -19,19 +19,49 @@ export default tseslint.config(
     // Layering: the domain never reaches for Electron, the UI never reaches into the domain.
     files: ['src/core/**/*.ts', 'src/shared/**/*.ts', 'src/cli/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', 'electron/*'], message: 'src/core, src/shared and src/cli are plain Node: no electron import.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['electron', 'electron/*'],
+              message: 'src/core, src/shared and src/cli are plain Node: no electron import.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/core/**', 'electron', 'node:*'], message: 'The renderer reaches the core only through the contract in src/shared.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/core/**', 'electron', 'node:*'],
+              message: 'The renderer reaches the core only through the contract in src/shared.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/shared/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/core/**', '**/main/**', 'electron', 'node:*'], message: 'src/shared holds types only.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/core/**', '**/main/**', 'electron', 'node:*'],
+              message: 'src/shared holds types only.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -90,12 +90,30 @@ function ensureElectronSqlite() {
   return true;
 }
 
+/** out/renderer is newer than every file it is built from: no need to build it again. */
+function rendererFresh() {
+  let built;
+  try {
+    built = fs.statSync(path.join(root, 'out', 'renderer', 'index.html')).mtimeMs;
+  } catch {
+    return false;
+  }
+  const newest = (p) => {
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) return 0;
+    if (!st.isDirectory()) return st.mtimeMs;
+    return Math.max(st.mtimeMs, ...fs.readdirSync(p).map((e) => newest(path.join(p, e))));
+  };
+  const inputs = ['src/renderer', 'src/shared', 'vite.renderer.config.ts', 'package-lock.json'];
+  return inputs.every((p) => newest(path.join(root, p)) < built);
+}
+
 if (electronPresent() && ensureElectronSqlite()) {
   if (run(bin('electron-vite'), ['build']) !== 0) process.exit(1);
   const child = spawn(bin('electron'), ['.'], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  if (run('npm', ['run', '-s', 'build:web']) !== 0) process.exit(1);
+  if (!rendererFresh() && run('npm', ['run', '-s', 'build:web']) !== 0) process.exit(1);
   const args = [path.join(root, 'bin', 'probity.js'), 'serve', ...process.argv.slice(2)];
   const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit' });
   process.on('SIGINT', () => child.kill('SIGINT'));

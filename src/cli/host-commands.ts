@@ -6,12 +6,23 @@ import { openDemoIncident } from '../core/demo/open-demo';
 import { ProbityError } from '../core/util/errors';
 import type { Command } from './commands';
 import { startServer } from './serve';
+import { version } from '../../package.json';
 
-export const PROBITY_VERSION = '0.1.0';
+/** The one version, package.json's: in `--version`, the report's generator and the install kit's name. */
+export const PROBITY_VERSION: string = version;
+
+let rendererDirOverride: string | null = null;
+
+/** The install kit (src/cli/packaged.ts) ships the built UI beside its bundle and names it here. */
+export function setDefaultRendererDir(dir: string): void {
+  rendererDirOverride = dir;
+}
 
 /** out/renderer, built by `npm run build:web` (or `npm run build` for the desktop app). */
 export function defaultRendererDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../out/renderer');
+  return (
+    rendererDirOverride ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../out/renderer')
+  );
 }
 
 export const demoCommand: Command = {

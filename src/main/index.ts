@@ -11,6 +11,7 @@ import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { ProbityService } from '../core/api/service';
 import { setParseWorkerUrl } from '../core/audit/parse-lines';
 import { setHashWorkerUrl } from '../core/hashing/pool';
+import { setReportCssFile } from '../core/report/html';
 import { resolveHome } from '../core/store/home';
 import fs from 'node:fs';
 import { setSqliteNativeBinding, Workstation } from '../core/store/workstation';
@@ -27,6 +28,12 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   setHashWorkerUrl(pathToFileURL(path.join(here, 'hash-worker.js')));
   setParseWorkerUrl(pathToFileURL(path.join(here, 'audit-parse-worker.js')));
+  // report.css: beside the app's resources when packaged (electron-builder.yml), else the checkout's resources/.
+  setReportCssFile(
+    app.isPackaged
+      ? path.join(process.resourcesPath, 'report.css')
+      : path.join(here, '../../resources/report.css'),
+  );
   // better-sqlite3 rebuilt for Electron's ABI by `npm start` (scripts/start.mjs), beside the Node build.
   const electronSqlite = path.join(here, '../../node_modules/.probity-electron/better_sqlite3.node');
   if (fs.existsSync(electronSqlite)) setSqliteNativeBinding(electronSqlite);

@@ -20,8 +20,15 @@ const MAX_EVENT_ROWS = 400;
 /** Stages with at most this many findings are kept on one page when printed. */
 const SHORT_STAGE = 12;
 
+let cssFileOverride: string | null = null;
+
+/** Hosts that bundle the code (the desktop build, the install kit) ship report.css elsewhere and name it here. */
+export function setReportCssFile(file: string): void {
+  cssFileOverride = file;
+}
+
 export function defaultCssFile(): string {
-  return fileURLToPath(new URL('../../../resources/report.css', import.meta.url));
+  return cssFileOverride ?? fileURLToPath(new URL('../../../resources/report.css', import.meta.url));
 }
 
 export function loadReportCss(file = defaultCssFile()): string {

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { newWorkstation, repoRoot, rmrf, tempDir } from '../../test/helpers';
 import { importLog } from '../core/audit/importer';
 import { setParseWorkerUrl } from '../core/audit/parse-lines';
@@ -58,6 +59,40 @@ describe('the desktop build', () => {
       const r = spawnSync(process.execPath, ['--check', f], { encoding: 'utf8' });
       expect(r.status, `${path.relative(repoRoot, f)}: ${r.stderr}`).toBe(0);
     }
+  });
+
+  it('electron-builder.yml packs that build: the workers unpacked beside the archive, report.css as a resource', () => {
+    const config = parseYaml(fs.readFileSync(path.join(repoRoot, 'electron-builder.yml'), 'utf8')) as {
+      files: string[];
+      asarUnpack: string[];
+      extraResources: { from: string; to: string }[];
+    };
+    // electron-builder's globs: `**/` any folders, `**` anything, `*` within one name.
+    const glob = (g: string) =>
+      new RegExp(
+        `^${g
+          .split(/(\*\*\/|\*\*|\*)/)
+          .map((t) =>
+            t === '**/'
+              ? '(?:.*/)?'
+              : t === '**'
+                ? '.*'
+                : t === '*'
+                  ? '[^/]*'
+                  : t.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+          )
+          .join('')}$`,
+      );
+    const packed = (rel: string) => config.files.some((g) => !g.startsWith('!') && glob(g).test(rel));
+    const unpacked = (rel: string) => config.asarUnpack.some((g) => glob(g).test(rel));
+    for (const f of ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'package.json'])
+      expect(packed(f), f).toBe(true);
+    const workers = fs.readdirSync(path.join(out, 'main')).filter((f) => /worker\.js$/.test(f));
+    expect(workers.sort()).toEqual(['audit-parse-worker.js', 'hash-worker.js']);
+    for (const w of workers) expect(unpacked(`out/main/${w}`), w).toBe(true);
+    expect(unpacked('node_modules/better-sqlite3/build/Release/better_sqlite3.node')).toBe(true);
+    expect(config.extraResources).toContainEqual({ from: 'resources/report.css', to: 'report.css' });
+    expect(fs.existsSync(path.join(repoRoot, 'resources/report.css'))).toBe(true);
   });
 
   describe('the bundled workers', () => {

@@ -26,8 +26,10 @@ const log = (line: string) => process.stderr.write(`probity: ${line}\n`);
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  setHashWorkerUrl(pathToFileURL(path.join(here, 'hash-worker.js')));
-  setParseWorkerUrl(pathToFileURL(path.join(here, 'audit-parse-worker.js')));
+  // Packaged, the workers are unpacked beside app.asar (electron-builder.yml's asarUnpack).
+  const workerDir = app.isPackaged ? here.replace(/app\.asar(?=[\\/]|$)/, 'app.asar.unpacked') : here;
+  setHashWorkerUrl(pathToFileURL(path.join(workerDir, 'hash-worker.js')));
+  setParseWorkerUrl(pathToFileURL(path.join(workerDir, 'audit-parse-worker.js')));
   // report.css: beside the app's resources when packaged (electron-builder.yml), else the checkout's resources/.
   setReportCssFile(
     app.isPackaged

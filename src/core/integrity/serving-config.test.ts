@@ -12,21 +12,25 @@ import {
 } from './serving-config.ts';
 import { flattenDocuments } from './configuration.ts';
 import { fixture } from './testkit.ts';
+import { withoutShared } from '../../../test/shared';
 
 const k8s = (name: string): string => fs.readFileSync(fixture(`k8s/${name}`), 'utf8');
 
 describe('vLLM serve configs', () => {
-  it('normalises flag spellings, reads no-X as X false and expands JSON strings (real recipes)', () => {
-    const flat = flattenConfig(
-      parseConfigDocuments(k8s('vllm-recipes-GPT-OSS_EAGLE3_Hopper.serve-config.yaml'), 'x')[0] ?? null,
-    );
-    expect(flat.get('enable-prefix-caching')).toBe(false);
-    expect(flat.get('max-num-batched-tokens')).toBe(8192);
-    expect(flat.get('speculative-config.model')).toBe('nvidia/gpt-oss-120b-Eagle3-v3');
-    expect(flat.get('speculative-config.num_speculative_tokens')).toBe(7);
-    const same = flattenConfig({ '--max_model_len': 4096, 'max-model-len': 4096 });
-    expect([...same.keys()]).toEqual(['max-model-len']);
-  });
+  it.skipIf(withoutShared())(
+    'normalises flag spellings, reads no-X as X false and expands JSON strings (real recipes)',
+    () => {
+      const flat = flattenConfig(
+        parseConfigDocuments(k8s('vllm-recipes-GPT-OSS_EAGLE3_Hopper.serve-config.yaml'), 'x')[0] ?? null,
+      );
+      expect(flat.get('enable-prefix-caching')).toBe(false);
+      expect(flat.get('max-num-batched-tokens')).toBe(8192);
+      expect(flat.get('speculative-config.model')).toBe('nvidia/gpt-oss-120b-Eagle3-v3');
+      expect(flat.get('speculative-config.num_speculative_tokens')).toBe(7);
+      const same = flattenConfig({ '--max_model_len': 4096, 'max-model-len': 4096 });
+      expect([...same.keys()]).toEqual(['max-model-len']);
+    },
+  );
 
   it('diffs key by key: added, removed, changed with both values', () => {
     const approved = flattenConfig({ 'max-model-len': 2048, 'enable-lora': false, port: 8000 });
@@ -87,22 +91,25 @@ describe('command lines and manifests', () => {
     });
   });
 
-  it('finds LoRA serving and the lora-syncer adapters in the real production-stack deployment', () => {
-    const docs = parseConfigDocuments(k8s('production-stack-vllm-gpu-deployment.yaml'), 'deploy.yaml');
-    const containers = containersOf(docs);
-    const vllm = containers.find((c) => argvFlags(c.argv).get('enable-lora') === true);
-    expect(vllm).toBeDefined();
-    expect(argvFlags(vllm?.argv ?? []).get('max-lora-rank')).toBe(32);
-    expect(containers.some((c) => c.env.get('VLLM_ALLOW_RUNTIME_LORA_UPDATING') === 'true')).toBe(true);
-    expect(syncerAdapters(docs, 'deploy.yaml')).toEqual([
-      {
-        name: 'legogpt',
-        path: 'AvaLovelace/LegoGPT',
-        baseModel: 'meta-llama/Llama-3.2-1B-Instruct',
-        source: 'deploy.yaml ConfigMap configmap.yaml (lora-syncer ensureExist)',
-      },
-    ]);
-  });
+  it.skipIf(withoutShared())(
+    'finds LoRA serving and the lora-syncer adapters in the real production-stack deployment',
+    () => {
+      const docs = parseConfigDocuments(k8s('production-stack-vllm-gpu-deployment.yaml'), 'deploy.yaml');
+      const containers = containersOf(docs);
+      const vllm = containers.find((c) => argvFlags(c.argv).get('enable-lora') === true);
+      expect(vllm).toBeDefined();
+      expect(argvFlags(vllm?.argv ?? []).get('max-lora-rank')).toBe(32);
+      expect(containers.some((c) => c.env.get('VLLM_ALLOW_RUNTIME_LORA_UPDATING') === 'true')).toBe(true);
+      expect(syncerAdapters(docs, 'deploy.yaml')).toEqual([
+        {
+          name: 'legogpt',
+          path: 'AvaLovelace/LegoGPT',
+          baseModel: 'meta-llama/Llama-3.2-1B-Instruct',
+          source: 'deploy.yaml ConfigMap configmap.yaml (lora-syncer ensureExist)',
+        },
+      ]);
+    },
+  );
 
   it('reads Command/Args and Environment from kubectl describe output', () => {
     const text = [

@@ -18,6 +18,7 @@ import {
   tensor,
   writeTree,
 } from './testkit.ts';
+import { withoutShared } from '../../../test/shared';
 
 const dir = tempDir();
 afterAll(() => rmrf(dir));
@@ -197,7 +198,7 @@ describe('GGUF tensors', () => {
   });
 });
 
-describe('real fixtures', () => {
+describe.skipIf(withoutShared())('real fixtures', () => {
   it('a safetensors file against itself is identical', async () => {
     const f = fixture('safetensors/hf-samples-overall.safetensors');
     const r = await diffWeightFiles(f, f);

@@ -13,6 +13,7 @@ import { fixturesDir } from '../../../../test/helpers';
 import { ProbityError } from '../../util/errors';
 import { FormatProblem, type ExtractedRecord } from '../types';
 import { detectFormat, extractUnit } from './index';
+import { withoutShared } from '../../../../test/shared';
 
 const logs = path.join(fixturesDir, 'logs');
 const readJson = (name: string): unknown => JSON.parse(fs.readFileSync(path.join(logs, name), 'utf8'));
@@ -75,7 +76,7 @@ describe('generic JSONL (src/core/demo/logs.ts)', () => {
 });
 
 describe('OpenAI chat completions', () => {
-  it('reads a real chat.completion with a tool call (TGI snapshot)', () => {
+  it.skipIf(withoutShared())('reads a real chat.completion with a tool call (TGI snapshot)', () => {
     const doc = readJson('tgi-test_flash_llama_grammar_tools_nostream.json');
     expect(detectFormat(doc, 'tgi')).toBe('openai-chat');
     const { records } = extractUnit('openai-chat', doc);
@@ -99,7 +100,7 @@ describe('OpenAI chat completions', () => {
     });
   });
 
-  it('reassembles a real captured stream of chunks (TGI snapshot)', () => {
+  it.skipIf(withoutShared())('reassembles a real captured stream of chunks (TGI snapshot)', () => {
     const doc = readJson('tgi-test_flash_llama_grammar_tools_openai.json');
     expect(detectFormat(doc, 'tgi')).toBe('openai-chat');
     const { records } = extractUnit('openai-chat', doc);
@@ -114,48 +115,57 @@ describe('OpenAI chat completions', () => {
     expect(records[0]!.timestamp).toBe(1741689423);
   });
 
-  it('reads a real recorded request/response cassette (OpenTelemetry contrib tests)', () => {
-    const doc: unknown = YAML.parse(
-      fs.readFileSync(
-        path.join(logs, 'otel-contrib-openai-test_chat_completion_tool_calls_with_content.yaml'),
-        'utf8',
-      ),
-    );
-    expect(detectFormat(doc, 'cassette')).toBe('openai-chat');
-    const { records } = extractUnit('openai-chat', doc);
-    expect(records.map(core)).toEqual([
-      {
-        requestId: 'chatcmpl-ASYMU9Ntix7ePttk0MSuerJstef6U',
-        timestamp: 1731368634,
-        userId: null,
-        conversationId: null,
-        modelVersion: 'gpt-4o-mini-2024-07-18',
-        tools: ['get_current_weather', 'get_current_weather'],
-        inputTokens: 75,
-        outputTokens: 51,
-        kind: 'model',
-        item: 'interactions[0]',
-      },
-      {
-        requestId: 'chatcmpl-ASYMVzdmBGDbUoHFmt6R16tdtZUzR',
-        timestamp: 1731368635,
-        userId: null,
-        conversationId: null,
-        modelVersion: 'gpt-4o-mini-2024-07-18',
-        tools: [],
-        inputTokens: 99,
-        outputTokens: 25,
-        kind: 'model',
-        item: 'interactions[1]',
-      },
-    ]);
-    expect(records[0]!.toolCalls.map((c) => c.callId)).toEqual([
-      'call_JpNb8OiAkbIbHzDggfpdDHpi',
-      'call_vaFQc3zK6hHTRZKXRI5Eo2cJ',
-    ]);
-    expect(records[1]!.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'tool']);
-    expect(records[1]!.response).toMatch(/^Today, the weather in Seattle is 50 degrees/);
-  });
+  it.skipIf(withoutShared())(
+    'reads a real recorded request/response cassette (OpenTelemetry contrib tests)',
+    () => {
+      const doc: unknown = YAML.parse(
+        fs.readFileSync(
+          path.join(logs, 'otel-contrib-openai-test_chat_completion_tool_calls_with_content.yaml'),
+          'utf8',
+        ),
+      );
+      expect(detectFormat(doc, 'cassette')).toBe('openai-chat');
+      const { records } = extractUnit('openai-chat', doc);
+      expect(records.map(core)).toEqual([
+        {
+          requestId: 'chatcmpl-ASYMU9Ntix7ePttk0MSuerJstef6U',
+          timestamp: 1731368634,
+          userId: null,
+          conversationId: null,
+          modelVersion: 'gpt-4o-mini-2024-07-18',
+          tools: ['get_current_weather', 'get_current_weather'],
+          inputTokens: 75,
+          outputTokens: 51,
+          kind: 'model',
+          item: 'interactions[0]',
+        },
+        {
+          requestId: 'chatcmpl-ASYMVzdmBGDbUoHFmt6R16tdtZUzR',
+          timestamp: 1731368635,
+          userId: null,
+          conversationId: null,
+          modelVersion: 'gpt-4o-mini-2024-07-18',
+          tools: [],
+          inputTokens: 99,
+          outputTokens: 25,
+          kind: 'model',
+          item: 'interactions[1]',
+        },
+      ]);
+      expect(records[0]!.toolCalls.map((c) => c.callId)).toEqual([
+        'call_JpNb8OiAkbIbHzDggfpdDHpi',
+        'call_vaFQc3zK6hHTRZKXRI5Eo2cJ',
+      ]);
+      expect(records[1]!.messages.map((m) => m.role)).toEqual([
+        'system',
+        'user',
+        'assistant',
+        'tool',
+        'tool',
+      ]);
+      expect(records[1]!.response).toMatch(/^Today, the weather in Seattle is 50 degrees/);
+    },
+  );
 
   it('reads a logged request/response line: time, user parameter, tool calls', () => {
     const line = {
@@ -266,14 +276,17 @@ describe('OpenAI Batch API output', () => {
     });
   });
 
-  it('refuses a real Batch API input file by name (navirag batch_input.jsonl)', () => {
-    const first: unknown = JSON.parse(
-      fs.readFileSync(path.join(logs, 'navirag-openai-batch_input.jsonl'), 'utf8').split('\n')[0]!,
-    );
-    expect(() => detectFormat(first, 'batch_input.jsonl')).toThrow(ProbityError);
-    expect(() => detectFormat(first, 'batch_input.jsonl')).toThrow(/Batch API input file/);
-    expect(() => extractUnit('openai-batch', first)).toThrow(/Batch API input line/);
-  });
+  it.skipIf(withoutShared())(
+    'refuses a real Batch API input file by name (navirag batch_input.jsonl)',
+    () => {
+      const first: unknown = JSON.parse(
+        fs.readFileSync(path.join(logs, 'navirag-openai-batch_input.jsonl'), 'utf8').split('\n')[0]!,
+      );
+      expect(() => detectFormat(first, 'batch_input.jsonl')).toThrow(ProbityError);
+      expect(() => detectFormat(first, 'batch_input.jsonl')).toThrow(/Batch API input file/);
+      expect(() => extractUnit('openai-batch', first)).toThrow(/Batch API input line/);
+    },
+  );
 });
 
 /** A hand-made OTLP/JSON export: a chat span that requests two tools, their executions, an orphan. */
@@ -394,34 +407,37 @@ describe('OpenTelemetry GenAI spans', () => {
     ]);
   });
 
-  it('reads a real Langfuse export with GenAI attributes (Microsoft Agent Framework)', () => {
-    const doc = readJson('langfuse-microsoft-agent-2025-12-17.trace.json');
-    expect(detectFormat(doc, 'lf')).toBe('otel');
-    const { records, skipped } = extractUnit('otel', doc);
-    expect(
-      records.map((r) => [
-        r.requestId,
-        r.modelVersion,
-        r.toolCalls.map((c) => c.callId),
-        r.inputTokens,
-        r.outputTokens,
-      ]),
-    ).toEqual([
-      [
-        'resp_0e32bda5b6259ecd00694279e271348194a818447145cd1763',
-        'gpt-5-mini-2025-08-07',
-        ['call_CwaJHuXTm9dmHFQPlVbqyzJ0'],
-        77,
-        86,
-      ],
-      ['resp_0e32bda5b6259ecd00694279e49fe48194b26952c13124bd05', 'gpt-5-mini-2025-08-07', [], 216, 20],
-    ]);
-    // The execute_tool span is the same call as the one requested: one tool call, not two.
-    expect(records[1]!.conversationId).toBe('resp_0e32bda5b6259ecd00694279e271348194a818447145cd1763');
-    expect(skipped.map((s) => s.reason)).toEqual(['span is not a model call (invoke_agent)']);
-  });
+  it.skipIf(withoutShared())(
+    'reads a real Langfuse export with GenAI attributes (Microsoft Agent Framework)',
+    () => {
+      const doc = readJson('langfuse-microsoft-agent-2025-12-17.trace.json');
+      expect(detectFormat(doc, 'lf')).toBe('otel');
+      const { records, skipped } = extractUnit('otel', doc);
+      expect(
+        records.map((r) => [
+          r.requestId,
+          r.modelVersion,
+          r.toolCalls.map((c) => c.callId),
+          r.inputTokens,
+          r.outputTokens,
+        ]),
+      ).toEqual([
+        [
+          'resp_0e32bda5b6259ecd00694279e271348194a818447145cd1763',
+          'gpt-5-mini-2025-08-07',
+          ['call_CwaJHuXTm9dmHFQPlVbqyzJ0'],
+          77,
+          86,
+        ],
+        ['resp_0e32bda5b6259ecd00694279e49fe48194b26952c13124bd05', 'gpt-5-mini-2025-08-07', [], 216, 20],
+      ]);
+      // The execute_tool span is the same call as the one requested: one tool call, not two.
+      expect(records[1]!.conversationId).toBe('resp_0e32bda5b6259ecd00694279e271348194a818447145cd1763');
+      expect(skipped.map((s) => s.reason)).toEqual(['span is not a model call (invoke_agent)']);
+    },
+  );
 
-  it('reads a real Langfuse export: the trace user and session (Pydantic AI)', () => {
+  it.skipIf(withoutShared())('reads a real Langfuse export: the trace user and session (Pydantic AI)', () => {
     const { records } = extractUnit('otel', readJson('langfuse-pydantic-ai-2025-06-06.trace.json'));
     expect(records.map(core)).toEqual([
       {
@@ -440,13 +456,16 @@ describe('OpenTelemetry GenAI spans', () => {
     expect(records[0]!.response).toMatch(/^Langfuse is a tool designed for observability/);
   });
 
-  it('matches a tool execution to the requested call by name and arguments (OpenAI Agents via OpenInference)', () => {
-    const { records } = extractUnit('otel', readJson('langfuse-openai-agents-2025-09-30.trace.json'));
-    expect(records.flatMap((r) => r.toolCalls)).toEqual([
-      { name: 'get_weather', arguments: '{"city":"Tokyo"}', callId: 'call_Kud0j0DxWSmLzv9W5m6qVqXn' },
-    ]);
-    expect(records.map((r) => r.kind)).toEqual(['model', 'model']);
-  });
+  it.skipIf(withoutShared())(
+    'matches a tool execution to the requested call by name and arguments (OpenAI Agents via OpenInference)',
+    () => {
+      const { records } = extractUnit('otel', readJson('langfuse-openai-agents-2025-09-30.trace.json'));
+      expect(records.flatMap((r) => r.toolCalls)).toEqual([
+        { name: 'get_weather', arguments: '{"city":"Tokyo"}', callId: 'call_Kud0j0DxWSmLzv9W5m6qVqXn' },
+      ]);
+      expect(records.map((r) => r.kind)).toEqual(['model', 'model']);
+    },
+  );
 
   it('refuses a document that is neither OTLP nor a Langfuse export', () => {
     expect(() => extractUnit('otel', { spans: [] })).toThrow(/neither OTLP/);

@@ -175,13 +175,14 @@ describe('ingest of a folder bundle', () => {
     const { store, bundle } = setup();
     const live = path.join(bundle, 'growing.log');
     fs.writeFileSync(live, Buffer.alloc(1024 * 1024, 1));
-    // A writer appending as fast as it can for the length of the ingest.
+    // A writer appending as fast as it can until it is stopped, already writing when the ingest starts
+    // (a loaded machine can take longer than any fixed delay to start it).
     const writer = spawn(process.execPath, [
       '-e',
-      `const fs=require('fs');const b=Buffer.alloc(4096,2);const end=Date.now()+4000;(function go(){for(let i=0;i<64;i++)fs.appendFileSync(${JSON.stringify(live)},b);if(Date.now()<end)setImmediate(go)})()`,
+      `const fs=require('fs');const b=Buffer.alloc(4096,2);const end=Date.now()+60000;(function go(){for(let i=0;i<64;i++)fs.appendFileSync(${JSON.stringify(live)},b);if(Date.now()<end)setImmediate(go)})()`,
     ]);
     cleanups.push(() => writer.kill());
-    await new Promise((r) => setTimeout(r, 150));
+    while (fs.statSync(live).size < 2 * 1024 * 1024) await new Promise((r) => setTimeout(r, 20));
     await expect(ingest(store, bundle)).rejects.toThrow(/growing\.log: the file changed while being read/);
     writer.kill();
     expect(listEvidence(store)).toEqual([]);

@@ -216,6 +216,41 @@ describe('OpenAI chat completions', () => {
     });
   });
 
+  it('reassembles a stream of chunks: text pieces joined, tool-call arguments concatenated by index', () => {
+    const chunk = (delta: object, finish: string | null = null) => ({
+      id: 'chatcmpl-9',
+      object: 'chat.completion.chunk',
+      created: 1760000000,
+      model: 'r7',
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+    const doc = [
+      chunk({ role: 'assistant', content: 'Checking ' }),
+      chunk({ content: 'now.' }),
+      chunk({
+        tool_calls: [
+          {
+            index: 0,
+            id: 'call_1',
+            type: 'function',
+            function: { name: 'refund_order', arguments: '{"order' },
+          },
+        ],
+      }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '":"NW-1",' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '"amount":1800}' } }] }, 'tool_calls'),
+    ];
+    expect(detectFormat(doc, 'stream.json')).toBe('openai-chat');
+    const { records } = extractUnit('openai-chat', doc);
+    expect(records).toHaveLength(1);
+    expect(records[0]!.response).toBe('Checking now.');
+    expect(records[0]!.toolCalls).toEqual([
+      { name: 'refund_order', arguments: '{"order":"NW-1","amount":1800}', callId: 'call_1' },
+    ]);
+    expect(records[0]!.timestamp).toBe(1760000000);
+    expect(records[0]!.modelVersion).toBe('r7');
+  });
+
   it('refuses a record without choices, and a lone streamed chunk', () => {
     expect(() => extractUnit('openai-chat', { request: {}, response: { id: 'x' } })).toThrow(/no "choices"/);
     expect(() => extractUnit('openai-chat', { object: 'chat.completion.chunk', choices: [] })).toThrow(
@@ -466,6 +501,46 @@ describe('OpenTelemetry GenAI spans', () => {
       expect(records.map((r) => r.kind)).toEqual(['model', 'model']);
     },
   );
+
+  it('reads a hand-made Langfuse export: the trace user and session, generation input, output and usage', () => {
+    const doc = {
+      trace: { id: 'tr1', userId: 'u-7', sessionId: 's-3', timestamp: '2026-10-08T09:00:00.000Z' },
+      observations: [
+        {
+          id: 'ob1',
+          traceId: 'tr1',
+          type: 'GENERATION',
+          name: 'chat r7',
+          startTime: '2026-10-08T09:00:01.000Z',
+          model: 'r7',
+          input: JSON.stringify([{ role: 'user', content: 'refund please' }]),
+          output: JSON.stringify({ role: 'assistant', content: 'Refund issued.' }),
+          usageDetails: { input: 12, output: 4, total: 16 },
+          metadata: JSON.stringify({ attributes: {} }),
+        },
+        { id: 'ob2', traceId: 'tr1', type: 'SPAN', name: 'agent run', startTime: '2026-10-08T09:00:00.500Z' },
+      ],
+    };
+    expect(detectFormat(doc, 'trace.json')).toBe('otel');
+    const { records, skipped } = extractUnit('otel', doc);
+    expect(records.map(core)).toEqual([
+      {
+        requestId: 'tr1/ob1',
+        timestamp: '2026-10-08T09:00:01.000Z',
+        userId: 'u-7',
+        conversationId: 's-3',
+        modelVersion: 'r7',
+        tools: [],
+        inputTokens: 12,
+        outputTokens: 4,
+        kind: 'model',
+        item: 'observations[0]',
+      },
+    ]);
+    expect(records[0]!.messages).toEqual([{ role: 'user', content: 'refund please' }]);
+    expect(records[0]!.response).toBe('Refund issued.');
+    expect(skipped.map((x) => x.item)).toEqual(['observations[1]']);
+  });
 
   it('refuses a document that is neither OTLP nor a Langfuse export', () => {
     expect(() => extractUnit('otel', { spans: [] })).toThrow(/neither OTLP/);

@@ -11,7 +11,14 @@ import { appendEvent, verifyChain, type EventSigner } from './custody';
 import { importDigests } from '../audit/import-digest';
 import { findingsDigest, findingsOfRun } from './findings';
 import { acquireCaseLock } from './lock';
-import { expectedTriggers } from './schema';
+import {
+  checkEvidenceRows,
+  checkManifestCheckRows,
+  checkObjectRows,
+  checkTriggers,
+  checkVerificationRows,
+  verificationReportDigest,
+} from './row-binding';
 import type { CaseStore } from './workstation';
 
 export interface VerifyOptions {
@@ -57,7 +64,18 @@ export function describeProblem(p: VerifyProblem): string {
     case 'custodian-log':
       return `${p.file}: ${p.reason}`;
     case 'evidence-mismatch':
-      return `${p.path}: evidence row ${p.evidenceId} disagrees with custody event seq ${p.seq}: ${p.reason}`;
+      return `${p.path}: ${p.reason} (evidence row ${p.evidenceId}${p.seq ? `, custody event seq ${p.seq}` : ''})`;
+    case 'trigger-altered':
+      return `case.db: trigger altered: ${p.trigger} is not the schema's (now: ${p.sql})`;
+    case 'trigger-unexpected':
+      return `case.db: unexpected trigger: ${p.trigger} (${p.sql})`;
+    case 'row-mismatch':
+      return `${p.table}: ${p.subject}: ${p.reason}${p.seq ? ` (custody event seq ${p.seq})` : ''}`;
+    case 'witness-mismatch':
+      return `custody log: ${p.reason}`;
+    case 'witness-log':
+    case 'object-stray':
+      return `${p.file}: ${p.reason}`;
   }
 }
 
@@ -82,16 +100,15 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
     const chain = verifyChain(db);
     for (const b of chain.breaks) problems.push({ kind: 'chain-broken', seq: b.seq, reason: b.reason });
 
-    const present = new Set(
-      (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]).map(
-        (r) => r.name,
-      ),
-    );
-    for (const t of expectedTriggers())
-      if (!present.has(t)) problems.push({ kind: 'trigger-missing', trigger: t });
+    problems.push(...checkTriggers(db));
+    const notes: string[] = [];
+    for (const check of [checkEvidenceRows, checkManifestCheckRows, checkVerificationRows, checkObjectRows]) {
+      const r = check(db);
+      problems.push(...r.problems);
+      notes.push(...r.notes);
+    }
 
     problems.push(
-      ...crossCheckEvidence(store),
       ...crossCheckFindings(store),
       ...crossCheckAuditImports(store),
       ...checkSignatures(store, opts.keyring),
@@ -171,10 +188,18 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
       lastHash: chain.lastHash,
       problems,
       messages: problems.map(describeProblem),
+      notes,
       at,
       seconds: (Date.now() - started) / 1000,
     };
     db.transaction(() => {
+      // The row first, so the event can bind it: its id and the digest of its report.
+      const reportText = JSON.stringify(report);
+      const verificationId = Number(
+        db
+          .prepare('INSERT INTO verifications (at, ok, through_seq, report) VALUES (?, ?, ?, ?)')
+          .run(at, report.ok ? 1 : 0, report.lastSeq, reportText).lastInsertRowid,
+      );
       appendEvent(
         db,
         {
@@ -190,15 +215,11 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
             throughSeq: report.lastSeq,
             throughHash: report.lastHash,
             problems: report.messages,
+            verificationId,
+            reportSha256: verificationReportDigest(reportText),
           },
         },
         opts.signer,
-      );
-      db.prepare('INSERT INTO verifications (at, ok, through_seq, report) VALUES (?, ?, ?, ?)').run(
-        at,
-        report.ok ? 1 : 0,
-        report.lastSeq,
-        JSON.stringify(report),
       );
     })();
     tracker.phase('done');
@@ -293,76 +314,6 @@ function crossCheckFindings(store: CaseStore): VerifyProblem[] {
         seq: 0,
         reason: 'no custody event recorded this run',
       });
-  }
-  return problems;
-}
-
-/** Every evidence row must agree with the custody event that recorded it, and every such event with a row. */
-function crossCheckEvidence(store: CaseStore): VerifyProblem[] {
-  const problems: VerifyProblem[] = [];
-  const rows = new Map<number, { path: string; sha256: string | null; size: number; kind: string }>();
-  for (const r of store.db
-    .prepare('SELECT id, path, sha256, size, kind FROM evidence')
-    .iterate() as IterableIterator<{
-    id: number;
-    path: string;
-    sha256: string | null;
-    size: number;
-    kind: string;
-  }>) {
-    rows.set(r.id, r);
-  }
-  const recorded = new Set<number>();
-  for (const e of store.db
-    .prepare("SELECT seq, subject, details FROM custody WHERE action = 'evidence.stored' ORDER BY seq")
-    .iterate() as IterableIterator<{
-    seq: number;
-    subject: string;
-    details: string;
-  }>) {
-    let d: { evidenceId?: number; sha256?: string | null; size?: number };
-    try {
-      d = JSON.parse(e.details) as typeof d;
-    } catch {
-      continue; // reported as a chain break
-    }
-    if (typeof d.evidenceId !== 'number') continue;
-    recorded.add(d.evidenceId);
-    const row = rows.get(d.evidenceId);
-    if (!row) {
-      problems.push({
-        kind: 'evidence-mismatch',
-        evidenceId: d.evidenceId,
-        path: e.subject,
-        seq: e.seq,
-        reason: 'the evidence row is gone',
-      });
-      continue;
-    }
-    const diffs: string[] = [];
-    if (row.path !== e.subject) diffs.push(`path is "${row.path}", recorded "${e.subject}"`);
-    if ((row.sha256 ?? null) !== (d.sha256 ?? null))
-      diffs.push(`sha256 is ${row.sha256}, recorded ${d.sha256}`);
-    if (row.size !== d.size) diffs.push(`size is ${row.size}, recorded ${d.size}`);
-    if (diffs.length)
-      problems.push({
-        kind: 'evidence-mismatch',
-        evidenceId: d.evidenceId,
-        path: e.subject,
-        seq: e.seq,
-        reason: diffs.join('; '),
-      });
-  }
-  for (const [id, row] of rows) {
-    if (!recorded.has(id)) {
-      problems.push({
-        kind: 'evidence-mismatch',
-        evidenceId: id,
-        path: row.path,
-        seq: 0,
-        reason: 'no custody event recorded this row',
-      });
-    }
   }
   return problems;
 }

@@ -1,0 +1,257 @@
+/**
+ * Tamper classes, each performed the way someone with write access to a case folder would: open
+ * case.db with any SQLite client, drop the trigger in the way, edit or delete rows, recreate the
+ * trigger exactly as it was; copy files over the object store; copy back an older case.db; edit
+ * report bundles and case archives. Every test asserts that verify, report verify or case import
+ * catches the change and names it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ingestBundle } from '../src/core/ingest/ingest';
+import { listEvents } from '../src/core/store/custody';
+import { expectedTriggerSql } from '../src/core/store/schema';
+import { verifyCase } from '../src/core/store/verify';
+import type { CaseStore, Workstation } from '../src/core/store/workstation';
+import { newWorkstation, rmrf, sha256, tempDir, writeTree } from './helpers';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+const WEIGHTS = 'weights-as-deployed';
+const CONFIG = '{"model_type":"llama"}';
+
+/** A case holding one ingest with a checksum list (one match, one mismatch) and one verification. */
+async function preservedCase(): Promise<{ ws: Workstation; home: string; store: CaseStore; dbFile: string }> {
+  const { ws, home, cleanup } = newWorkstation();
+  const bundle = tempDir('probity-adversary-bundle-');
+  cleanups.push(cleanup, () => rmrf(bundle));
+  writeTree(bundle, {
+    'model/w.safetensors': WEIGHTS,
+    'model/config.json': CONFIG,
+    'model/checksums.sha256': `${sha256('weights-as-shipped')}  w.safetensors\n${sha256(CONFIG)}  config.json\n`,
+    'notes/readme.txt': 'nothing listed here',
+  });
+  const store = ws.createCase({ title: 'Adversary', actor: 'custodian' });
+  cleanups.push(() => store.close());
+  await ingestBundle({ store, bundle, actor: 'custodian', host: 'test-host', workers: 1 });
+  const first = await verifyCase({ store, actor: 'custodian', workers: 1 });
+  expect(first.ok).toBe(true);
+  return { ws, home, store, dbFile: path.join(store.dir, 'case.db') };
+}
+
+/**
+ * Run SQL as an outside SQLite client would: drop the named append-only triggers, run the edit,
+ * recreate the triggers with exactly the schema's text.
+ */
+function behindTheTriggers(dbFile: string, tables: string[], sql: string, ...params: unknown[]): void {
+  const db = new Database(dbFile);
+  const expected = expectedTriggerSql();
+  try {
+    for (const t of tables) {
+      db.exec(`DROP TRIGGER ${t}_no_update; DROP TRIGGER ${t}_no_delete;`);
+    }
+    db.prepare(sql).run(...params);
+    for (const t of tables) {
+      db.exec(`${expected.get(`${t}_no_update`)!}; ${expected.get(`${t}_no_delete`)!};`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+async function verifyAgain(store: CaseStore) {
+  return verifyCase({ store, actor: 'custodian', workers: 1 });
+}
+
+describe('rows edited behind the triggers', () => {
+  it.each([
+    ['kind', `kind = 'other'`, 'kind is "other", the custody event recorded "weights"'],
+    [
+      'manifest_status',
+      `manifest_status = 'matched'`,
+      'manifest_status is "matched", the custody event recorded "mismatched"',
+    ],
+    ['custodian', `custodian = 'mallory'`, 'custodian is "mallory", the custody event recorded "custodian"'],
+    ['host', `host = 'elsewhere'`, 'host is "elsewhere", the custody event recorded "test-host"'],
+    ['source_path', `source_path = '/tmp/x'`, 'source_path is "/tmp/x", the custody event recorded'],
+    [
+      'mtime',
+      `mtime = '2001-01-01T00:00:00.000Z'`,
+      'mtime is "2001-01-01T00:00:00.000Z", the custody event recorded',
+    ],
+    ['size', 'size = 999', 'size is 999, the custody event recorded 19'],
+  ])('names an evidence row whose %s was edited', async (_col, set, reason) => {
+    const { store, dbFile } = await preservedCase();
+    behindTheTriggers(dbFile, ['evidence'], `UPDATE evidence SET ${set} WHERE path = 'model/w.safetensors'`);
+    const r = await verifyAgain(store);
+    expect(r.ok).toBe(false);
+    expect(r.messages.join('\n')).toContain(`model/w.safetensors: evidence row edited: ${reason}`);
+  });
+
+  it('names an evidence row deleted, and one added without a custody event', async () => {
+    const { store, dbFile } = await preservedCase();
+    behindTheTriggers(dbFile, ['evidence'], `DELETE FROM evidence WHERE path = 'model/config.json'`);
+    behindTheTriggers(
+      dbFile,
+      ['evidence'],
+      `INSERT INTO evidence (ingest_id, path, occurrence, kind, size, sha256, mtime, source_path, custodian, host, stored_at)
+       SELECT ingest_id, 'planted.bin', 1, kind, size, sha256, mtime, source_path, custodian, host, stored_at FROM evidence LIMIT 1`,
+    );
+    const r = await verifyAgain(store);
+    expect(r.ok).toBe(false);
+    const text = r.messages.join('\n');
+    expect(text).toContain('model/config.json: evidence row deleted: the custody event recorded it');
+    expect(text).toContain('planted.bin: evidence row added: no custody event recorded it');
+  });
+
+  it('names checksum-check rows edited, deleted and added', async () => {
+    for (const sql of [
+      `UPDATE manifest_checks SET status = 'matched', actual = expected WHERE status = 'mismatched'`,
+      `DELETE FROM manifest_checks WHERE status = 'mismatched'`,
+      `INSERT INTO manifest_checks (ingest_id, manifest_path, listed_path, expected, actual, status) VALUES (1, 'x', 'y', 'z', 'z', 'matched')`,
+    ]) {
+      const { store, dbFile } = await preservedCase();
+      behindTheTriggers(dbFile, ['manifest_checks'], sql);
+      const r = await verifyAgain(store);
+      expect(r.ok, sql).toBe(false);
+      expect(r.messages.join('\n')).toMatch(
+        /manifest_checks: ingest 1 \(.*\): checksum-check rows edited, added or deleted/,
+      );
+    }
+  });
+
+  it('names verification rows edited, deleted and added', async () => {
+    const cases: [string, RegExp][] = [
+      [
+        `UPDATE verifications SET ok = 0`,
+        /verification row edited: ok is false, the custody event recorded true/,
+      ],
+      [`DELETE FROM verifications`, /verification row deleted: the custody event recorded it/],
+      [
+        `INSERT INTO verifications (at, ok, through_seq, report) VALUES ('2030-01-01T00:00:00.000Z', 1, 99, '{}')`,
+        /verification of 2030-01-01T00:00:00.000Z: verification row added: no custody event recorded it/,
+      ],
+      [`UPDATE verifications SET report = replace(report, '"ok":true', '"ok":true ')`, /its report differs/],
+    ];
+    for (const [sql, message] of cases) {
+      const { store, dbFile } = await preservedCase();
+      behindTheTriggers(dbFile, ['verifications'], sql);
+      const r = await verifyAgain(store);
+      expect(r.ok, sql).toBe(false);
+      expect(r.messages.join('\n')).toMatch(message);
+    }
+  });
+
+  it('names an object row edited or planted', async () => {
+    const { store, dbFile } = await preservedCase();
+    behindTheTriggers(dbFile, ['objects'], `UPDATE objects SET stored_at = '2001-01-01T00:00:00.000Z'`);
+    behindTheTriggers(
+      dbFile,
+      ['objects'],
+      `INSERT INTO objects (sha256, size, stored_at) VALUES ('${'a'.repeat(64)}', 1, '2001-01-01T00:00:00.000Z')`,
+    );
+    const r = await verifyAgain(store);
+    const text = r.messages.join('\n');
+    expect(text).toMatch(
+      /objects: model\/w\.safetensors \(object [0-9a-f]{64}\): object row edited: stored_at/,
+    );
+    expect(text).toContain(`objects: object ${'a'.repeat(64)}: object row added: no evidence row names it`);
+  });
+
+  it('names a custody row edited behind its trigger', async () => {
+    const { store, dbFile } = await preservedCase();
+    const target = listEvents(store.db).find((e) => e.action === 'evidence.stored')!;
+    behindTheTriggers(dbFile, ['custody'], `UPDATE custody SET actor = 'mallory' WHERE seq = ?`, target.seq);
+    const r = await verifyAgain(store);
+    expect(r.messages).toContain(
+      `custody log: chain broken at seq ${target.seq}: event content does not match its hash: the row was edited`,
+    );
+  });
+});
+
+describe('triggers', () => {
+  it('names a dropped trigger', async () => {
+    const { store, dbFile } = await preservedCase();
+    const db = new Database(dbFile);
+    db.exec('DROP TRIGGER custody_no_delete');
+    db.close();
+    const r = await verifyAgain(store);
+    expect(r.messages).toContain(
+      'case.db: trigger missing: custody_no_delete (append-only protection removed)',
+    );
+  });
+
+  it('names a trigger recreated under its name with a body that no longer refuses', async () => {
+    const { store, dbFile } = await preservedCase();
+    const db = new Database(dbFile);
+    db.exec('DROP TRIGGER custody_no_update');
+    db.exec('CREATE TRIGGER custody_no_update AFTER UPDATE ON custody BEGIN SELECT 1; END;');
+    db.close();
+    const r = await verifyAgain(store);
+    expect(r.ok).toBe(false);
+    expect(r.messages).toContain(
+      "case.db: trigger altered: custody_no_update is not the schema's (now: CREATE TRIGGER custody_no_update AFTER UPDATE ON custody BEGIN SELECT 1; END)",
+    );
+  });
+
+  it('accepts the schema text re-typed with other whitespace', async () => {
+    const { store, dbFile } = await preservedCase();
+    const db = new Database(dbFile);
+    db.exec('DROP TRIGGER custody_no_update');
+    db.exec(expectedTriggerSql().get('custody_no_update')!.replace(/\s+/g, '\n   '));
+    db.close();
+    expect((await verifyAgain(store)).ok).toBe(true);
+  });
+
+  it('names a trigger the schema never creates', async () => {
+    const { store, dbFile } = await preservedCase();
+    const db = new Database(dbFile);
+    db.exec('CREATE TRIGGER wipe AFTER INSERT ON custody BEGIN SELECT 1; END;');
+    db.close();
+    const r = await verifyAgain(store);
+    expect(r.messages).toContain(
+      'case.db: unexpected trigger: wipe (CREATE TRIGGER wipe AFTER INSERT ON custody BEGIN SELECT 1; END)',
+    );
+  });
+});
+
+describe('objects', () => {
+  const objectFile = (store: CaseStore, content: string) => store.objectPath(sha256(content));
+
+  it('names an object with a byte flipped', async () => {
+    const { store } = await preservedCase();
+    const f = objectFile(store, WEIGHTS);
+    fs.chmodSync(f, 0o644);
+    const b = fs.readFileSync(f);
+    b[0] = b[0]! ^ 1;
+    fs.writeFileSync(f, b);
+    const r = await verifyAgain(store);
+    expect(r.messages.join('\n')).toMatch(
+      /^model\/w\.safetensors: object modified: sha256 is now [0-9a-f]{64}, recorded/m,
+    );
+  });
+
+  it('names an object deleted', async () => {
+    const { store } = await preservedCase();
+    fs.rmSync(objectFile(store, CONFIG));
+    const r = await verifyAgain(store);
+    expect(r.messages.join('\n')).toContain(
+      `model/config.json: object missing from the store (sha256 ${sha256(CONFIG)})`,
+    );
+  });
+
+  it('names an object replaced by another file', async () => {
+    const { store } = await preservedCase();
+    const f = objectFile(store, WEIGHTS);
+    fs.rmSync(f);
+    fs.writeFileSync(f, 'weights-as-shipped');
+    const r = await verifyAgain(store);
+    expect(r.messages.join('\n')).toContain(
+      `model/w.safetensors: object modified: sha256 is now ${sha256('weights-as-shipped')}`,
+    );
+  });
+});

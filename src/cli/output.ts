@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { sqliteFailure } from '../core/store/sqlite';
 import type { CaseStore } from '../core/store/workstation';
 import type { CommandContext } from './commands';
 
@@ -22,6 +24,8 @@ export async function withCase<T>(ctx: CommandContext, fn: (store: CaseStore) =>
   const store = ctx.workstation.openCase(ctx.args[0]!);
   try {
     return await fn(store);
+  } catch (err) {
+    throw sqliteFailure(path.join(store.dir, 'case.db'), 'the case database failed', err);
   } finally {
     store.close();
   }

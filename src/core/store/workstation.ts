@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { CaseSummary } from '../../shared/domain';
 import { ProbityError, describeFsError } from '../util/errors';
 import { appendEvent } from './custody';
 import { objectPathIn } from './paths';
 import { migrate } from './schema';
+import { openCaseDb } from './sqlite';
 
 export const CASE_ID_PATTERN = /^AI-IR-(\d{4})-(\d{4})$/;
 
@@ -40,25 +41,11 @@ export class CaseStore {
   }
 }
 
-let sqliteNativeBinding: string | undefined;
-
-/**
- * The desktop app runs under Electron, whose ABI differs from Node's: it points better-sqlite3 at a
- * copy of the native module built for Electron (see scripts/start.mjs), leaving the Node build in
- * node_modules for the CLI and the tests.
- */
-export function setSqliteNativeBinding(file: string | undefined): void {
-  sqliteNativeBinding = file;
-}
+/** Kept here too for the hosts that set it through the workstation module. */
+export { setSqliteNativeBinding } from './sqlite';
 
 function openDb(file: string, create: boolean): Database.Database {
-  const db = new Database(file, { fileMustExist: !create, nativeBinding: sqliteNativeBinding });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 10000');
-  migrate(db);
-  return db;
+  return openCaseDb(file, { create, migrate });
 }
 
 /** The workstation: a home folder holding `cases/<case-id>/`. */

@@ -22,7 +22,6 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
 import type { CustodyEvent, VerifyReport } from '../../shared/domain';
 import { indexTar } from '../ingest/archive/tar';
 import { openEntryStream } from '../ingest/archive/source';
@@ -39,6 +38,7 @@ import { verifyBytes } from '../keys/ed25519';
 import { fingerprintOf, publicKeyPem, readPublicKeyPem } from '../keys/key-file';
 import { appendEvent } from '../store/custody';
 import { migrate } from '../store/schema';
+import { openCaseDb } from '../store/sqlite';
 import { verifyCase } from '../store/verify';
 import { CASE_ID_PATTERN, CaseStore, type Workstation } from '../store/workstation';
 import { ProbityError } from '../util/errors';
@@ -179,12 +179,7 @@ async function extractMember(
 }
 
 function openStaged(caseId: string, dir: string): CaseStore {
-  const db = new Database(path.join(dir, 'case.db'), { fileMustExist: true });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  migrate(db);
-  return new CaseStore(caseId, dir, db);
+  return new CaseStore(caseId, dir, openCaseDb(path.join(dir, 'case.db'), { create: false, migrate }));
 }
 
 /** Keys the case introduces about itself (custodian.key events), that this workstation lacks. */

@@ -35,12 +35,27 @@ async function preservedCase(): Promise<{ ws: Workstation; home: string; store: 
     'model/checksums.sha256': `${sha256('weights-as-shipped')}  w.safetensors\n${sha256(CONFIG)}  config.json\n`,
     'notes/readme.txt': 'nothing listed here',
   });
-  const store = ws.createCase({ title: 'Adversary', actor: 'custodian' });
-  cleanups.push(() => store.close());
-  await ingestBundle({ store, bundle, actor: 'custodian', host: 'test-host', workers: 1 });
-  const first = await verifyCase({ store, actor: 'custodian', workers: 1 });
+  // Each step as its own command: open, act, close (the close records the head in the witness log).
+  const created = ws.createCase({ title: 'Adversary', actor: 'custodian' });
+  const id = created.id;
+  created.close();
+  await withStore(ws, id, (store) =>
+    ingestBundle({ store, bundle, actor: 'custodian', host: 'test-host', workers: 1 }),
+  );
+  const first = await withStore(ws, id, (store) => verifyCase({ store, actor: 'custodian', workers: 1 }));
   expect(first.ok).toBe(true);
+  const store = ws.openCase(id);
+  cleanups.push(() => store.close());
   return { ws, home, store, dbFile: path.join(store.dir, 'case.db') };
+}
+
+async function withStore<T>(ws: Workstation, id: string, fn: (s: CaseStore) => Promise<T> | T): Promise<T> {
+  const s = ws.openCase(id);
+  try {
+    return await fn(s);
+  } finally {
+    s.close();
+  }
 }
 
 /**
@@ -252,6 +267,120 @@ describe('objects', () => {
     const r = await verifyAgain(store);
     expect(r.messages.join('\n')).toContain(
       `model/w.safetensors: object modified: sha256 is now ${sha256('weights-as-shipped')}`,
+    );
+  });
+});
+
+/**
+ * Cut the custody log after seq `keep` the way an adversary would: drop the delete triggers, delete
+ * the tail events and every row they recorded, recreate the triggers exactly as they were.
+ */
+function cutTail(dbFile: string, keep: number): void {
+  const db = new Database(dbFile);
+  const expected = expectedTriggerSql();
+  const tables = ['custody', 'evidence', 'objects', 'manifest_checks', 'verifications'];
+  try {
+    for (const t of tables) db.exec(`DROP TRIGGER ${t}_no_delete;`);
+    const tail = db.prepare('SELECT action, details FROM custody WHERE seq > ?').all(keep) as {
+      action: string;
+      details: string;
+    }[];
+    for (const e of tail) {
+      const d = JSON.parse(e.details) as { evidenceId?: number; ingestId?: number; verificationId?: number };
+      if (e.action === 'evidence.stored') db.prepare('DELETE FROM evidence WHERE id = ?').run(d.evidenceId);
+      if (e.action === 'ingest.finished')
+        db.prepare('DELETE FROM manifest_checks WHERE ingest_id = ?').run(d.ingestId);
+      if (e.action === 'verify.run')
+        db.prepare('DELETE FROM verifications WHERE id = ?').run(d.verificationId);
+    }
+    db.prepare(
+      'DELETE FROM objects WHERE sha256 NOT IN (SELECT sha256 FROM evidence WHERE sha256 IS NOT NULL)',
+    ).run();
+    db.prepare('DELETE FROM custody WHERE seq > ?').run(keep);
+    for (const t of tables) db.exec(`${expected.get(`${t}_no_delete`)!};`);
+  } finally {
+    db.close();
+  }
+}
+
+/** The seq of the ingest.started event: cutting before it removes a whole ingest. */
+function seqOf(store: CaseStore, action: string): number {
+  return listEvents(store.db).find((e) => e.action === action)!.seq;
+}
+
+describe('the tail of the custody log', () => {
+  it('names a tail cut (rows, objects rows and verification removed, triggers recreated) against the witness log', async () => {
+    const { ws, store, dbFile } = await preservedCase();
+    const head = listEvents(store.db).at(-1)!;
+    const keep = seqOf(store, 'ingest.started') - 1;
+    store.close();
+    cutTail(dbFile, keep);
+    const r = await withStore(ws, store.id, (s) => verifyAgain(s));
+    expect(r.ok).toBe(false);
+    expect(r.messages.join('\n')).toMatch(
+      new RegExp(
+        `custody log: truncated or rolled back: seq ${head.seq} \\(hash ${head.hash.slice(0, 16)}…\\) was witnessed at \\S+ by the workstation witness log \\(entry \\d+, probity\\); the case ends at seq ${keep}`,
+      ),
+    );
+    // The objects the cut rows named are still in the store: strays now.
+    expect(r.messages.join('\n')).toMatch(
+      /objects\/sha256\/[0-9a-f]{2}\/[0-9a-f]{62}: stray object: no evidence row names it/,
+    );
+  });
+
+  it('without a witness, says exactly how far back it can vouch', async () => {
+    const { ws, home, store, dbFile } = await preservedCase();
+    const keep = seqOf(store, 'ingest.started') - 1;
+    store.close();
+    fs.rmSync(path.join(home, 'witness'), { recursive: true });
+    cutTail(dbFile, keep);
+    // The stray objects aside (a separate finding), the chain alone cannot show the cut.
+    for (const f of fs.readdirSync(path.join(store.dir, 'objects', 'sha256'), { recursive: true }))
+      if (String(f).length > 3)
+        fs.rmSync(path.join(store.dir, 'objects', 'sha256', String(f)), { force: true });
+    const r = await withStore(ws, store.id, (s) => verifyAgain(s));
+    expect(r.messages).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.notes).toContain(`no witness beyond seq 0: a cut after seq 0 could not be seen`);
+  });
+
+  it('names a rollback: an older case.db copied back over the current one', async () => {
+    const { ws, store, dbFile } = await preservedCase();
+    const old = `${dbFile}.copy`;
+    store.close();
+    fs.copyFileSync(dbFile, old);
+    const later = tempDir('probity-adversary-later-');
+    cleanups.push(() => rmrf(later));
+    writeTree(later, { 'late.bin': 'added later' });
+    await withStore(ws, store.id, (s) =>
+      ingestBundle({ store: s, bundle: later, actor: 'custodian', host: 'test-host', workers: 1 }),
+    );
+    const head = await withStore(ws, store.id, (s) => listEvents(s.db).at(-1)!);
+    fs.copyFileSync(old, dbFile);
+    const r = await withStore(ws, store.id, (s) => verifyAgain(s));
+    expect(r.ok).toBe(false);
+    const text = r.messages.join('\n');
+    expect(text).toContain(
+      `custody log: truncated or rolled back: seq ${head.seq} (hash ${head.hash.slice(0, 16)}…) was witnessed at`,
+    );
+    expect(text).toContain(
+      `objects/sha256/${sha256('added later').slice(0, 2)}/${sha256('added later').slice(2)}: stray object`,
+    );
+  });
+
+  it('names a rollback that then grew a different tail', async () => {
+    const { ws, store, dbFile } = await preservedCase();
+    const old = `${dbFile}.copy`;
+    store.close();
+    fs.copyFileSync(dbFile, old);
+    await withStore(ws, store.id, (s) => verifyAgain(s));
+    const witnessed = await withStore(ws, store.id, (s) => listEvents(s.db).at(-1)!);
+    fs.copyFileSync(old, dbFile);
+    // The same number of events again, so the case is not shorter than the witness.
+    await withStore(ws, store.id, (s) => verifyAgain(s));
+    const r = await withStore(ws, store.id, (s) => verifyAgain(s));
+    expect(r.messages.join('\n')).toContain(
+      `custody log: rewritten or rolled back: seq ${witnessed.seq} has hash`,
     );
   });
 });

@@ -72,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
   const json = values.json === true;
   const ctx: CommandContext = {
     workstation: new Workstation(resolveHome(values.home as string | undefined)),
+    command: name,
     actor: (values.actor as string | undefined) ?? Workstation.defaultActor(),
     host: os.hostname(),
     json,

@@ -22,6 +22,7 @@ export function table(rows: string[][], header: string[]): string {
 /** Open the case named by the command's first argument for the length of `fn`. */
 export async function withCase<T>(ctx: CommandContext, fn: (store: CaseStore) => Promise<T> | T): Promise<T> {
   const store = ctx.workstation.openCase(ctx.args[0]!);
+  store.witnessSource = `probity ${ctx.command ?? 'command'}`;
   try {
     return await fn(store);
   } catch (err) {

@@ -7,6 +7,10 @@ import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { Keyring, loadKeyring } from '../keys/custodians';
 import { checkEventSignatures } from '../keys/event-signatures';
+import { checkCheckpointEvent, checkCheckpointSignature, type SignedCheckpoint } from '../keys/checkpoint';
+import { verifyText } from '../keys/ed25519';
+import { readWitness, verifyWitnessChain, type WitnessedHead } from './witness';
+import { compareWithWitnesses, earlierVerificationHeads } from './witness-check';
 import { appendEvent, verifyChain, type EventSigner } from './custody';
 import { importDigests } from '../audit/import-digest';
 import { findingsDigest, findingsOfRun } from './findings';
@@ -36,6 +40,16 @@ export interface VerifyOptions {
   keyring?: Keyring;
   /** Signs the verify.run event when a custodian is acting. */
   signer?: EventSigner;
+  /**
+   * Heads recorded outside this workstation's witness log that the case must still hold: entries
+   * carried by a case archive, for instance. The workstation's own witness log (store.witnessHome)
+   * is always read.
+   */
+  witnesses?: WitnessedHead[];
+  /** Signed checkpoints pinned by a custodian (`verify --checkpoint FILE`). */
+  checkpoints?: { file: string; signed: SignedCheckpoint }[];
+  /** Report bundles whose printed chain head the case must still hold (`verify --report DIR`). */
+  reports?: string[];
 }
 
 /** One line a custodian can act on, naming the file or the seq. */
@@ -102,6 +116,12 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
 
     problems.push(...checkTriggers(db));
     const notes: string[] = [];
+    const strays = scanObjectStore(store);
+    problems.push(...strays.problems);
+    notes.push(...strays.notes);
+    const witnessed = checkWitnesses(store, opts);
+    problems.push(...witnessed.problems);
+    notes.push(...witnessed.notes);
     for (const check of [checkEvidenceRows, checkManifestCheckRows, checkVerificationRows, checkObjectRows]) {
       const r = check(db);
       problems.push(...r.problems);
@@ -229,6 +249,185 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
     await pool.close();
     release();
   }
+}
+
+/**
+ * Every file under objects/: each must sit at sha256/<2 hex>/<62 hex> and be named by an object
+ * row (and so by evidence). A valid digest path that no row names is an orphan: kept, as a note,
+ * when an unfinished ingest's resume journal lists it (the re-run will record it); otherwise a
+ * stray, which fails the run — a planted file, or one left behind by a rollback of case.db.
+ */
+function scanObjectStore(store: CaseStore): { problems: VerifyProblem[]; notes: string[] } {
+  const problems: VerifyProblem[] = [];
+  const notes: string[] = [];
+  const root = path.join(store.dir, 'objects');
+  const rel = (p: string) => path.relative(store.dir, p).split(path.sep).join('/');
+  const known = new Set(
+    (store.db.prepare('SELECT sha256 FROM objects').pluck().all() as string[]).map((x) => x.toLowerCase()),
+  );
+  const journal = new Set(
+    store.db
+      .prepare(
+        "SELECT s.sha256 FROM staged_objects s JOIN ingests i ON i.id = s.ingest_id WHERE i.status != 'finished'",
+      )
+      .pluck()
+      .all() as string[],
+  );
+  const stray = (file: string, reason: string) =>
+    problems.push({ kind: 'object-stray', file: rel(file), reason });
+  const list = (dir: string): fs.Dirent[] => {
+    try {
+      return fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        stray(dir, `cannot list the folder: ${(err as Error).message}`);
+      return [];
+    }
+  };
+  let journalled = 0;
+  for (const top of list(root)) {
+    const p = path.join(root, top.name);
+    if (top.name === 'tmp' && top.isDirectory()) continue; // an ingest's temp files, removed by the next one
+    if (top.name !== 'sha256' || !top.isDirectory()) {
+      stray(p, 'not part of the object store (only sha256/ and tmp/ belong here)');
+      continue;
+    }
+    for (const d of list(p)) {
+      const dp = path.join(p, d.name);
+      if (!d.isDirectory() || !/^[0-9a-f]{2}$/.test(d.name)) {
+        stray(dp, 'not a valid digest path (expected sha256/<2 hex>/<62 hex>)');
+        continue;
+      }
+      for (const f of list(dp)) {
+        const fp = path.join(dp, f.name);
+        if (!f.isFile() || !/^[0-9a-f]{62}$/.test(f.name)) {
+          stray(
+            fp,
+            `not a valid digest path (expected sha256/<2 hex>/<62 hex>)${f.isFile() ? '' : ': not a regular file'}`,
+          );
+          continue;
+        }
+        const digest = `${d.name}${f.name}`;
+        if (known.has(digest)) continue;
+        if (journal.has(digest)) journalled++;
+        else stray(fp, 'stray object: no evidence row names it (planted, or left by a rolled-back case.db)');
+      }
+    }
+  }
+  if (journalled > 0)
+    notes.push(
+      `objects: ${journalled} object(s) are not evidence yet: an unfinished ingest's resume journal holds them (run that ingest again to complete it)`,
+    );
+  return { problems, notes };
+}
+
+/** The keyring verify judges signatures with: the one given, else the workstation's. */
+function keyringFor(
+  store: CaseStore,
+  given: Keyring | undefined,
+): { keyring: Keyring; problems: VerifyProblem[] } {
+  if (given) return { keyring: given, problems: [] };
+  const { keyring, problems } = loadKeyring(path.resolve(store.dir, '..', '..'));
+  return {
+    keyring,
+    problems: problems.map((p): VerifyProblem => ({ kind: 'custodian-log', file: p.file, reason: p.reason })),
+  };
+}
+
+/**
+ * The case against every head witnessed outside it — the workstation witness log, heads a case
+ * archive carried, pinned checkpoints, report bundles — and against earlier verifications.
+ */
+function checkWitnesses(
+  store: CaseStore,
+  opts: VerifyOptions,
+): { problems: VerifyProblem[]; notes: string[] } {
+  const problems: VerifyProblem[] = [];
+  const outside: WitnessedHead[] = [...(opts.witnesses ?? [])];
+  let keys: Keyring | null = null;
+  const keyring = () => {
+    if (!keys) {
+      const k = keyringFor(store, opts.keyring);
+      keys = k.keyring;
+      problems.push(...k.problems);
+    }
+    return keys;
+  };
+  if (store.witnessHome !== null) {
+    const log = readWitness(store.witnessHome);
+    for (const p of log.problems) problems.push({ kind: 'witness-log', file: log.file, reason: p });
+    for (const p of verifyWitnessChain(log.entries))
+      problems.push({ kind: 'witness-log', file: log.file, reason: p });
+    for (const e of log.entries) {
+      if (e.caseId !== store.id) continue;
+      if (e.signature !== null || e.signer !== null) {
+        const key = e.signer ? keyring().get(e.signer) : undefined;
+        if (!key || e.signature === null || !verifyText(key.publicKey, e.hash, e.signature))
+          problems.push({
+            kind: 'witness-log',
+            file: log.file,
+            reason: `entry ${e.seq}: signature ${key ? 'does not verify' : 'by an unknown key'} (${e.signer ?? 'no signer'})`,
+          });
+      }
+      outside.push({
+        seq: e.headSeq,
+        hash: e.headHash,
+        at: e.at,
+        witness: `the workstation witness log (entry ${e.seq}, ${e.source})`,
+      });
+    }
+  }
+  for (const c of opts.checkpoints ?? []) {
+    for (const reason of [
+      ...checkCheckpointSignature(c.signed, keyring()),
+      ...checkCheckpointEvent(store, c.signed),
+    ])
+      problems.push({ kind: 'witness-log', file: c.file, reason });
+    outside.push({
+      seq: c.signed.checkpoint.lastSeq,
+      hash: c.signed.checkpoint.lastHash,
+      at: c.signed.checkpoint.at,
+      witness: `the checkpoint ${c.file} signed by ${c.signed.signer.name}`,
+    });
+  }
+  for (const dir of opts.reports ?? []) {
+    const r = reportHead(dir, store.id);
+    if ('problem' in r) problems.push({ kind: 'witness-log', file: r.file, reason: r.problem });
+    else outside.push(r.head);
+  }
+  const cmp = compareWithWitnesses(store.db, outside, earlierVerificationHeads(store.db));
+  return { problems: [...problems, ...cmp.problems], notes: cmp.notes };
+}
+
+/** The chain head a report bundle printed (report.json's chainHead), for the same case. */
+function reportHead(
+  dir: string,
+  caseId: string,
+): { head: WitnessedHead } | { file: string; problem: string } {
+  const file = path.join(dir, 'report.json');
+  let model: {
+    case?: { id?: unknown };
+    chainHead?: { lastSeq?: unknown; lastHash?: unknown };
+    generatedAt?: unknown;
+  };
+  try {
+    model = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof model;
+  } catch (err) {
+    return { file, problem: `cannot read the report's chain head: ${(err as Error).message}` };
+  }
+  const h = model.chainHead;
+  if (typeof h?.lastSeq !== 'number' || typeof h.lastHash !== 'string')
+    return { file, problem: 'no chain head in report.json' };
+  if (model.case?.id !== caseId)
+    return { file, problem: `the report is for case ${String(model.case?.id)}, not ${caseId}` };
+  return {
+    head: {
+      seq: h.lastSeq,
+      hash: h.lastHash,
+      at: typeof model.generatedAt === 'string' ? model.generatedAt : 'report time',
+      witness: `the report bundle ${dir}`,
+    },
+  };
 }
 
 /**

@@ -4,10 +4,11 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { CaseSummary } from '../../shared/domain';
 import { ProbityError, describeFsError } from '../util/errors';
-import { appendEvent } from './custody';
+import { appendEvent, chainHead, type EventSigner } from './custody';
 import { objectPathIn } from './paths';
 import { migrate } from './schema';
 import { openCaseDb } from './sqlite';
+import { appendWitness } from './witness';
 
 export const CASE_ID_PATTERN = /^AI-IR-(\d{4})-(\d{4})$/;
 
@@ -16,11 +17,58 @@ export class CaseStore {
   readonly id: string;
   readonly dir: string;
   readonly db: Database.Database;
+  /**
+   * The workstation home whose witness log (witness.ts) records this case's head when it is
+   * closed after something was appended; null for a case not opened through a workstation (a
+   * case being imported, until it passed).
+   */
+  readonly witnessHome: string | null;
+  /** What the witness entry names as having appended ("probity ingest", …). */
+  witnessSource = 'probity';
+  /** Signs the witness entry when the command acts for a signing custodian. */
+  witnessSigner: EventSigner | undefined;
+  private openedHead: { lastSeq: number; lastHash: string } | null;
+  private closed = false;
 
-  constructor(id: string, dir: string, db: Database.Database) {
+  constructor(
+    id: string,
+    dir: string,
+    db: Database.Database,
+    opts: { witnessHome?: string | null; created?: boolean } = {},
+  ) {
     this.id = id;
     this.dir = dir;
     this.db = db;
+    this.witnessHome = opts.witnessHome ?? null;
+    this.openedHead = opts.created || this.witnessHome === null ? null : chainHead(db);
+  }
+
+  /**
+   * Record the case's current head in the workstation witness log if it moved since the case was
+   * opened (or the case was created). Called by close(); callers that keep a case open across
+   * several appends may call it in between.
+   */
+  witness(details: Record<string, unknown> = {}): void {
+    if (this.witnessHome === null) return;
+    const head = chainHead(this.db);
+    if (
+      this.openedHead &&
+      head.lastSeq === this.openedHead.lastSeq &&
+      head.lastHash === this.openedHead.lastHash
+    )
+      return;
+    appendWitness(
+      this.witnessHome,
+      {
+        caseId: this.id,
+        headSeq: head.lastSeq,
+        headHash: head.lastHash,
+        source: this.witnessSource,
+        details,
+      },
+      this.witnessSigner,
+    );
+    this.openedHead = head;
   }
 
   get objectsDir(): string {
@@ -36,8 +84,15 @@ export class CaseStore {
     return objectPathIn(this.objectsDir, sha256);
   }
 
+  /** Close the database, after witnessing the head if this process appended to the case. */
   close(): void {
-    this.db.close();
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.db.open) this.witness();
+    } finally {
+      this.db.close();
+    }
   }
 }
 
@@ -112,7 +167,7 @@ export class Workstation {
           at,
         });
       })();
-      return new CaseStore(id, dir, db);
+      return new CaseStore(id, dir, db, { witnessHome: this.home, created: true });
     }
   }
 
@@ -142,7 +197,7 @@ export class Workstation {
     if (!fs.existsSync(dbFile)) {
       throw new ProbityError('not-found', `${id}: no such case in ${this.casesDir}`);
     }
-    return new CaseStore(id, dir, openDb(dbFile, false));
+    return new CaseStore(id, dir, openDb(dbFile, false), { witnessHome: this.home });
   }
 
   listCases(): CaseSummary[] {

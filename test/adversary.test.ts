@@ -10,6 +10,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestBundle } from '../src/core/ingest/ingest';
+import { checkCheckpointAgainstCase, signCheckpoint } from '../src/core/keys/checkpoint';
+import { addCustodian, loadKeyring, unlockCustodian } from '../src/core/keys/custodians';
+import { exportCase } from '../src/core/transfer/case-export';
+import { importCase } from '../src/core/transfer/case-import';
 import { listEvents } from '../src/core/store/custody';
 import { expectedTriggerSql } from '../src/core/store/schema';
 import { verifyCase } from '../src/core/store/verify';
@@ -382,5 +386,118 @@ describe('the tail of the custody log', () => {
     expect(r.messages.join('\n')).toContain(
       `custody log: rewritten or rolled back: seq ${witnessed.seq} has hash`,
     );
+  });
+});
+
+describe('signed checkpoints', () => {
+  it("checkpoint --check fails when the checkpoint's own event was cut from the log", async () => {
+    const { ws, home, store, dbFile } = await preservedCase();
+    addCustodian(home, { name: 'alice', role: 'custodian', passphrase: 'pw', actor: 'ops' });
+    const alice = unlockCustodian(home, 'alice', 'pw');
+    const { signed, event } = signCheckpoint(store, home, alice, 'alice');
+    store.close();
+    // Cut the checkpoint event itself: the pinned head (the seq before it) still matches.
+    cutTail(dbFile, event.seq - 1);
+    const problems = await withStore(ws, store.id, (s) =>
+      checkCheckpointAgainstCase(s, signed, loadKeyring(home).keyring),
+    );
+    expect(problems).toEqual([
+      `custody log: the checkpoint's own event (checkpoint.signed after seq ${signed.checkpoint.lastSeq}, signed by alice) is gone: the log was cut or rolled back after the checkpoint was signed`,
+    ]);
+    // Verify with the pinned checkpoint names it too, and the witness log (which holds the
+    // checkpoint's head) names the cut.
+    const file = path.join(home, 'pinned.json');
+    fs.writeFileSync(file, JSON.stringify(signed));
+    const r = await withStore(ws, store.id, (s) =>
+      verifyCase({ store: s, actor: 'custodian', workers: 1, checkpoints: [{ file, signed }] }),
+    );
+    expect(r.ok).toBe(false);
+    expect(r.messages.join('\n')).toContain(`${file}: custody log: the checkpoint's own event`);
+    expect(r.messages.join('\n')).toContain(`custody log: truncated or rolled back: seq ${event.seq}`);
+  });
+
+  it('verify --checkpoint names a case cut before the pinned head, even with no witness log', async () => {
+    const { ws, home, store, dbFile } = await preservedCase();
+    addCustodian(home, { name: 'alice', role: 'custodian', passphrase: 'pw', actor: 'ops' });
+    const { signed } = signCheckpoint(store, home, unlockCustodian(home, 'alice', 'pw'), 'alice');
+    store.close();
+    fs.rmSync(path.join(home, 'witness'), { recursive: true });
+    cutTail(dbFile, signed.checkpoint.lastSeq - 2);
+    const r = await withStore(ws, store.id, (s) =>
+      verifyCase({
+        store: s,
+        actor: 'custodian',
+        workers: 1,
+        checkpoints: [{ file: 'pinned.json', signed }],
+      }),
+    );
+    expect(r.messages.join('\n')).toContain(
+      `custody log: truncated or rolled back: seq ${signed.checkpoint.lastSeq} (hash ${signed.checkpoint.lastHash.slice(0, 16)}…) was witnessed at ${signed.checkpoint.at} by the checkpoint pinned.json signed by alice; the case ends at seq ${signed.checkpoint.lastSeq - 2}`,
+    );
+  });
+});
+
+describe('case transfer', () => {
+  async function exported(opts: { cut?: boolean; dropWitness?: boolean; signAs?: 'mallory' } = {}) {
+    const a = await preservedCase();
+    const keep = seqOf(a.store, 'ingest.started') - 1;
+    a.store.close();
+    if (opts.cut) cutTail(a.dbFile, keep);
+    if (opts.dropWitness) fs.rmSync(path.join(a.home, 'witness'), { recursive: true });
+    // Remove the stray objects the cut left, as a careful adversary would.
+    const out = path.join(tempDir('probity-adversary-tar-'), 'case.tar');
+    cleanups.push(() => rmrf(path.dirname(out)));
+    let custodian = null;
+    if (opts.signAs) {
+      addCustodian(a.home, { name: 'mallory', role: 'custodian', passphrase: 'pw', actor: 'mallory' });
+      custodian = unlockCustodian(a.home, 'mallory', 'pw');
+    }
+    await withStore(a.ws, a.store.id, (s) =>
+      exportCase({ store: s, home: a.home, out, actor: 'mallory', custodian }),
+    );
+    return { ...a, out, keep };
+  }
+
+  function receiver() {
+    const w = newWorkstation();
+    cleanups.push(w.cleanup);
+    return w;
+  }
+
+  it('refuses a tail-truncated case, re-signed by another custodian, behind the witness entries it carries', async () => {
+    // keep + 1: the export introduced mallory's key (custodian.key) after the cut.
+    const { out, keep } = await exported({ cut: true, signAs: 'mallory' });
+    const b = receiver();
+    await expect(importCase({ workstation: b.ws, file: out, actor: 'bob', workers: 1 })).rejects.toThrow(
+      new RegExp(
+        `refused: the case does not verify .*custody log: truncated or rolled back: seq \\d+ \\(hash [0-9a-f]{16}…\\) was witnessed at \\S+ by the exporting workstation's witness log \\(entry \\d+, probity, carried in WITNESS\\.jsonl\\); the case ends at seq ${keep + 1}`,
+      ),
+    );
+    expect(fs.existsSync(b.ws.casesDir) ? fs.readdirSync(b.ws.casesDir) : []).toEqual([]);
+  });
+
+  it('refuses a case behind what the importing workstation witnessed, even when the archive carries no witness', async () => {
+    const good = await exported();
+    const b = receiver();
+    const first = await importCase({ workstation: b.ws, file: good.out, actor: 'bob', workers: 1 });
+    expect(first.verification.ok).toBe(true);
+    expect(first.verification.notes).toEqual([]);
+    rmrf(path.join(b.ws.casesDir, first.caseId));
+
+    // The same case, cut on its home workstation whose witness log was removed as well.
+    cutTail(good.dbFile, good.keep);
+    fs.rmSync(path.join(good.home, 'witness'), { recursive: true });
+    const out2 = path.join(path.dirname(good.out), 'cut.tar');
+    await withStore(good.ws, first.caseId, (s) =>
+      exportCase({ store: s, home: good.home, out: out2, actor: 'mallory' }),
+    );
+    await expect(importCase({ workstation: b.ws, file: out2, actor: 'bob', workers: 1 })).rejects.toThrow(
+      /refused: the case does not verify .*custody log: truncated or rolled back: seq \d+ .* by this workstation's witness log/,
+    );
+
+    // A workstation that never saw the case accepts it, saying how far it can vouch.
+    const c = receiver();
+    const r = await importCase({ workstation: c.ws, file: out2, actor: 'carol', workers: 1 });
+    expect(r.verification.notes).toContain(`no witness beyond seq 0: a cut after seq 0 could not be seen`);
   });
 });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
 import type { EvidenceKind, Progress } from '../shared/domain';
 import { EVIDENCE_KINDS } from '../shared/domain';
@@ -6,7 +7,8 @@ import { listEvents } from '../core/store/custody';
 import { caseOverview, listEvidence } from '../core/store/queries';
 import { verifyCase } from '../core/store/verify';
 import type { Workstation } from '../core/store/workstation';
-import { ProbityError } from '../core/util/errors';
+import { ProbityError, describeFsError } from '../core/util/errors';
+import { parseSignedCheckpoint } from '../core/keys/checkpoint';
 import { humanBytes, humanDuration } from '../core/util/format';
 import { AUDIT_COMMANDS } from './audit-commands';
 import { INCIDENT_COMMANDS } from './incident-commands';
@@ -24,6 +26,8 @@ import { actorFor, caseSigner, signingCustodian } from './signing';
 
 export interface CommandContext {
   workstation: Workstation;
+  /** The command words ("ingest", "case export"), named in the witness log's entries. */
+  command?: string;
   actor: string;
   host: string;
   json: boolean;
@@ -131,7 +135,7 @@ const ingest: Command = {
         bundle: ctx.args[1]!,
         actor: actorFor(ctx, custodian),
         host: ctx.host,
-        signer: caseSigner(ctx, store.db, custodian),
+        signer: caseSigner(ctx, store, custodian),
         signal: ctx.signal,
         onProgress: progressPrinter(ctx),
       });
@@ -170,30 +174,53 @@ const ingest: Command = {
 
 const verify: Command = {
   summary:
-    'Re-hash every stored object, recompute the custody chain and check the append-only triggers. Exit 0 only when everything holds; the run is itself recorded (signed by the custodian given with --sign-as).',
-  usage: '<case-id> [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
+    'Re-hash every stored object, recompute the custody chain, check every row against the custody event that created it, ' +
+    'the append-only triggers by their SQL, the object store for strays, and the chain head against every witness: the ' +
+    "workstation's witness log, earlier verifications, --checkpoint files (signed checkpoints a custodian pinned) and " +
+    '--report bundles (the head they printed). Exit 0 only when everything holds; what no witness covers is said in one ' +
+    'line. The run is itself recorded (signed by the custodian given with --sign-as).',
+  usage:
+    '<case-id> [--checkpoint FILE]... [--report DIR]... [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: ['<case-id>'],
-  options: { 'sign-as': { type: 'string' } },
+  options: {
+    'sign-as': { type: 'string' },
+    checkpoint: { type: 'string', multiple: true },
+    report: { type: 'string', multiple: true },
+  },
   async run(ctx) {
     const custodian = await signingCustodian(ctx);
+    const checkpoints = ((ctx.options.checkpoint as string[] | undefined) ?? []).map((file) => {
+      let text: string;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new ProbityError('unreadable', `${file}: ${describeFsError(err)}`, { file });
+      }
+      return { file, signed: parseSignedCheckpoint(text, file) };
+    });
+    const reports = (ctx.options.report as string[] | undefined) ?? [];
     return withCase(ctx, async (store) => {
       const r = await verifyCase({
         store,
         actor: actorFor(ctx, custodian),
-        signer: caseSigner(ctx, store.db, custodian),
+        signer: caseSigner(ctx, store, custodian),
         signal: ctx.signal,
         onProgress: progressPrinter(ctx),
+        checkpoints,
+        reports,
       });
       if (ctx.json) emitJson(ctx, r);
       else if (r.ok) {
         ctx.stdout.write(
-          `${r.caseId}: OK — ${r.objectsChecked} objects (${humanBytes(r.bytesChecked)}) match their SHA-256; custody chain verified through seq ${r.lastSeq} (${r.lastHash}); triggers in place\n`,
+          `${r.caseId}: OK — ${r.objectsChecked} objects (${humanBytes(r.bytesChecked)}) match their SHA-256; custody chain verified through seq ${r.lastSeq} (${r.lastHash}); every row matches its custody event; triggers in place\n`,
         );
+        for (const n of r.notes) ctx.stdout.write(`  ${n}\n`);
       } else {
         ctx.stdout.write(
           `${r.caseId}: FAILED — ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}\n`,
         );
         for (const m of r.messages) ctx.stdout.write(`  ${m}\n`);
+        for (const n of r.notes) ctx.stdout.write(`  note: ${n}\n`);
       }
       return r.ok ? 0 : 1;
     });

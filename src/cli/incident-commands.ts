@@ -72,7 +72,7 @@ async function write(
   return withCase(ctx, (store) => {
     const event = fn(store, {
       actor: actorFor(ctx, custodian),
-      signer: caseSigner(ctx, store.db, custodian),
+      signer: caseSigner(ctx, store, custodian),
     });
     if (ctx.json) emitJson(ctx, { event, incident: incidentView(store) });
     else ctx.stdout.write(`${store.id}: ${describe(event)} (custody seq ${event.seq})\n`);

@@ -7,6 +7,7 @@ import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ProbityError } from '../core/util/errors';
 import { resolveHome } from '../core/store/home';
+import { describeSqliteError } from '../core/store/sqlite';
 import { Workstation } from '../core/store/workstation';
 import { COMMANDS, type CommandContext } from './commands';
 import { PROBITY_VERSION } from './host-commands';
@@ -71,6 +72,7 @@ export async function main(argv: string[]): Promise<number> {
   const json = values.json === true;
   const ctx: CommandContext = {
     workstation: new Workstation(resolveHome(values.home as string | undefined)),
+    command: name,
     actor: (values.actor as string | undefined) ?? Workstation.defaultActor(),
     host: os.hostname(),
     json,
@@ -105,6 +107,12 @@ export async function main(argv: string[]): Promise<number> {
           `${JSON.stringify({ error: { code: err.code, message: err.message, file: err.file ?? null } })}\n`,
         );
       return err.exitCode;
+    }
+    const sqlite = describeSqliteError(err);
+    if (sqlite !== null) {
+      // A database failure outside any one case (the file is then not known here): the reason, no trace.
+      process.stderr.write(`probity ${name}: database error: ${sqlite}\n`);
+      return 2;
     }
     process.stderr.write(`probity ${name}: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
     return 2;

@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { sqliteFailure } from '../core/store/sqlite';
 import type { CaseStore } from '../core/store/workstation';
 import type { CommandContext } from './commands';
 
@@ -20,8 +22,11 @@ export function table(rows: string[][], header: string[]): string {
 /** Open the case named by the command's first argument for the length of `fn`. */
 export async function withCase<T>(ctx: CommandContext, fn: (store: CaseStore) => Promise<T> | T): Promise<T> {
   const store = ctx.workstation.openCase(ctx.args[0]!);
+  store.witnessSource = `probity ${ctx.command ?? 'command'}`;
   try {
     return await fn(store);
+  } catch (err) {
+    throw sqliteFailure(path.join(store.dir, 'case.db'), 'the case database failed', err);
   } finally {
     store.close();
   }

@@ -309,6 +309,7 @@ const caseImport: Command = {
             ? `archive signed by ${r.signer.name ?? 'unknown'} (${r.signer.fingerprint})\n`
             : 'archive not signed\n'),
       );
+      for (const n of r.verification.notes) ctx.stderr.write(`note: ${n}\n`);
       for (const k of r.newKeys)
         ctx.stderr.write(
           `new key learnt from the case: ${k.name} (${k.fingerprint}) — compare this fingerprint with ${k.name} out of band\n`,

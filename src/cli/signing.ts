@@ -4,11 +4,11 @@
  * never from an argument. The key is opened before the command touches the case, so a wrong
  * passphrase, an unknown custodian or a revoked key refuses the command with nothing appended.
  */
-import type Database from 'better-sqlite3';
 import { prepareCaseSigner } from '../core/keys/case-signer';
 import { unlockCustodian, type UnlockedCustodian } from '../core/keys/custodians';
 import { obtainPassphrase, type PassphraseSource } from '../core/keys/passphrase';
 import type { EventSigner } from '../core/store/custody';
+import type { CaseStore } from '../core/store/workstation';
 import { ProbityError } from '../core/util/errors';
 import type { CommandContext } from './commands';
 
@@ -51,10 +51,12 @@ export async function signingCustodian(ctx: CommandContext): Promise<UnlockedCus
  */
 export function caseSigner(
   ctx: CommandContext,
-  db: Database.Database,
+  store: CaseStore,
   custodian: UnlockedCustodian | null,
 ): EventSigner | undefined {
-  return custodian
-    ? prepareCaseSigner(db, ctx.workstation.home, custodian, actorFor(ctx, custodian))
-    : undefined;
+  if (!custodian) return undefined;
+  const signer = prepareCaseSigner(store.db, ctx.workstation.home, custodian, actorFor(ctx, custodian));
+  // The workstation witness entry for this command is signed by the same custodian.
+  store.witnessSigner = signer;
+  return signer;
 }

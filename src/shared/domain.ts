@@ -161,7 +161,25 @@ export type VerifyProblem =
    */
   | { kind: 'signature-removed'; seq: number; signer: string; reason: string }
   /** The workstation's custodian log (custodians/log.jsonl) or key files disagree with themselves. */
-  | { kind: 'custodian-log'; file: string; reason: string };
+  | { kind: 'custodian-log'; file: string; reason: string }
+  /** An append-only trigger whose SQL is not the one the schema creates (it no longer refuses). */
+  | { kind: 'trigger-altered'; trigger: string; sql: string }
+  /** A trigger on the case's tables that the schema never creates. */
+  | { kind: 'trigger-unexpected'; trigger: string; sql: string }
+  /**
+   * A checksum-check, verification or object row that disagrees with the custody event that
+   * created it (or with the rows it is derived from), or that no event created.
+   */
+  | { kind: 'row-mismatch'; table: string; subject: string; seq: number; reason: string }
+  /**
+   * The custody log ends before a head recorded elsewhere (the workstation's witness log, an
+   * earlier verification, a signed checkpoint, a report bundle): truncated or rolled back.
+   */
+  | { kind: 'witness-mismatch'; witness: string; seq: number; hash: string; at: string; reason: string }
+  /** The workstation witness log itself is damaged. */
+  | { kind: 'witness-log'; file: string; reason: string }
+  /** A file in the object store that no evidence row names, or whose name is not a digest path. */
+  | { kind: 'object-stray'; file: string; reason: string };
 
 export interface VerifyReport {
   caseId: string;
@@ -174,6 +192,12 @@ export interface VerifyReport {
   problems: VerifyProblem[];
   /** One readable line per problem, naming the file or seq. */
   messages: string[];
+  /**
+   * What this run could not vouch for, one line each: how far back a witness reaches ("no witness
+   * beyond seq N: …"), row columns that older custody events did not record, orphans left for a
+   * resumable ingest. They do not fail the run.
+   */
+  notes: string[];
   at: string;
   seconds: number;
 }

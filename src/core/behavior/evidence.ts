@@ -12,6 +12,7 @@ import path from 'node:path';
 import { ObjectWriter } from '../hashing/object-writer';
 import type { StoredObject } from '../hashing/protocol';
 import { appendEvent } from '../store/custody';
+import { manifestChecksDigest } from '../store/row-binding';
 import type { CaseStore } from '../store/workstation';
 import { ProbityError, describeFsError } from '../util/errors';
 import { utcNow } from '../util/format';
@@ -176,6 +177,10 @@ function recordEvidence(
         linkTarget: null,
         sourcePath: e.sourcePath,
         host: e.host,
+        mtime: e.mtime.toISOString(),
+        rawNameHex: null,
+        manifestStatus: null,
+        manifestExpected: null,
       },
     });
     appendEvent(db, {
@@ -190,6 +195,8 @@ function recordEvidence(
         links: 0,
         bytes: e.object.size,
         manifest: { matched: 0, mismatched: 0, missing: 0, new: 0 },
+        checks: 0,
+        checksSha256: manifestChecksDigest([]),
         warnings: 0,
       },
     });

@@ -259,7 +259,7 @@ describe('verify', () => {
     expect(r.messages).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
-          /^a\.bin: evidence row 1 disagrees with custody event seq \d+: size is 999, recorded 8/,
+          /^a\.bin: evidence row edited: size is 999, the custody event recorded 8 \(evidence row 1, custody event seq \d+\)/,
         ),
       ]),
     );

@@ -11,6 +11,7 @@ import { HashPool, settleAll } from '../hashing/pool';
 import type { StoredObject } from '../hashing/protocol';
 import { appendEvent, type EventSigner } from '../store/custody';
 import { acquireCaseLock } from '../store/lock';
+import { manifestCheckRows, manifestChecksDigest } from '../store/row-binding';
 import type { CaseStore } from '../store/workstation';
 import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
@@ -387,6 +388,10 @@ function commit(
             linkTarget: entry.linkTarget,
             sourcePath: entry.sourcePath,
             host: opts.host,
+            mtime: entry.mtime,
+            rawNameHex: entry.rawNameHex,
+            manifestStatus: ms?.status ?? null,
+            manifestExpected: ms?.expected ?? null,
           },
         },
         opts.signer,
@@ -394,6 +399,7 @@ function commit(
     }
     for (const c of checks)
       insCheck.run(ingestId, c.manifestPath, c.listedPath, c.expected, c.actual, c.status);
+    const checkRows = manifestCheckRows(db, ingestId);
     db.prepare("UPDATE ingests SET status = 'finished', finished_at = ?, error = NULL WHERE id = ?").run(
       at,
       ingestId,
@@ -413,6 +419,9 @@ function commit(
           links,
           bytes,
           manifest: counts,
+          // Every checksum-check row of this ingest, bound to this event (store/row-binding.ts).
+          checks: checkRows.length,
+          checksSha256: manifestChecksDigest(checkRows),
           warnings: warnings.length,
         },
       },

@@ -84,6 +84,10 @@ export function signCheckpoint(
     },
     signer,
   );
+  // The workstation witness log keeps the signed checkpoint too, outside the case: case export
+  // carries the latest one even when the case itself was cut before it.
+  store.witnessSigner = signer;
+  store.witness({ checkpoint: signed });
   return { signed, event };
 }
 
@@ -121,8 +125,32 @@ export function checkCheckpointSignature(signed: SignedCheckpoint, keyring: Keyr
 }
 
 /**
+ * The checkpoint's own `checkpoint.signed` event, recorded right after the head it signs, must
+ * still be in the case: a log cut between the head and that event keeps the head (so the pinned
+ * hash still matches) but loses the record of the signing, and everything after it.
+ */
+export function checkCheckpointEvent(store: CaseStore, signed: SignedCheckpoint): string[] {
+  const c = signed.checkpoint;
+  if (c.caseId !== store.id) return [`checkpoint is for case ${c.caseId}, not ${store.id}`];
+  for (const r of store.db
+    .prepare("SELECT details FROM custody WHERE action = 'checkpoint.signed' AND seq > ? ORDER BY seq")
+    .iterate(c.lastSeq) as IterableIterator<{ details: string }>) {
+    try {
+      const d = JSON.parse(r.details) as Partial<SignedCheckpoint>;
+      if (d.signature === signed.signature && d.checkpoint?.lastSeq === c.lastSeq) return [];
+    } catch {
+      // Reported as a chain break.
+    }
+  }
+  return [
+    `custody log: the checkpoint's own event (checkpoint.signed after seq ${c.lastSeq}, signed by ${signed.signer.name}) is gone: the log was cut or rolled back after the checkpoint was signed`,
+  ];
+}
+
+/**
  * Check a pinned checkpoint against a case: its signature, the case id, the event at lastSeq
- * still carrying lastHash, and the whole chain still recomputing.
+ * still carrying lastHash, its own checkpoint.signed event still there, and the whole chain still
+ * recomputing.
  */
 export function checkCheckpointAgainstCase(
   store: CaseStore,
@@ -137,6 +165,7 @@ export function checkCheckpointAgainstCase(
   if (c.lastSeq > 0 && !row) problems.push(`custody log: seq ${c.lastSeq} is gone (the checkpoint pins it)`);
   else if (row && row.hash !== c.lastHash)
     problems.push(`custody log: seq ${c.lastSeq}: hash is ${row.hash}, the checkpoint pins ${c.lastHash}`);
+  if (c.caseId === store.id) problems.push(...checkCheckpointEvent(store, signed));
   for (const b of verifyChain(store.db).breaks)
     problems.push(`custody log: chain broken at seq ${b.seq}: ${b.reason}`);
   return problems;

@@ -35,7 +35,7 @@ describe('signed custody events', () => {
     const signer = prepareCaseSigner(store.db, home, alice, 'alice');
     const e = appendEvent(
       store.db,
-      { actor: 'alice', action: 'verify.run', subject: store.id, details: {} },
+      { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details: {} },
       signer,
     );
     expect(e.signer).toBe(alice.fingerprint);
@@ -45,7 +45,7 @@ describe('signed custody events', () => {
     expect(actions).toEqual([
       ['case.created', false],
       ['custodian.key', true],
-      ['verify.run', true],
+      ['incident.timeline.added', true],
     ]);
     const intro = listEvents(store.db)[1]!;
     expect(intro.details).toMatchObject({ name: 'alice', fingerprint: alice.fingerprint });
@@ -64,17 +64,17 @@ describe('signed custody events', () => {
     const signer = prepareCaseSigner(store.db, home, alice, 'alice');
     appendEvent(
       store.db,
-      { actor: 'alice', action: 'verify.run', subject: store.id, details: { n: 1 } },
+      { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details: { n: 1 } },
       signer,
     );
     appendEvent(
       store.db,
-      { actor: 'alice', action: 'verify.run', subject: store.id, details: { n: 2 } },
+      { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details: { n: 2 } },
       signer,
     );
     appendEvent(
       store.db,
-      { actor: 'alice', action: 'verify.run', subject: store.id, details: { n: 3 } },
+      { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details: { n: 3 } },
       signer,
     );
     // seq 3: a signature made by bob's key but attributed to alice.
@@ -88,7 +88,7 @@ describe('signed custody events', () => {
     // seq 5: a signature of a different hash.
     store.db.prepare('UPDATE custody SET signature = ? WHERE seq = 5').run(alice.signer.sign('0'.repeat(64)));
     store.db.exec(
-      "CREATE TRIGGER custody_no_update BEFORE UPDATE ON custody BEGIN SELECT RAISE(ABORT, 'x'); END;",
+      "CREATE TRIGGER custody_no_update BEFORE UPDATE ON custody BEGIN SELECT RAISE(ABORT, 'custody is append-only: rows cannot be changed'); END;",
     );
 
     const r = await verifyCase({ store, actor: 'ops', workers: 1 });
@@ -105,12 +105,16 @@ describe('signed custody events', () => {
     const { home, store } = setup();
     const bob = unlockCustodian(home, 'bob', 'pw-b');
     const signer = prepareCaseSigner(store.db, home, bob, 'bob');
-    appendEvent(store.db, { actor: 'bob', action: 'verify.run', subject: store.id, details: {} }, signer);
+    appendEvent(
+      store.db,
+      { actor: 'bob', action: 'incident.timeline.added', subject: store.id, details: {} },
+      signer,
+    );
     const old = unlockCustodian(home, 'alice', 'pw-a');
     const aliceSigner = prepareCaseSigner(store.db, home, old, 'alice');
     appendEvent(
       store.db,
-      { actor: 'alice', action: 'verify.run', subject: store.id, details: {} },
+      { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details: {} },
       aliceSigner,
     );
     rotateCustodian(home, { name: 'alice', passphrase: 'pw-a', newPassphrase: 'pw-a2', actor: 'ops' });
@@ -130,7 +134,7 @@ describe('signed custody events', () => {
     // The retired key signing now is named.
     appendEvent(
       store.db,
-      { actor: 'alice', action: 'verify.run', subject: store.id, details: {} },
+      { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details: {} },
       old.signer,
     );
     const r = await verifyCase({ store, actor: 'ops', workers: 1 });
@@ -170,7 +174,7 @@ describe('signed checkpoints', () => {
 
 describe('stripped signatures', () => {
   const RESTORE_TRIGGER =
-    "CREATE TRIGGER custody_no_update BEFORE UPDATE ON custody BEGIN SELECT RAISE(ABORT, 'x'); END;";
+    "CREATE TRIGGER custody_no_update BEFORE UPDATE ON custody BEGIN SELECT RAISE(ABORT, 'custody is append-only: rows cannot be changed'); END;";
 
   it('records the signer inside the hashed details, and refuses a caller setting it', () => {
     const { home, store } = setup();
@@ -178,13 +182,13 @@ describe('stripped signatures', () => {
     const signer = prepareCaseSigner(store.db, home, alice, 'alice');
     const e = appendEvent(
       store.db,
-      { actor: 'alice', action: 'verify.run', subject: store.id, details: {} },
+      { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details: {} },
       signer,
     );
     expect(e.details).toEqual({ signedBy: alice.fingerprint });
     const plain = appendEvent(store.db, {
       actor: 'ops',
-      action: 'verify.run',
+      action: 'incident.timeline.added',
       subject: store.id,
       details: {},
     });
@@ -192,7 +196,7 @@ describe('stripped signatures', () => {
     expect(() =>
       appendEvent(store.db, {
         actor: 'ops',
-        action: 'verify.run',
+        action: 'incident.timeline.added',
         subject: store.id,
         details: { signedBy: alice.fingerprint },
       }),
@@ -205,11 +209,16 @@ describe('stripped signatures', () => {
     const signer = prepareCaseSigner(store.db, home, alice, 'alice');
     const e = appendEvent(
       store.db,
-      { actor: 'alice', action: 'verify.run', subject: store.id, details: { n: 1 } },
+      { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details: { n: 1 } },
       signer,
     );
     // Unsigned events after a signed one are legitimate.
-    appendEvent(store.db, { actor: 'ops', action: 'verify.run', subject: store.id, details: { n: 2 } });
+    appendEvent(store.db, {
+      actor: 'ops',
+      action: 'incident.timeline.added',
+      subject: store.id,
+      details: { n: 2 },
+    });
     expect((await verifyCase({ store, actor: 'ops', workers: 1 })).messages).toEqual([]);
 
     tamper(store, 'UPDATE custody SET signature = NULL, signer = NULL WHERE seq = ?', e.seq);
@@ -234,7 +243,10 @@ describe('stripped signatures', () => {
     const alice = unlockCustodian(home, 'alice', 'pw-a');
     const bob = unlockCustodian(home, 'bob', 'pw-b');
     // An older case: events signed without signedBy in their details.
-    const signedLegacy = (action: 'custodian.key' | 'verify.run', details: Record<string, unknown>) => {
+    const signedLegacy = (
+      action: 'custodian.key' | 'incident.timeline.added',
+      details: Record<string, unknown>,
+    ) => {
       const e = appendEvent(store.db, { actor: 'alice', action, subject: 'alice', details });
       store.db.exec('DROP TRIGGER custody_no_update');
       store.db
@@ -248,17 +260,17 @@ describe('stripped signatures', () => {
       fingerprint: alice.fingerprint,
       publicKeyPem: alice.publicKeyPem,
     });
-    const listed = signedLegacy('verify.run', { n: 1 });
+    const listed = signedLegacy('incident.timeline.added', { n: 1 });
     const { event: cp } = signCheckpoint(store, home, alice, 'alice');
     expect(cp.details.signedEvents).toEqual({
       throughSeq: listed.seq,
       ranges: { [alice.fingerprint]: [[intro.seq, listed.seq]] },
     });
-    const unlisted = signedLegacy('verify.run', { n: 2 });
+    const unlisted = signedLegacy('incident.timeline.added', { n: 2 });
     const signer = prepareCaseSigner(store.db, home, bob, 'bob');
     const e = appendEvent(
       store.db,
-      { actor: 'bob', action: 'verify.run', subject: store.id, details: {} },
+      { actor: 'bob', action: 'incident.timeline.added', subject: store.id, details: {} },
       signer,
     );
     expect((await verifyCase({ store, actor: 'ops', workers: 1 })).messages).toEqual([]);
@@ -284,7 +296,12 @@ describe('stripped signatures', () => {
   it('verifies a case that was never signed as clean', async () => {
     const { store } = setup();
     for (let n = 1; n <= 3; n++)
-      appendEvent(store.db, { actor: 'ops', action: 'verify.run', subject: store.id, details: { n } });
+      appendEvent(store.db, {
+        actor: 'ops',
+        action: 'incident.timeline.added',
+        subject: store.id,
+        details: { n },
+      });
     const r = await verifyCase({ store, actor: 'ops', workers: 1 });
     expect(r.ok).toBe(true);
     expect(r.messages).toEqual([]);

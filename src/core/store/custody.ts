@@ -81,6 +81,14 @@ export const SIGNED_BY = 'signedBy';
  * and, through prev_hash, all before it).
  */
 export function appendEvent(db: Database.Database, e: NewEvent, signer?: EventSigner): CustodyEvent {
+  // Reading the head and inserting after it must be one write transaction: case databases run
+  // every transaction as BEGIN IMMEDIATE (store/sqlite.ts), so a concurrent append waits for this
+  // one instead of taking the same seq.
+  if (!db.inTransaction) return db.transaction(() => appendEventInTransaction(db, e, signer)).immediate();
+  return appendEventInTransaction(db, e, signer);
+}
+
+function appendEventInTransaction(db: Database.Database, e: NewEvent, signer?: EventSigner): CustodyEvent {
   if (Object.hasOwn(e.details, SIGNED_BY)) {
     throw new ProbityError(
       'internal',

@@ -30,12 +30,34 @@ export function expectedTriggers(): string[] {
   return APPEND_ONLY_TABLES.flatMap((t) => [`${t}_no_update`, `${t}_no_delete`]);
 }
 
+function triggerStatements(table: string): [string, string][] {
+  return [
+    [
+      `${table}_no_update`,
+      `CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
+      BEGIN SELECT RAISE(ABORT, '${table} is append-only: rows cannot be changed'); END`,
+    ],
+    [
+      `${table}_no_delete`,
+      `CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
+      BEGIN SELECT RAISE(ABORT, '${table} is append-only: rows cannot be deleted'); END`,
+    ],
+  ];
+}
+
 function appendOnlyTriggers(table: string): string {
-  return `
-    CREATE TRIGGER ${table}_no_update BEFORE UPDATE ON ${table}
-      BEGIN SELECT RAISE(ABORT, '${table} is append-only: rows cannot be changed'); END;
-    CREATE TRIGGER ${table}_no_delete BEFORE DELETE ON ${table}
-      BEGIN SELECT RAISE(ABORT, '${table} is append-only: rows cannot be deleted'); END;`;
+  return triggerStatements(table)
+    .map(([, sql]) => `\n    ${sql};`)
+    .join('');
+}
+
+/**
+ * The full text of every append-only trigger as the migrations create it (sqlite_master keeps the
+ * statement as written), by name: verify compares them, whitespace aside, so a trigger recreated
+ * under the same name with another body is caught.
+ */
+export function expectedTriggerSql(): Map<string, string> {
+  return new Map(APPEND_ONLY_TABLES.flatMap((t) => triggerStatements(t)));
 }
 
 const MIGRATIONS: string[] = [

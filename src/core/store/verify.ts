@@ -7,11 +7,22 @@ import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { Keyring, loadKeyring } from '../keys/custodians';
 import { checkEventSignatures } from '../keys/event-signatures';
+import { checkCheckpointEvent, checkCheckpointSignature, type SignedCheckpoint } from '../keys/checkpoint';
+import { verifyText } from '../keys/ed25519';
+import { readWitness, verifyWitnessChain, type WitnessedHead } from './witness';
+import { compareWithWitnesses, earlierVerificationHeads } from './witness-check';
 import { appendEvent, verifyChain, type EventSigner } from './custody';
 import { importDigests } from '../audit/import-digest';
 import { findingsDigest, findingsOfRun } from './findings';
 import { acquireCaseLock } from './lock';
-import { expectedTriggers } from './schema';
+import {
+  checkEvidenceRows,
+  checkManifestCheckRows,
+  checkObjectRows,
+  checkTriggers,
+  checkVerificationRows,
+  verificationReportDigest,
+} from './row-binding';
 import type { CaseStore } from './workstation';
 
 export interface VerifyOptions {
@@ -29,6 +40,16 @@ export interface VerifyOptions {
   keyring?: Keyring;
   /** Signs the verify.run event when a custodian is acting. */
   signer?: EventSigner;
+  /**
+   * Heads recorded outside this workstation's witness log that the case must still hold: entries
+   * carried by a case archive, for instance. The workstation's own witness log (store.witnessHome)
+   * is always read.
+   */
+  witnesses?: WitnessedHead[];
+  /** Signed checkpoints pinned by a custodian (`verify --checkpoint FILE`). */
+  checkpoints?: { file: string; signed: SignedCheckpoint }[];
+  /** Report bundles whose printed chain head the case must still hold (`verify --report DIR`). */
+  reports?: string[];
 }
 
 /** One line a custodian can act on, naming the file or the seq. */
@@ -57,7 +78,18 @@ export function describeProblem(p: VerifyProblem): string {
     case 'custodian-log':
       return `${p.file}: ${p.reason}`;
     case 'evidence-mismatch':
-      return `${p.path}: evidence row ${p.evidenceId} disagrees with custody event seq ${p.seq}: ${p.reason}`;
+      return `${p.path}: ${p.reason} (evidence row ${p.evidenceId}${p.seq ? `, custody event seq ${p.seq}` : ''})`;
+    case 'trigger-altered':
+      return `case.db: trigger altered: ${p.trigger} is not the schema's (now: ${p.sql})`;
+    case 'trigger-unexpected':
+      return `case.db: unexpected trigger: ${p.trigger} (${p.sql})`;
+    case 'row-mismatch':
+      return `${p.table}: ${p.subject}: ${p.reason}${p.seq ? ` (custody event seq ${p.seq})` : ''}`;
+    case 'witness-mismatch':
+      return `custody log: ${p.reason}`;
+    case 'witness-log':
+    case 'object-stray':
+      return `${p.file}: ${p.reason}`;
   }
 }
 
@@ -82,16 +114,21 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
     const chain = verifyChain(db);
     for (const b of chain.breaks) problems.push({ kind: 'chain-broken', seq: b.seq, reason: b.reason });
 
-    const present = new Set(
-      (db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[]).map(
-        (r) => r.name,
-      ),
-    );
-    for (const t of expectedTriggers())
-      if (!present.has(t)) problems.push({ kind: 'trigger-missing', trigger: t });
+    problems.push(...checkTriggers(db));
+    const notes: string[] = [];
+    const strays = scanObjectStore(store);
+    problems.push(...strays.problems);
+    notes.push(...strays.notes);
+    const witnessed = checkWitnesses(store, opts);
+    problems.push(...witnessed.problems);
+    notes.push(...witnessed.notes);
+    for (const check of [checkEvidenceRows, checkManifestCheckRows, checkVerificationRows, checkObjectRows]) {
+      const r = check(db);
+      problems.push(...r.problems);
+      notes.push(...r.notes);
+    }
 
     problems.push(
-      ...crossCheckEvidence(store),
       ...crossCheckFindings(store),
       ...crossCheckAuditImports(store),
       ...checkSignatures(store, opts.keyring),
@@ -171,10 +208,18 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
       lastHash: chain.lastHash,
       problems,
       messages: problems.map(describeProblem),
+      notes,
       at,
       seconds: (Date.now() - started) / 1000,
     };
     db.transaction(() => {
+      // The row first, so the event can bind it: its id and the digest of its report.
+      const reportText = JSON.stringify(report);
+      const verificationId = Number(
+        db
+          .prepare('INSERT INTO verifications (at, ok, through_seq, report) VALUES (?, ?, ?, ?)')
+          .run(at, report.ok ? 1 : 0, report.lastSeq, reportText).lastInsertRowid,
+      );
       appendEvent(
         db,
         {
@@ -190,15 +235,11 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
             throughSeq: report.lastSeq,
             throughHash: report.lastHash,
             problems: report.messages,
+            verificationId,
+            reportSha256: verificationReportDigest(reportText),
           },
         },
         opts.signer,
-      );
-      db.prepare('INSERT INTO verifications (at, ok, through_seq, report) VALUES (?, ?, ?, ?)').run(
-        at,
-        report.ok ? 1 : 0,
-        report.lastSeq,
-        JSON.stringify(report),
       );
     })();
     tracker.phase('done');
@@ -208,6 +249,185 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
     await pool.close();
     release();
   }
+}
+
+/**
+ * Every file under objects/: each must sit at sha256/<2 hex>/<62 hex> and be named by an object
+ * row (and so by evidence). A valid digest path that no row names is an orphan: kept, as a note,
+ * when an unfinished ingest's resume journal lists it (the re-run will record it); otherwise a
+ * stray, which fails the run — a planted file, or one left behind by a rollback of case.db.
+ */
+function scanObjectStore(store: CaseStore): { problems: VerifyProblem[]; notes: string[] } {
+  const problems: VerifyProblem[] = [];
+  const notes: string[] = [];
+  const root = path.join(store.dir, 'objects');
+  const rel = (p: string) => path.relative(store.dir, p).split(path.sep).join('/');
+  const known = new Set(
+    (store.db.prepare('SELECT sha256 FROM objects').pluck().all() as string[]).map((x) => x.toLowerCase()),
+  );
+  const journal = new Set(
+    store.db
+      .prepare(
+        "SELECT s.sha256 FROM staged_objects s JOIN ingests i ON i.id = s.ingest_id WHERE i.status != 'finished'",
+      )
+      .pluck()
+      .all() as string[],
+  );
+  const stray = (file: string, reason: string) =>
+    problems.push({ kind: 'object-stray', file: rel(file), reason });
+  const list = (dir: string): fs.Dirent[] => {
+    try {
+      return fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        stray(dir, `cannot list the folder: ${(err as Error).message}`);
+      return [];
+    }
+  };
+  let journalled = 0;
+  for (const top of list(root)) {
+    const p = path.join(root, top.name);
+    if (top.name === 'tmp' && top.isDirectory()) continue; // an ingest's temp files, removed by the next one
+    if (top.name !== 'sha256' || !top.isDirectory()) {
+      stray(p, 'not part of the object store (only sha256/ and tmp/ belong here)');
+      continue;
+    }
+    for (const d of list(p)) {
+      const dp = path.join(p, d.name);
+      if (!d.isDirectory() || !/^[0-9a-f]{2}$/.test(d.name)) {
+        stray(dp, 'not a valid digest path (expected sha256/<2 hex>/<62 hex>)');
+        continue;
+      }
+      for (const f of list(dp)) {
+        const fp = path.join(dp, f.name);
+        if (!f.isFile() || !/^[0-9a-f]{62}$/.test(f.name)) {
+          stray(
+            fp,
+            `not a valid digest path (expected sha256/<2 hex>/<62 hex>)${f.isFile() ? '' : ': not a regular file'}`,
+          );
+          continue;
+        }
+        const digest = `${d.name}${f.name}`;
+        if (known.has(digest)) continue;
+        if (journal.has(digest)) journalled++;
+        else stray(fp, 'stray object: no evidence row names it (planted, or left by a rolled-back case.db)');
+      }
+    }
+  }
+  if (journalled > 0)
+    notes.push(
+      `objects: ${journalled} object(s) are not evidence yet: an unfinished ingest's resume journal holds them (run that ingest again to complete it)`,
+    );
+  return { problems, notes };
+}
+
+/** The keyring verify judges signatures with: the one given, else the workstation's. */
+function keyringFor(
+  store: CaseStore,
+  given: Keyring | undefined,
+): { keyring: Keyring; problems: VerifyProblem[] } {
+  if (given) return { keyring: given, problems: [] };
+  const { keyring, problems } = loadKeyring(path.resolve(store.dir, '..', '..'));
+  return {
+    keyring,
+    problems: problems.map((p): VerifyProblem => ({ kind: 'custodian-log', file: p.file, reason: p.reason })),
+  };
+}
+
+/**
+ * The case against every head witnessed outside it — the workstation witness log, heads a case
+ * archive carried, pinned checkpoints, report bundles — and against earlier verifications.
+ */
+function checkWitnesses(
+  store: CaseStore,
+  opts: VerifyOptions,
+): { problems: VerifyProblem[]; notes: string[] } {
+  const problems: VerifyProblem[] = [];
+  const outside: WitnessedHead[] = [...(opts.witnesses ?? [])];
+  let keys: Keyring | null = null;
+  const keyring = () => {
+    if (!keys) {
+      const k = keyringFor(store, opts.keyring);
+      keys = k.keyring;
+      problems.push(...k.problems);
+    }
+    return keys;
+  };
+  if (store.witnessHome !== null) {
+    const log = readWitness(store.witnessHome);
+    for (const p of log.problems) problems.push({ kind: 'witness-log', file: log.file, reason: p });
+    for (const p of verifyWitnessChain(log.entries))
+      problems.push({ kind: 'witness-log', file: log.file, reason: p });
+    for (const e of log.entries) {
+      if (e.caseId !== store.id) continue;
+      if (e.signature !== null || e.signer !== null) {
+        const key = e.signer ? keyring().get(e.signer) : undefined;
+        if (!key || e.signature === null || !verifyText(key.publicKey, e.hash, e.signature))
+          problems.push({
+            kind: 'witness-log',
+            file: log.file,
+            reason: `entry ${e.seq}: signature ${key ? 'does not verify' : 'by an unknown key'} (${e.signer ?? 'no signer'})`,
+          });
+      }
+      outside.push({
+        seq: e.headSeq,
+        hash: e.headHash,
+        at: e.at,
+        witness: `the workstation witness log (entry ${e.seq}, ${e.source})`,
+      });
+    }
+  }
+  for (const c of opts.checkpoints ?? []) {
+    for (const reason of [
+      ...checkCheckpointSignature(c.signed, keyring()),
+      ...checkCheckpointEvent(store, c.signed),
+    ])
+      problems.push({ kind: 'witness-log', file: c.file, reason });
+    outside.push({
+      seq: c.signed.checkpoint.lastSeq,
+      hash: c.signed.checkpoint.lastHash,
+      at: c.signed.checkpoint.at,
+      witness: `the checkpoint ${c.file} signed by ${c.signed.signer.name}`,
+    });
+  }
+  for (const dir of opts.reports ?? []) {
+    const r = reportHead(dir, store.id);
+    if ('problem' in r) problems.push({ kind: 'witness-log', file: r.file, reason: r.problem });
+    else outside.push(r.head);
+  }
+  const cmp = compareWithWitnesses(store.db, outside, earlierVerificationHeads(store.db));
+  return { problems: [...problems, ...cmp.problems], notes: cmp.notes };
+}
+
+/** The chain head a report bundle printed (report.json's chainHead), for the same case. */
+function reportHead(
+  dir: string,
+  caseId: string,
+): { head: WitnessedHead } | { file: string; problem: string } {
+  const file = path.join(dir, 'report.json');
+  let model: {
+    case?: { id?: unknown };
+    chainHead?: { lastSeq?: unknown; lastHash?: unknown };
+    generatedAt?: unknown;
+  };
+  try {
+    model = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof model;
+  } catch (err) {
+    return { file, problem: `cannot read the report's chain head: ${(err as Error).message}` };
+  }
+  const h = model.chainHead;
+  if (typeof h?.lastSeq !== 'number' || typeof h.lastHash !== 'string')
+    return { file, problem: 'no chain head in report.json' };
+  if (model.case?.id !== caseId)
+    return { file, problem: `the report is for case ${String(model.case?.id)}, not ${caseId}` };
+  return {
+    head: {
+      seq: h.lastSeq,
+      hash: h.lastHash,
+      at: typeof model.generatedAt === 'string' ? model.generatedAt : 'report time',
+      witness: `the report bundle ${dir}`,
+    },
+  };
 }
 
 /**
@@ -293,76 +513,6 @@ function crossCheckFindings(store: CaseStore): VerifyProblem[] {
         seq: 0,
         reason: 'no custody event recorded this run',
       });
-  }
-  return problems;
-}
-
-/** Every evidence row must agree with the custody event that recorded it, and every such event with a row. */
-function crossCheckEvidence(store: CaseStore): VerifyProblem[] {
-  const problems: VerifyProblem[] = [];
-  const rows = new Map<number, { path: string; sha256: string | null; size: number; kind: string }>();
-  for (const r of store.db
-    .prepare('SELECT id, path, sha256, size, kind FROM evidence')
-    .iterate() as IterableIterator<{
-    id: number;
-    path: string;
-    sha256: string | null;
-    size: number;
-    kind: string;
-  }>) {
-    rows.set(r.id, r);
-  }
-  const recorded = new Set<number>();
-  for (const e of store.db
-    .prepare("SELECT seq, subject, details FROM custody WHERE action = 'evidence.stored' ORDER BY seq")
-    .iterate() as IterableIterator<{
-    seq: number;
-    subject: string;
-    details: string;
-  }>) {
-    let d: { evidenceId?: number; sha256?: string | null; size?: number };
-    try {
-      d = JSON.parse(e.details) as typeof d;
-    } catch {
-      continue; // reported as a chain break
-    }
-    if (typeof d.evidenceId !== 'number') continue;
-    recorded.add(d.evidenceId);
-    const row = rows.get(d.evidenceId);
-    if (!row) {
-      problems.push({
-        kind: 'evidence-mismatch',
-        evidenceId: d.evidenceId,
-        path: e.subject,
-        seq: e.seq,
-        reason: 'the evidence row is gone',
-      });
-      continue;
-    }
-    const diffs: string[] = [];
-    if (row.path !== e.subject) diffs.push(`path is "${row.path}", recorded "${e.subject}"`);
-    if ((row.sha256 ?? null) !== (d.sha256 ?? null))
-      diffs.push(`sha256 is ${row.sha256}, recorded ${d.sha256}`);
-    if (row.size !== d.size) diffs.push(`size is ${row.size}, recorded ${d.size}`);
-    if (diffs.length)
-      problems.push({
-        kind: 'evidence-mismatch',
-        evidenceId: d.evidenceId,
-        path: e.subject,
-        seq: e.seq,
-        reason: diffs.join('; '),
-      });
-  }
-  for (const [id, row] of rows) {
-    if (!recorded.has(id)) {
-      problems.push({
-        kind: 'evidence-mismatch',
-        evidenceId: id,
-        path: row.path,
-        seq: 0,
-        reason: 'no custody event recorded this row',
-      });
-    }
   }
   return problems;
 }

@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { CaseSummary } from '../../shared/domain';
 import { ProbityError, describeFsError } from '../util/errors';
-import { appendEvent } from './custody';
+import { appendEvent, chainHead, type EventSigner } from './custody';
 import { objectPathIn } from './paths';
 import { migrate } from './schema';
+import { openCaseDb } from './sqlite';
+import { appendWitness } from './witness';
 
 export const CASE_ID_PATTERN = /^AI-IR-(\d{4})-(\d{4})$/;
 
@@ -15,11 +17,58 @@ export class CaseStore {
   readonly id: string;
   readonly dir: string;
   readonly db: Database.Database;
+  /**
+   * The workstation home whose witness log (witness.ts) records this case's head when it is
+   * closed after something was appended; null for a case not opened through a workstation (a
+   * case being imported, until it passed).
+   */
+  readonly witnessHome: string | null;
+  /** What the witness entry names as having appended ("probity ingest", …). */
+  witnessSource = 'probity';
+  /** Signs the witness entry when the command acts for a signing custodian. */
+  witnessSigner: EventSigner | undefined;
+  private openedHead: { lastSeq: number; lastHash: string } | null;
+  private closed = false;
 
-  constructor(id: string, dir: string, db: Database.Database) {
+  constructor(
+    id: string,
+    dir: string,
+    db: Database.Database,
+    opts: { witnessHome?: string | null; created?: boolean } = {},
+  ) {
     this.id = id;
     this.dir = dir;
     this.db = db;
+    this.witnessHome = opts.witnessHome ?? null;
+    this.openedHead = opts.created || this.witnessHome === null ? null : chainHead(db);
+  }
+
+  /**
+   * Record the case's current head in the workstation witness log if it moved since the case was
+   * opened (or the case was created). Called by close(); callers that keep a case open across
+   * several appends may call it in between.
+   */
+  witness(details: Record<string, unknown> = {}): void {
+    if (this.witnessHome === null) return;
+    const head = chainHead(this.db);
+    if (
+      this.openedHead &&
+      head.lastSeq === this.openedHead.lastSeq &&
+      head.lastHash === this.openedHead.lastHash
+    )
+      return;
+    appendWitness(
+      this.witnessHome,
+      {
+        caseId: this.id,
+        headSeq: head.lastSeq,
+        headHash: head.lastHash,
+        source: this.witnessSource,
+        details,
+      },
+      this.witnessSigner,
+    );
+    this.openedHead = head;
   }
 
   get objectsDir(): string {
@@ -35,30 +84,23 @@ export class CaseStore {
     return objectPathIn(this.objectsDir, sha256);
   }
 
+  /** Close the database, after witnessing the head if this process appended to the case. */
   close(): void {
-    this.db.close();
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.db.open) this.witness();
+    } finally {
+      this.db.close();
+    }
   }
 }
 
-let sqliteNativeBinding: string | undefined;
-
-/**
- * The desktop app runs under Electron, whose ABI differs from Node's: it points better-sqlite3 at a
- * copy of the native module built for Electron (see scripts/start.mjs), leaving the Node build in
- * node_modules for the CLI and the tests.
- */
-export function setSqliteNativeBinding(file: string | undefined): void {
-  sqliteNativeBinding = file;
-}
+/** Kept here too for the hosts that set it through the workstation module. */
+export { setSqliteNativeBinding } from './sqlite';
 
 function openDb(file: string, create: boolean): Database.Database {
-  const db = new Database(file, { fileMustExist: !create, nativeBinding: sqliteNativeBinding });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 10000');
-  migrate(db);
-  return db;
+  return openCaseDb(file, { create, migrate });
 }
 
 /** The workstation: a home folder holding `cases/<case-id>/`. */
@@ -125,7 +167,7 @@ export class Workstation {
           at,
         });
       })();
-      return new CaseStore(id, dir, db);
+      return new CaseStore(id, dir, db, { witnessHome: this.home, created: true });
     }
   }
 
@@ -155,7 +197,7 @@ export class Workstation {
     if (!fs.existsSync(dbFile)) {
       throw new ProbityError('not-found', `${id}: no such case in ${this.casesDir}`);
     }
-    return new CaseStore(id, dir, openDb(dbFile, false));
+    return new CaseStore(id, dir, openDb(dbFile, false), { witnessHome: this.home });
   }
 
   listCases(): CaseSummary[] {

@@ -6,6 +6,13 @@
  *   <case-id>/signer.pub.pem             the signing custodian's SPKI public key (if signed)
  *   <case-id>/MANIFEST.sha256            sha256sum format, paths relative to <case-id>/
  *   <case-id>/MANIFEST.sha256.sig        raw Ed25519 signature (RFC 8032) of the manifest (if signed)
+ *   <case-id>/WITNESS.jsonl              this workstation's witness entries for the case (store/witness.ts)
+ *   <case-id>/CHECKPOINT.json            the latest signed checkpoint of the case, if there is one
+ *
+ * The witness entries and the checkpoint travel with the case so the receiving workstation can
+ * refuse a case that is behind them (cut or rolled back before it was archived): the chain alone
+ * cannot show that. The checkpoint is the highest one found in the case or in the witness log, so
+ * one signed before a cut still travels.
  *
  * The manifest comes last so it is computed while the members are written (each file is read
  * once). An object whose bytes no longer hash to its name stops the export: a damaged store is
@@ -29,6 +36,13 @@ import { ProbityError } from '../util/errors';
 import { formatChecksums, sha256Of, type ChecksumLine } from '../report/sha256sum';
 import { MANIFEST, MANIFEST_SIG, SIGNER_PUB } from '../report/verify-text';
 import { TarWriter } from './tar-writer';
+import { parseSignedCheckpoint, type SignedCheckpoint } from '../keys/checkpoint';
+import { readWitness } from '../store/witness';
+import { canonicalJson } from '../util/canonical-json';
+
+/** Members that carry the case's witnessed heads (case-import.ts checks the case against them). */
+export const WITNESS_MEMBER = 'WITNESS.jsonl';
+export const CHECKPOINT_MEMBER = 'CHECKPOINT.json';
 
 export interface ExportCaseOptions {
   store: CaseStore;
@@ -67,6 +81,33 @@ async function snapshot(
   }
 }
 
+/** Witness entries for the case, and the signed checkpoint with the highest head. */
+function witnessMaterial(opts: ExportCaseOptions): { witness: string; checkpoint: string | null } {
+  const entries = readWitness(opts.home).entries.filter((e) => e.caseId === opts.store.id);
+  const checkpoints: SignedCheckpoint[] = [];
+  for (const e of entries) {
+    const c = e.details.checkpoint;
+    if (c !== undefined) checkpoints.push(parseSignedCheckpoint(JSON.stringify(c), 'witness log'));
+  }
+  for (const r of opts.store.db
+    .prepare("SELECT details FROM custody WHERE action = 'checkpoint.signed' ORDER BY seq")
+    .pluck()
+    .all() as string[]) {
+    const d = JSON.parse(r) as Record<string, unknown>;
+    checkpoints.push(
+      parseSignedCheckpoint(
+        JSON.stringify({ checkpoint: d.checkpoint, signature: d.signature, signer: d.signer }),
+        'case.db',
+      ),
+    );
+  }
+  const latest = checkpoints.sort((a, b) => b.checkpoint.lastSeq - a.checkpoint.lastSeq)[0];
+  return {
+    witness: entries.map((e) => `${canonicalJson(e)}\n`).join(''),
+    checkpoint: latest ? `${JSON.stringify(latest, null, 2)}\n` : null,
+  };
+}
+
 async function writeArchive(
   tmp: string,
   opts: ExportCaseOptions,
@@ -97,6 +138,16 @@ async function writeArchive(
       bytes += r.size;
       lines.push({ sha256: r.sha256, name: rel });
     }
+    const carried = witnessMaterial(opts);
+    lines.push({
+      sha256: await tar.addBuffer(`${id}/${WITNESS_MEMBER}`, Buffer.from(carried.witness, 'utf8')),
+      name: WITNESS_MEMBER,
+    });
+    if (carried.checkpoint !== null)
+      lines.push({
+        sha256: await tar.addBuffer(`${id}/${CHECKPOINT_MEMBER}`, Buffer.from(carried.checkpoint, 'utf8')),
+        name: CHECKPOINT_MEMBER,
+      });
     const c = opts.custodian;
     if (c)
       lines.push({
@@ -121,9 +172,12 @@ export async function exportCase(opts: ExportCaseOptions): Promise<ExportCaseRes
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const c = opts.custodian ?? null;
   const signer = c ? prepareCaseSigner(opts.store.db, opts.home, c, opts.actor) : undefined;
+  if (signer) opts.store.witnessSigner = signer;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'probity-export-'));
   const tmp = `${out}.partial-${randomBytes(4).toString('hex')}`;
   try {
+    // The head being archived is witnessed first, so the entries carried reach it.
+    opts.store.witness();
     const snap = await snapshot(opts.store, work);
     const { manifest, bytes } = await writeArchive(tmp, opts, snap);
     fs.renameSync(tmp, out);

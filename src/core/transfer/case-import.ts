@@ -22,7 +22,6 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { createHash } from 'node:crypto';
-import Database from 'better-sqlite3';
 import type { CustodyEvent, VerifyReport } from '../../shared/domain';
 import { indexTar } from '../ingest/archive/tar';
 import { openEntryStream } from '../ingest/archive/source';
@@ -37,8 +36,20 @@ import {
 } from '../keys/custodians';
 import { verifyBytes } from '../keys/ed25519';
 import { fingerprintOf, publicKeyPem, readPublicKeyPem } from '../keys/key-file';
-import { appendEvent } from '../store/custody';
+import { appendEvent, chainHead } from '../store/custody';
+import { parseSignedCheckpoint, type SignedCheckpoint } from '../keys/checkpoint';
+import { describeKey } from '../keys/custodians';
+import { verifyText } from '../keys/ed25519';
+import {
+  appendWitness,
+  parseWitness,
+  readWitness,
+  witnessEntryHash,
+  type WitnessedHead,
+} from '../store/witness';
+import { CHECKPOINT_MEMBER, WITNESS_MEMBER } from './case-export';
 import { migrate } from '../store/schema';
+import { openCaseDb } from '../store/sqlite';
 import { verifyCase } from '../store/verify';
 import { CASE_ID_PATTERN, CaseStore, type Workstation } from '../store/workstation';
 import { ProbityError } from '../util/errors';
@@ -67,7 +78,7 @@ export interface ImportCaseResult {
 }
 
 const OBJECT_PATH = /^objects\/sha256\/([0-9a-f]{2})\/([0-9a-f]{62})$/;
-const SMALL_MEMBERS = new Set([MANIFEST, MANIFEST_SIG, SIGNER_PUB]);
+const SMALL_MEMBERS = new Set([MANIFEST, MANIFEST_SIG, SIGNER_PUB, WITNESS_MEMBER, CHECKPOINT_MEMBER]);
 const SMALL_MAX = 16 * 1024 * 1024;
 
 function refuse(file: string, reason: string): ProbityError {
@@ -178,13 +189,66 @@ async function extractMember(
   if (m) fs.chmodSync(dest, 0o444);
 }
 
+/**
+ * The heads the archive carries (WITNESS.jsonl, CHECKPOINT.json; case-export.ts). Each witness
+ * entry must still hash to itself and, when signed by a known key, verify; a damaged entry refuses
+ * the archive. The files are listed in the manifest, so with a signed archive they are the
+ * exporter's.
+ */
+function carriedWitnesses(
+  file: string,
+  caseId: string,
+  staging: string,
+  keyring: Keyring,
+): { heads: WitnessedHead[]; checkpoint: { file: string; signed: SignedCheckpoint } | null } {
+  const heads: WitnessedHead[] = [];
+  const wfile = path.join(staging, WITNESS_MEMBER);
+  if (fs.existsSync(wfile)) {
+    const { entries, problems } = parseWitness(fs.readFileSync(wfile, 'utf8'), WITNESS_MEMBER);
+    if (problems.length) throw refuse(file, problems[0]!);
+    for (const e of entries) {
+      if (e.caseId !== caseId)
+        throw refuse(file, `${WITNESS_MEMBER}: entry ${e.seq} is for case ${e.caseId}`);
+      if (witnessEntryHash(e.prevHash, e) !== e.hash)
+        throw refuse(file, `${WITNESS_MEMBER}: entry ${e.seq} does not match its hash: it was edited`);
+      const key = e.signer ? keyring.get(e.signer) : undefined;
+      if (key && (e.signature === null || !verifyText(key.publicKey, e.hash, e.signature)))
+        throw refuse(
+          file,
+          `${WITNESS_MEMBER}: entry ${e.seq}: signature does not verify for ${describeKey(key)}`,
+        );
+      heads.push({
+        seq: e.headSeq,
+        hash: e.headHash,
+        at: e.at,
+        witness: `the exporting workstation's witness log (entry ${e.seq}, ${e.source}, carried in ${WITNESS_MEMBER})`,
+      });
+    }
+  }
+  const cfile = path.join(staging, CHECKPOINT_MEMBER);
+  const checkpoint = fs.existsSync(cfile)
+    ? {
+        file: CHECKPOINT_MEMBER,
+        signed: parseSignedCheckpoint(fs.readFileSync(cfile, 'utf8'), CHECKPOINT_MEMBER),
+      }
+    : null;
+  return { heads, checkpoint };
+}
+
+/** What this workstation itself witnessed of the case before (a copy it held earlier). */
+function localHeads(home: string, caseId: string): WitnessedHead[] {
+  return readWitness(home)
+    .entries.filter((e) => e.caseId === caseId)
+    .map((e) => ({
+      seq: e.headSeq,
+      hash: e.headHash,
+      at: e.at,
+      witness: `this workstation's witness log (entry ${e.seq}, ${e.source})`,
+    }));
+}
+
 function openStaged(caseId: string, dir: string): CaseStore {
-  const db = new Database(path.join(dir, 'case.db'), { fileMustExist: true });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  migrate(db);
-  return new CaseStore(caseId, dir, db);
+  return new CaseStore(caseId, dir, openCaseDb(path.join(dir, 'case.db'), { create: false, migrate }));
 }
 
 /** Keys the case introduces about itself (custodian.key events), that this workstation lacks. */
@@ -258,7 +322,15 @@ export async function importCase(opts: ImportCaseOptions): Promise<ImportCaseRes
     const { keyring: known } = loadKeyring(ws.home);
     const learnt = keysFromCase(store, known);
     const keyring = new Keyring([...known.all(), ...learnt]);
-    const verification = await verifyCase({ store, actor: opts.actor, keyring, workers: opts.workers });
+    const carried = carriedWitnesses(file, layout.caseId, staging, keyring);
+    const verification = await verifyCase({
+      store,
+      actor: opts.actor,
+      keyring,
+      workers: opts.workers,
+      witnesses: [...carried.heads, ...localHeads(ws.home, layout.caseId)],
+      checkpoints: carried.checkpoint ? [carried.checkpoint] : [],
+    });
     if (!verification.ok) {
       const first = verification.messages.slice(0, 3).join('; ');
       throw refuse(file, `the case does not verify (${verification.problems.length} problem(s)): ${first}`);
@@ -283,9 +355,22 @@ export async function importCase(opts: ImportCaseOptions): Promise<ImportCaseRes
       },
       eventSigner,
     );
+    const head = chainHead(store.db);
     store.close();
     store = null;
     fs.renameSync(staging, target);
+    // From now on this workstation witnesses the case too.
+    appendWitness(
+      ws.home,
+      {
+        caseId: layout.caseId,
+        headSeq: head.lastSeq,
+        headHash: head.lastHash,
+        source: 'case import',
+        details: { archive: path.basename(file), carriedHeads: carried.heads.length },
+      },
+      eventSigner,
+    );
     for (const k of learnt) {
       addExternalKey(ws.home, {
         name: k.name,

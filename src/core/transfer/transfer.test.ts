@@ -227,7 +227,9 @@ describe('case import', () => {
     const db = new Database(path.join(dir, id, 'case.db'));
     db.exec('DROP TRIGGER custody_no_update');
     db.prepare("UPDATE custody SET actor = 'mallory' WHERE seq = 1").run();
-    db.exec("CREATE TRIGGER custody_no_update BEFORE UPDATE ON custody BEGIN SELECT RAISE(ABORT, 'x'); END;");
+    db.exec(
+      "CREATE TRIGGER custody_no_update BEFORE UPDATE ON custody BEGIN SELECT RAISE(ABORT, 'custody is append-only: rows cannot be changed'); END;",
+    );
     db.close();
     const members = (await indexTar(unsignedTar)).entries.map((e) => e.path);
     const manifest = sh(

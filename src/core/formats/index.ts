@@ -27,7 +27,7 @@ export { parseModelConfig } from './hfconfig.ts';
 export type { ModelConfig } from './hfconfig.ts';
 export { parseTokenizerJson, parseTokenizerConfig, parseChatTemplateFile } from './tokenizer.ts';
 export type { TokenizerJson, TokenizerConfig, AddedToken, ChatTemplateFile } from './tokenizer.ts';
-export { scanPickle, scanTorchFile, classifyGlobal } from './pickle.ts';
+export { scanPickle, scanTorchFile, scanPickleRange, classifyGlobal } from './pickle.ts';
 export type {
   PickleScanReport,
   PickleScan,
@@ -36,7 +36,18 @@ export type {
   PickleImportSummary,
   PickleClassification,
 } from './pickle.ts';
-export { inspectArtifact, parseLfsPointer } from './detect.ts';
+export { inspectArtifact, parseLfsPointer, artifactVerdict } from './detect.ts';
+export { summarizeScanned } from './summary.ts';
+export type { ScannedResult, ScannedSummary } from './summary.ts';
+export { SCANNER_RULES, PARSER_VERSIONS } from './rules.ts';
+export { DANGER_TABLE, ALLOWLIST, dangerOf } from './danger.ts';
+export type { Capability, DangerEntry } from './danger.ts';
+export type { ScanLevel, ScanFinding, ScanVerdict, RulesId } from './verdict.ts';
+export type { NumpyResult, NpyArray } from './numpy.ts';
+export type { ArchiveResult } from './archives.ts';
+export type { KerasResult } from './keras.ts';
+export type { SavedModelResult, OnnxResult } from './protobuf.ts';
+export type { TemplateConfigResult } from './templates.ts';
 export type { Artifact, ArtifactKind, LfsPointer, UnknownArtifact } from './detect.ts';
 export { sstiIndicators, codeIndicators, summarizeChatTemplate } from './indicators.ts';
 export type { ChatTemplateSummary } from './indicators.ts';

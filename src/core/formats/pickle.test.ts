@@ -61,9 +61,13 @@ describe('real PyTorch fixtures', () => {
     expect(r.pickles[0]?.end).toBe(173);
   });
 
-  it('Logics-Thinking training_args.bin: unknown (llava/transformers/accelerate classes), torch.device safe', async () => {
+  it('Logics-Thinking training_args.bin: suspicious (llava/transformers/accelerate classes), torch.device safe', async () => {
     const r = await scanTorchFile(fixture('pytorch/logics-thinking-training_args.bin'));
-    expect(r.verdict).toBe('unknown');
+    expect(r.verdict).toBe('suspicious');
+    expect(r.findings.every((f) => f.level === 'suspicious' && /is not on the allowlist/.test(f.what))).toBe(
+      true,
+    );
+    expect(r.rules.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(globalsOf(r).map(([ref, off, , cls]) => [ref, off, cls])).toEqual([
       ['llava.train.train.TrainingArguments', 2, 'unknown'],
       ['transformers.trainer_utils.IntervalStrategy', 249, 'unknown'],
@@ -87,8 +91,9 @@ describe('real PyTorch fixtures', () => {
   it('modelaudit malicious_eval.pt: dangerous, builtins.eval via STACK_GLOBAL, with the code string', async () => {
     const r = await scanTorchFile(fixture('pytorch/malicious-fixtures/modelaudit-malicious_eval.pt'));
     expect(r.verdict).toBe('dangerous');
+    const reason = 'builtins.eval: evaluates a code string';
     expect(r.imports).toEqual([
-      { ref: 'builtins.eval', classification: 'dangerous', reason: 'evaluates a code string', count: 1 },
+      { ref: 'builtins.eval', classification: 'dangerous', reason, capability: 'code-exec', count: 1 },
     ]);
     expect(r.pickles[0]?.globals).toEqual([
       {
@@ -97,10 +102,17 @@ describe('real PyTorch fixtures', () => {
         offset: 29,
         opcode: 'STACK_GLOBAL',
         classification: 'dangerous',
-        reason: 'evaluates a code string',
+        reason,
+        capability: 'code-exec',
         called: true,
       },
     ]);
+    expect(r.findings[0]).toEqual({
+      level: 'dangerous',
+      what: `builtins.eval: ${reason}`,
+      where: 'member "data.pkl", offset 29',
+      capability: 'code-exec',
+    });
     expect(r.pickles[0]?.calls).toEqual([
       { offset: 65, opcode: 'REDUCE', target: 'builtins.eval', args: ['"print(\'security test - eval\')"'] },
     ]);
@@ -196,8 +208,8 @@ describe('generated pickles', () => {
     const obj = await scan('obj.pkl', [0x80, 2], '(cposix\nsystem\n', sbu('id'), 'o.');
     expect(obj.pickles[0]?.calls[0]).toMatchObject({ opcode: 'OBJ', target: 'posix.system', args: ['"id"'] });
     const nw = await scan('newobj.pkl', [0x80, 2], 'c__main__\nEvil\n)', 0x81, '}b.');
-    expect(nw.verdict).toBe('unknown');
-    expect(nw.pickles[0]?.calls.map((c) => c.opcode)).toEqual(['NEWOBJ']);
+    expect(nw.verdict).toBe('suspicious');
+    expect(nw.pickles[0]?.calls.map((c) => c.opcode)).toEqual(['NEWOBJ', 'BUILD']);
   });
 
   it('STACK_GLOBAL with computed operands is dangerous; EXT codes are reported', async () => {
@@ -209,19 +221,25 @@ describe('generated pickles', () => {
       reason: expect.stringMatching(/computed at load time/),
     });
     const ext = await scan('ext.pkl', [0x80, 2], [0x82, 5], ').');
-    expect(ext.verdict).toBe('unknown');
-    expect(ext.pickles[0]?.problems).toEqual(['EXT1 5 at offset 2: import through the extension registry']);
+    expect(ext.verdict).toBe('suspicious');
+    expect(ext.findings.map((f) => [f.what, f.where])).toContainEqual([
+      'EXT1 5: import through the extension registry, not resolvable from the file',
+      'offset 2',
+    ]);
   });
 
   it('qualified names that walk to os or through dunders, and Python 2 builtins', async () => {
     const r = await scan('qual.pkl', [0x80, 4], sbu('torch'), sbu('serialization.os.system'), 0x93, '.');
     expect(r.pickles[0]?.globals[0]).toMatchObject({
       classification: 'dangerous',
-      reason: 'qualified name reaches os.system: operating-system access (commands, files, environment)',
+      reason:
+        'reaches os.system through torch.serialization.os.system: os: operating-system access: commands, files, environment',
+      capability: 'process',
     });
     expect(classifyGlobal('collections', 'OrderedDict.__init__.__globals__')).toEqual({
       classification: 'dangerous',
       reason: 'qualified name walks through __init__',
+      capability: 'code-exec',
     });
     expect(classifyGlobal('__builtin__', 'eval').classification).toBe('dangerous');
     expect(classifyGlobal('__builtin__', 'set').classification).toBe('safe');
@@ -235,23 +253,29 @@ describe('generated pickles', () => {
   it('truncation, unknown opcodes and bad lengths keep what was found before them', async () => {
     const tr = await scan('trunc.pkl', [0x80, 2], 'cos\nsystem\n');
     expect(tr.verdict).toBe('dangerous');
-    expect(tr.pickles[0]).toMatchObject({
-      complete: false,
-      problems: ['pickle ends at offset 13 without STOP (truncated)'],
-    });
+    expect(tr.pickles[0]).toMatchObject({ complete: false, verdict: 'dangerous' });
+    const notRead = (r: PickleScanReport): string[] =>
+      r.findings.filter((f) => f.level === 'not-analysed').map((f) => `${f.what} @ ${f.where}`);
+    expect(notRead(tr)).toEqual(['pickle ends without STOP (truncated) @ offset 13']);
     const unk = await scan('unk.pkl', [0x80, 2], 'cbuiltins\nexec\n', 0xff, '.');
     expect(unk.verdict).toBe('dangerous');
-    expect(unk.pickles[0]?.problems).toEqual(['unknown opcode 0xff at offset 17: the unpickler stops here']);
+    expect(notRead(unk)).toEqual([
+      'unknown opcode 0xff: the unpickler stops here and nothing after it was read @ offset 17',
+    ]);
     const big = await scan('big.pkl', [0x80, 4], [0x58, 0xff, 0xff, 0xff, 0x7f], 'abc.');
-    expect(big.pickles[0]?.problems).toEqual([
-      'BINUNICODE at offset 2 claims 2,147,483,647 bytes but only 4 remain',
+    expect(big.verdict).toBe('not-analysed');
+    expect(notRead(big)).toEqual([
+      'BINUNICODE at offset 2 claims 2,147,483,647 bytes but only 4 remain: the rest of the pickle was not read @ null',
     ]);
     const line = await scan('line.pkl', [0x80, 2], 'cos');
-    expect(line.pickles[0]?.problems).toEqual([
-      'GLOBAL module at offset 3 is not terminated by a newline within 2 bytes',
+    expect(notRead(line)).toEqual([
+      'GLOBAL module at offset 2 is not terminated by a newline before the end: the rest of the pickle was not read @ null',
     ]);
     const under = await scan('under.pkl', [0x80, 2], 'R.');
-    expect(under.pickles[0]?.problems[0]).toMatch(/REDUCE at offset 2 pops an empty stack/);
+    expect(under.verdict).toBe('suspicious');
+    expect(under.findings[0]?.what).toMatch(
+      /REDUCE pops an empty stack or a missing MARK: impossible structure/,
+    );
   });
 
   it('files that are not pickles, and future protocols, are named errors', async () => {
@@ -259,13 +283,13 @@ describe('generated pickles', () => {
       /text\.pkl: file does not start like a pickle \(first byte 0x68\): not a pickle/,
     );
     expect((await rejection(scanPickle(tmp.write('cat.pkl', 'cat')))).message).toMatch(
-      /cat\.pkl: file is not a pickle: GLOBAL module at offset 1 is not terminated/,
+      /cat\.pkl: file is not a pickle: GLOBAL module at offset 0 is not terminated by a newline before the end/,
     );
     expect((await rejection(scanPickle(tmp.write('p9.pkl', pickleBytes([0x80, 9], '.'))))).message).toMatch(
       /not a pickle: unsupported pickle protocol 9/,
     );
     expect((await rejection(scanPickle(tmp.write('p0.pkl', pickleBytes([0x80, 2], 0x00))))).message).toMatch(
-      /not a pickle: unknown opcode 0x00 at offset 2/,
+      /not a pickle: unknown opcode 0x00: the unpickler stops here and nothing after it was read \(offset 2\)/,
     );
     expect((await rejection(scanPickle(tmp.write('empty.pkl', '')))).message).toMatch(
       /is empty: not a pickle/,
@@ -276,28 +300,37 @@ describe('generated pickles', () => {
     const deep = await scan('deep.pkl', [0x80, 2], 'cos\nsystem\n)', Buffer.alloc(1_000_000, 0x85), 'R.');
     expect(deep.pickles[0]?.calls[0]).toMatchObject({ target: 'os.system', args: ['((((…))))'] });
     const marks = await scan('marks.pkl', [0x80, 2], Buffer.alloc(1_100_000, 0x28), 'N.');
-    expect(marks.pickles[0]?.problems).toEqual([
+    expect(marks.findings.map((f) => f.what)).toContain(
       'more than 1,000,000 nested MARKs; the outermost were discarded',
-    ]);
+    );
     const nones = await scan('nones.pkl', [0x80, 2], Buffer.alloc(1_100_000, 0x4e), '.');
-    expect(nones.pickles[0]?.problems).toEqual([
-      'stack deeper than 1,000,000 entries; the bottom was discarded',
-    ]);
+    expect(nones.verdict).toBe('suspicious');
+    expect(nones.findings.map((f) => f.what)).toContain(
+      'stack deeper than 1,000,000 entries (resource exhaustion); the bottom was discarded',
+    );
     const flood = await scan('flood.pkl', [0x80, 2], 'cos\nsystem\n0'.repeat(20_000), 'N.');
     expect(flood.pickles[0]?.globals).toHaveLength(10_000);
     expect(flood.imports).toEqual([
-      { ref: 'os.system', classification: 'dangerous', reason: expect.any(String), count: 10_000 },
+      {
+        ref: 'os.system',
+        classification: 'dangerous',
+        reason: expect.any(String),
+        capability: 'process',
+        count: 10_000,
+      },
     ]);
-    expect(flood.pickles[0]?.problems).toEqual(['more than 10,000 imports; only the first are listed']);
+    expect(flood.findings.map((f) => f.what)).toContain(
+      'more than 10,000 imports; only the first are listed',
+    );
   });
 
   it('concatenated pickles are all scanned; trailing garbage is reported', async () => {
     const r = await scan('multi.pkl', [0x80, 2], ').', [0x80, 2], 'cshutil\nrmtree\n.', 'junk');
     expect(r.pickles).toHaveLength(2);
     expect(r.verdict).toBe('dangerous');
-    expect(r.problems).toEqual([
-      "4 bytes follow the last pickle's STOP in file (not unpickled by pickle.load, but not scanned either)",
-    ]);
+    expect(r.findings.map((f) => `${f.level}: ${f.what} @ ${f.where}`)).toContain(
+      "suspicious: 4 bytes follow the last pickle's STOP (not unpickled by pickle.load, not a pickle either) @ file, offset 22",
+    );
   });
 
   it('legacy torch.save stream: five pickles then raw storage bytes', async () => {
@@ -334,7 +367,7 @@ describe('generated torch zips', () => {
   const pid = (key: string): Buffer =>
     pickleBytes('(', sbu('storage'), 'ctorch\nFloatStorage\n', sbu(key), sbu('cpu'), 'K', 4, 't', 'Q');
   const dataPkl = pickleBytes(
-    [0x80, 2],
+    [0x80, 4],
     'ctorch._utils\n_rebuild_tensor_v2\n(',
     pid('0'),
     'K',
@@ -344,7 +377,7 @@ describe('generated torch zips', () => {
     'tR',
     '0',
     pid('1'),
-    '0.',
+    '.',
   );
 
   it('storage keys are checked against data/ members; deflated pickles are scanned', async () => {
@@ -388,33 +421,38 @@ describe('generated torch zips', () => {
     ]);
     expect(r.problems).toEqual([
       'zip has two entries named "a/data.pkl": tools disagree on which one they read',
-      'zip entry "a/extra.pkl" is named "a/other.pkl" in its local header',
     ]);
+    expect(r.findings.map((f) => f.what)).toContain(
+      'zip entry "a/extra.pkl" is named "a/other.pkl" in its local header',
+    );
   });
 
-  it('a .pkl member that is not a pickle makes the verdict unknown, not safe', async () => {
+  it('a .pkl member that is not a pickle makes the verdict not analysed, not safe', async () => {
     const r = await scanTorchFile(
       tmp.write('garbage.pt', zipBytes([{ name: 'm/data.pkl', data: Buffer.from('hello') }])),
     );
-    expect(r.verdict).toBe('unknown');
+    expect(r.verdict).toBe('not-analysed');
     expect(r.pickles).toEqual([]);
-    expect(r.problems).toEqual([
-      'member "m/data.pkl" does not start like a pickle (first byte 0x68): not a pickle',
+    expect(r.findings.map((f) => [f.what, f.where])).toEqual([
+      [
+        'member "m/data.pkl" does not start like a pickle (first byte 0x68): not a pickle',
+        'member "m/data.pkl"',
+      ],
     ]);
   });
 
-  it('a zip without pickles and a tar are named errors', async () => {
+  it('a zip without pickles and a tar are named errors for the torch reader (detect.ts reads tars)', async () => {
     expect(
       (
         await rejection(
           scanTorchFile(tmp.write('nopkl.pt', zipBytes([{ name: 'x.txt', data: Buffer.from('hi') }]))),
         )
       ).message,
-    ).toMatch(/no \.pkl member: not a PyTorch checkpoint/);
+    ).toMatch(/no pickle member: not a PyTorch checkpoint/);
     const tar = Buffer.alloc(1024);
     tar.write('ustar', 257, 'latin1');
     expect((await rejection(scanTorchFile(tmp.write('old.tar.pt', tar)))).message).toMatch(
-      /tar-based torch\.save format/,
+      /neither a zip archive nor a pickle/,
     );
   });
 });

@@ -29,7 +29,12 @@ import {
 } from './reader.ts';
 import { ProbityError } from '../util/errors.ts';
 import { classifyGlobal, type PickleClassification } from './pickle-classify.ts';
+import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { readZipDirectory, entryDataOffset, inflateEntry, looksLikeZip, type ZipEntry } from './zip.ts';
+import type { Capability } from './danger.ts';
+import { FindingList, levelOf, worse, type ScanFinding, type ScanLevel, type RulesId } from './verdict.ts';
+import { findEmbedded, isFailure, startsLikePickle } from './embedded.ts';
+import { SCANNER_RULES } from './rules.ts';
 
 export { classifyGlobal, type PickleClassification } from './pickle-classify.ts';
 
@@ -41,6 +46,8 @@ export interface PickleGlobal {
   opcode: 'GLOBAL' | 'STACK_GLOBAL' | 'INST' | 'EXT1' | 'EXT2' | 'EXT4';
   classification: PickleClassification;
   reason: string | null;
+  /** What a dangerous global gives whoever controls the pickle. */
+  capability: Capability | null;
   /** True when a REDUCE/NEWOBJ/OBJ/INST/BUILD was applied to it. */
   called: boolean;
 }
@@ -57,6 +64,8 @@ export interface PickleCall {
 export interface PickleScan {
   /** Zip member name, or null for a plain file. */
   member: string | null;
+  /** For a pickle found inside another one: where, and how it was decoded (`offset 9 BINBYTES → base64`). */
+  nesting: string | null;
   /** Offset where this pickle starts within its stream. */
   start: number;
   /** Offset just after STOP (or where scanning stopped). */
@@ -69,7 +78,10 @@ export interface PickleScan {
   calls: PickleCall[];
   /** Keys from torch persistent ids `('storage', type, key, location, numel)`. */
   storageKeys: string[];
-  verdict: PickleClassification;
+  verdict: ScanLevel;
+  /** Everything that lowered or capped this pickle's verdict. */
+  findings: ScanFinding[];
+  /** Notes that do not change the verdict. */
   problems: string[];
 }
 
@@ -77,14 +89,19 @@ export interface PickleImportSummary {
   ref: string;
   classification: PickleClassification;
   reason: string | null;
+  capability: Capability | null;
   count: number;
 }
 
 export interface PickleScanReport {
   format: 'pickle' | 'torch-zip' | 'torch-legacy';
   fileSize: number;
-  /** 'dangerous' if any import is dangerous, else 'unknown' if any is unknown, else 'safe'. */
-  verdict: PickleClassification;
+  /** The verdict ladder (verdict.ts): the worst of `findings`. */
+  verdict: ScanLevel;
+  /** The rule set the verdict was reached under. */
+  rules: RulesId;
+  /** Every finding that lowered or capped the verdict, worst first (nested pickles included). */
+  findings: ScanFinding[];
   /** Distinct imports over all pickles, dangerous first. */
   imports: PickleImportSummary[];
   pickles: PickleScan[];
@@ -94,7 +111,16 @@ export interface PickleScanReport {
 }
 
 type AV =
-  { k: 'str'; v: string } | { k: 'global'; g: PickleGlobal } | { k: 'tuple'; items: AV[] } | { k: 'other' };
+  | { k: 'str'; v: string }
+  | { k: 'bytes'; v: Buffer }
+  | { k: 'lit'; v: string }
+  | { k: 'global'; g: PickleGlobal }
+  | { k: 'tuple'; items: AV[] }
+  | { k: 'list' }
+  | { k: 'dict' }
+  | { k: 'set' }
+  | { k: 'call'; desc: string }
+  | { k: 'other' };
 const OTHER: AV = { k: 'other' };
 
 const enum Arg {
@@ -200,8 +226,8 @@ export function looksLikePickle(b0: number | undefined, b1: number | undefined):
   return b0 !== undefined && PROTOCOL0_OPENERS.has(b0);
 }
 
-const MAX_LINE = 64 * 1024;
-const MAX_KEPT_STRING = 64 * 1024;
+/** Text and bytes arguments longer than this are read to their end but not kept. */
+const MAX_KEPT_STRING = 8 * 1024 * 1024;
 const MAX_STACK = 1_000_000;
 const MAX_MEMO = 1_000_000;
 const MAX_GLOBALS = 10_000;
@@ -245,25 +271,89 @@ function rawUnicodeEscape(s: string): string {
 
 /** A call argument in words; nested tuples are shown three levels deep (a pickle can nest them a million deep). */
 function describeArg(v: AV, depth = 0): string {
-  if (v.k === 'str') return JSON.stringify(v.v.length > 200 ? v.v.slice(0, 200) + '…' : v.v);
-  if (v.k === 'global') return `${v.g.module}.${v.g.name}`;
-  if (v.k === 'tuple')
-    return depth >= 3 ? '(…)' : `(${v.items.map((x) => describeArg(x, depth + 1)).join(', ')})`;
-  return '…';
+  switch (v.k) {
+    case 'str':
+      return JSON.stringify(v.v.length > 200 ? v.v.slice(0, 200) + '…' : v.v);
+    case 'bytes':
+      return `b${JSON.stringify(v.v.subarray(0, 60).toString('latin1'))}${v.v.length > 60 ? '…' : ''} (${fmt(v.v.length)} bytes)`;
+    case 'lit':
+      return v.v;
+    case 'global':
+      return `${v.g.module}.${v.g.name}`;
+    case 'tuple':
+      return depth >= 3 ? '(…)' : `(${v.items.map((x) => describeArg(x, depth + 1)).join(', ')})`;
+    case 'list':
+      return '[…]';
+    case 'dict':
+      return '{…}';
+    case 'set':
+      return '{…} (set)';
+    case 'call':
+      return `<${v.desc}>`;
+    case 'other':
+      return '…';
+  }
+}
+
+/** Opcodes and the protocol that introduced them (pickletools.opcodes `proto`). */
+const OPCODE_PROTOCOL: Readonly<Record<string, number>> = {
+  PROTO: 2,
+  NEWOBJ: 2,
+  EXT1: 2,
+  EXT2: 2,
+  EXT4: 2,
+  TUPLE1: 2,
+  TUPLE2: 2,
+  TUPLE3: 2,
+  NEWTRUE: 2,
+  NEWFALSE: 2,
+  LONG1: 2,
+  LONG4: 2,
+  BINBYTES: 3,
+  SHORT_BINBYTES: 3,
+  SHORT_BINUNICODE: 4,
+  BINUNICODE8: 4,
+  BINBYTES8: 4,
+  EMPTY_SET: 4,
+  ADDITEMS: 4,
+  FROZENSET: 4,
+  NEWOBJ_EX: 4,
+  STACK_GLOBAL: 4,
+  MEMOIZE: 4,
+  FRAME: 4,
+  BYTEARRAY8: 5,
+  NEXT_BUFFER: 5,
+  READONLY_BUFFER: 5,
+};
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
+/** A literal found inside this pickle that holds (or seems to hold) another pickle. */
+export interface EmbeddedRef {
+  src: ByteSource;
+  start: number;
+  end: number;
+  /** Where the literal is, and how it was decoded: `offset 12 BINBYTES → base64 → zlib`. */
+  path: string;
 }
 
 /** The abstract machine for one pickle. */
 class Scanner {
   private stack: AV[] = [];
   private marks: number[] = [];
-  private droppedStack = 0;
   private memo = new Map<number, AV>();
   private memoCount = 0;
   private underflows = 0;
+  private dups = 0;
+  private frameEnd: number | null = null;
+  private protoSeen = false;
+  private readonly start: number;
   readonly globals: PickleGlobal[] = [];
   readonly calls: PickleCall[] = [];
   readonly storageKeys: string[] = [];
   readonly problems = new ProblemList(50);
+  readonly findings = new FindingList(200);
+  readonly embedded: EmbeddedRef[] = [];
   protocol: number | null = null;
   opcodeCount = 0;
   complete = false;
@@ -272,22 +362,47 @@ class Scanner {
     private readonly c: Cursor,
     private readonly base: number,
     private readonly member: string | null,
-  ) {}
+    private readonly nesting: string | null,
+  ) {
+    this.start = c.pos;
+  }
 
   private get file(): string {
     return this.c.src.name;
   }
 
   private readonly reported = new Set<string>();
-  /** Record a problem the first time its key comes up. */
-  private once(key: string, problem: string): void {
+  /** Record a finding the first time its key comes up. */
+  private once(
+    key: string,
+    level: ScanFinding['level'],
+    what: string,
+    at: number | null,
+    cap?: Capability | null,
+  ): void {
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.problems.add(problem);
+    this.finding(level, what, at, cap);
   }
 
-  private where(at: number): string {
-    return `${this.member ? `member ${q(this.member)} ` : ''}offset ${fmt(at - this.base)}`;
+  private finding(
+    level: ScanFinding['level'],
+    what: string,
+    at: number | null,
+    cap?: Capability | null,
+  ): void {
+    this.findings.add(level, what, at === null ? this.whereNoOffset() : this.where(at), cap);
+  }
+
+  private whereNoOffset(): string | null {
+    const parts = [this.member ? `member ${q(this.member)}` : null, this.nesting].filter(Boolean);
+    return parts.length ? parts.join(', ') : null;
+  }
+
+  where(at: number): string {
+    return [this.member ? `member ${q(this.member)}` : null, this.nesting, `offset ${fmt(at - this.base)}`]
+      .filter(Boolean)
+      .join(', ');
   }
 
   private push(v: AV): void {
@@ -295,9 +410,13 @@ class Scanner {
       // Keep the top half: STACK_GLOBAL and the call opcodes only look near the top.
       const drop = this.stack.length >> 1;
       this.stack.splice(0, drop);
-      this.droppedStack += drop;
       this.marks = this.marks.map((m) => Math.max(0, m - drop));
-      this.once('stack', `stack deeper than ${fmt(MAX_STACK)} entries; the bottom was discarded`);
+      this.once(
+        'stack',
+        'suspicious',
+        `stack deeper than ${fmt(MAX_STACK)} entries (resource exhaustion); the bottom was discarded`,
+        this.c.pos,
+      );
     }
     this.stack.push(v);
   }
@@ -309,7 +428,11 @@ class Scanner {
   private underflow(op: string, at: number): void {
     this.underflows++;
     if (this.underflows <= 3)
-      this.problems.add(`${op} at ${this.where(at)} pops an empty stack (the unpickler would fail here)`);
+      this.finding(
+        'suspicious',
+        `${op} pops an empty stack or a missing MARK: impossible structure (the unpickler fails here)`,
+        at,
+      );
   }
 
   private pop(op: string, at: number): AV {
@@ -346,33 +469,85 @@ class Scanner {
       opcode,
       classification: v.classification,
       reason: v.reason,
+      capability: v.capability,
       called: false,
     };
+    if (!IDENT.test(module) || !IDENT.test(name))
+      this.finding(
+        'suspicious',
+        `${opcode} names ${q(`${module}.${name}`, 80)}, which is not a Python dotted name`,
+        at,
+      );
+    this.noteGlobal(g, at);
     if (this.globals.length < MAX_GLOBALS) this.globals.push(g);
-    else this.once('globals', `more than ${fmt(MAX_GLOBALS)} imports; only the first are listed`);
+    else
+      this.once(
+        'globals',
+        'suspicious',
+        `more than ${fmt(MAX_GLOBALS)} imports; only the first are listed`,
+        at,
+      );
     return g;
   }
 
-  private addCall(callee: AV, opcode: PickleCall['opcode'], at: number, args: AV[]): void {
-    if (callee.k !== 'global') return;
-    callee.g.called = true;
-    if (this.calls.length < MAX_CALLS) {
-      this.calls.push({
-        offset: at - this.base,
-        opcode,
-        target: `${callee.g.module}.${callee.g.name}`,
-        args: args.slice(0, 4).map((a) => describeArg(a)),
-      });
+  private noteGlobal(g: PickleGlobal, at: number): void {
+    const ref = `${g.module}.${g.name}`;
+    // One finding per distinct import (at its first offset): a flood of one global stays one line.
+    if (g.classification === 'dangerous')
+      this.once(`g:${ref}`, 'dangerous', `${ref}: ${g.reason ?? 'dangerous'}`, at, g.capability);
+    else if (g.classification === 'unknown')
+      this.once(
+        `g:${ref}`,
+        'suspicious',
+        `${ref} is not on the allowlist of ordinary ML, numeric and container globals`,
+        at,
+      );
+  }
+
+  private addCall(callee: AV, opcode: PickleCall['opcode'], at: number, args: AV[]): AV {
+    let target: string;
+    if (callee.k === 'global') {
+      callee.g.called = true;
+      target = `${callee.g.module}.${callee.g.name}`;
+    } else if (callee.k === 'call') {
+      target = `result of ${callee.desc}`;
+    } else {
+      target = describeArg(callee);
+      if (opcode === 'REDUCE' || opcode === 'NEWOBJ' || opcode === 'NEWOBJ_EX' || opcode === 'OBJ')
+        if (callee.k !== 'other')
+          this.finding(
+            'suspicious',
+            `${opcode} calls ${target}, which is not callable: impossible structure`,
+            at,
+          );
     }
+    const shown = args.slice(0, 4).map((a) => describeArg(a));
+    if (this.calls.length < MAX_CALLS)
+      this.calls.push({ offset: at - this.base, opcode, target, args: shown });
+    else this.once('calls', 'suspicious', `more than ${fmt(MAX_CALLS)} calls; only the first are listed`, at);
+    const desc = `${target}(${shown.join(', ').slice(0, 120)})`;
+    return { k: 'call', desc: desc.length > 200 ? desc.slice(0, 200) + '…' : desc };
   }
 
   private tuple(items: AV[]): AV {
     return { k: 'tuple', items: items.slice(0, MAX_TUPLE_KEEP) };
   }
 
-  private memoPut(idx: number, v: AV): void {
-    if (this.memo.size >= MAX_MEMO && !this.memo.has(idx)) {
-      this.once('memo', `memo larger than ${fmt(MAX_MEMO)} entries; later entries are not tracked`);
+  private memoPut(idx: number, v: AV, at: number): void {
+    if (this.memo.has(idx))
+      this.once(
+        `memo-over-${idx}`,
+        'suspicious',
+        `memo key ${idx} is stored twice (the Pickler never reuses a key)`,
+        at,
+      );
+    else if (this.memo.size >= MAX_MEMO) {
+      this.once(
+        'memo',
+        'suspicious',
+        `memo larger than ${fmt(MAX_MEMO)} entries (resource exhaustion); later entries are not tracked`,
+        at,
+      );
       return;
     }
     if (!this.memo.has(idx)) this.memoCount++;
@@ -382,32 +557,80 @@ class Scanner {
   private memoGet(idx: number, at: number): AV {
     const v = this.memo.get(idx);
     if (v === undefined) {
-      this.problems.add(`memo key ${idx} read at ${this.where(at)} was never stored`);
+      this.finding(
+        'suspicious',
+        `memo key ${idx} is read but was never stored (the unpickler fails here)`,
+        at,
+      );
       return OTHER;
     }
     return v;
   }
 
-  private async line(what: string): Promise<string> {
-    const c = this.c;
-    const at = c.pos;
-    // Look in what is buffered first; refill (up to the line limit) only when no newline is there.
-    let i = c.indexOf(0x0a, Math.min(c.buffered(), MAX_LINE));
-    if (i < 0) {
-      await c.need(Math.min(MAX_LINE, c.remaining), what);
-      i = c.indexOf(0x0a, MAX_LINE);
-    }
-    if (i < 0)
-      throw malformed(
-        this.file,
-        `${what} at ${this.where(at)} is not terminated by a newline within ${fmt(Math.min(MAX_LINE, c.remaining))} bytes`,
+  /** A literal that may carry another pickle: remember it for a recursive scan. */
+  private literal(data: Buffer, isText: boolean, name: string, at: number): void {
+    if (this.embedded.length >= MAX_EMBEDDED) return;
+    const found = findEmbedded(data, isText);
+    if (!found) return;
+    const where = `${this.where(at)} ${name}`;
+    if (isFailure(found)) {
+      this.finding(
+        'suspicious',
+        `${name} literal looks like ${[...found.path].join(' → ')} data but does not decode (${found.reason}): payload not analysed`,
+        at,
       );
-    const s = c.bytes(i + 1).toString('latin1');
-    return s.slice(0, -1).replace(/\r$/, '');
+      return;
+    }
+    this.embedded.push({
+      src: bufferSource(this.file, found.data),
+      start: 0,
+      end: found.data.length,
+      path: [where, ...found.path].join(' → '),
+    });
   }
 
-  private async utf8Line(what: string): Promise<string> {
-    return Buffer.from(await this.line(what), 'latin1').toString('utf8');
+  /**
+   * A newline-terminated argument (protocol 0), read to its end however long it is: only the first
+   * MAX_KEPT_STRING bytes are kept (a longer one is reported), the rest is consumed in chunks.
+   */
+  private async line(what: string, at: number): Promise<{ text: string; cut: boolean }> {
+    const c = this.c;
+    const parts: Buffer[] = [];
+    let kept = 0;
+    let total = 0;
+    for (;;) {
+      if (c.remaining <= 0)
+        throw malformed(
+          this.file,
+          `${what} at ${this.where(at)} is not terminated by a newline before the end`,
+        );
+      if (c.buffered() === 0) await c.need(Math.min(c.remaining, 1), what);
+      const avail = c.buffered();
+      const i = c.indexOf(0x0a, avail);
+      const n = i >= 0 ? i + 1 : avail;
+      const chunk = c.bytes(n);
+      total += n;
+      if (kept < MAX_KEPT_STRING) {
+        const take = chunk.subarray(0, Math.min(chunk.length, MAX_KEPT_STRING - kept));
+        parts.push(Buffer.from(take));
+        kept += take.length;
+      }
+      if (i >= 0) break;
+    }
+    const cut = total > kept;
+    if (cut)
+      this.finding(
+        'suspicious',
+        `${what} is ${fmt(total)} bytes long; only the first ${fmt(MAX_KEPT_STRING)} were analysed (payload not analysed)`,
+        at,
+      );
+    let s = Buffer.concat(parts).toString('latin1');
+    if (!cut) s = s.slice(0, -1);
+    return { text: s.replace(/\r$/, ''), cut };
+  }
+
+  private async utf8Line(what: string, at: number): Promise<string> {
+    return Buffer.from((await this.line(what, at)).text, 'latin1').toString('utf8');
   }
 
   /** Read a length-prefixed payload; returns the bytes when short enough to keep, else null (skipped). */
@@ -419,11 +642,26 @@ class Scanner {
         `${what} at ${this.where(at)} claims ${fmt(len)} bytes but only ${fmt(c.remaining)} remain`,
       );
     if (len > MAX_KEPT_STRING) {
+      // Too large to keep: look at its first bytes, and scan it in place when it starts like a pickle.
+      const pos = c.pos;
+      const head = await c.src.read(pos, Math.min(len, 256));
+      if (startsLikePickle(head) && this.embedded.length < MAX_EMBEDDED)
+        this.embedded.push({ src: c.src, start: pos, end: pos + len, path: `${this.where(at)} ${what}` });
+      else if (
+        head[0] === 0x78 ||
+        (head[0] === 0x1f && head[1] === 0x8b) ||
+        /^[A-Za-z0-9+/=]{64}/.test(head.toString('latin1'))
+      )
+        this.finding(
+          'suspicious',
+          `${what} of ${fmt(len)} bytes may be encoded or compressed and is larger than the ${fmt(MAX_KEPT_STRING)} bytes decoded in place: payload not analysed`,
+          at,
+        );
       c.skip(len, what);
       return null;
     }
     await c.need(len, what);
-    return c.bytes(len);
+    return Buffer.from(c.bytes(len));
   }
 
   /** Run until STOP (or an error that leaves the byte stream undecodable). */
@@ -431,35 +669,77 @@ class Scanner {
     const c = this.c;
     for (;;) {
       const at = c.pos;
+      if (this.frameEnd !== null && at >= this.frameEnd) this.frameEnd = null;
       if (c.remaining <= 0) {
-        this.problems.add(`pickle ends at ${this.where(at)} without STOP (truncated)`);
+        this.finding('not-analysed', 'pickle ends without STOP (truncated)', at);
         return;
       }
       if (!c.has(1)) await c.need(1, 'opcode');
       const code = c.u8();
       const op = OPS.get(code);
       if (!op) {
-        this.problems.add(
-          `unknown opcode 0x${code.toString(16).padStart(2, '0')} at ${this.where(at)}: the unpickler stops here`,
+        this.finding(
+          'not-analysed',
+          `unknown opcode 0x${code.toString(16).padStart(2, '0')}: the unpickler stops here and nothing after it was read`,
+          at,
         );
         return;
       }
       this.opcodeCount++;
       const [name, arg] = op;
+      const needs = OPCODE_PROTOCOL[name];
+      if (needs !== undefined && (this.protocol ?? 1) < needs && name !== 'PROTO')
+        this.once(
+          `proto-${name}`,
+          'suspicious',
+          `${name} is a protocol ${needs} opcode in a ${this.protocol === null ? 'protocol 0/1 pickle (no PROTO)' : `protocol ${this.protocol} pickle`}: no Pickler writes that`,
+          at,
+        );
       try {
         const done = await this.step(name, arg, at);
+        if (this.frameEnd !== null && at < this.frameEnd && c.pos > this.frameEnd && name !== 'FRAME')
+          this.finding(
+            'suspicious',
+            `${name} straddles the end of its frame at offset ${fmt(this.frameEnd - this.base)} (frame boundaries disagree with opcodes)`,
+            at,
+          );
         if (done) {
           this.complete = true;
+          this.atStop(at);
           return;
         }
       } catch (err) {
         if (!(err instanceof ProbityError) || err.code !== 'malformed') throw err;
-        this.problems.add(
-          err.message.startsWith(`${this.file}: `) ? err.message.slice(this.file.length + 2) : err.message,
-        );
+        const msg = err.message.startsWith(`${this.file}: `)
+          ? err.message.slice(this.file.length + 2)
+          : err.message;
+        this.finding('not-analysed', `${msg}: the rest of the pickle was not read`, null);
         return;
       }
     }
+  }
+
+  private atStop(at: number): void {
+    if (this.marks.length > 0)
+      this.finding('suspicious', `${this.marks.length} MARK(s) still open at STOP: impossible structure`, at);
+    if (this.stack.length > 0)
+      this.finding(
+        'suspicious',
+        `${fmt(this.stack.length)} value(s) left on the stack under the result at STOP (the Pickler leaves exactly one)`,
+        at,
+      );
+    if (this.frameEnd !== null && this.c.pos < this.frameEnd)
+      this.finding(
+        'suspicious',
+        `STOP before the end of its frame (offset ${fmt(this.frameEnd - this.base)})`,
+        at,
+      );
+    if (this.dups > 0)
+      this.finding(
+        'suspicious',
+        `${fmt(this.dups)} DUP opcode(s): the Pickler never writes DUP (stack growth without a memo)`,
+        null,
+      );
   }
 
   private async step(name: string, arg: Arg, at: number): Promise<boolean> {
@@ -467,6 +747,7 @@ class Scanner {
     // Decode the argument.
     let n = 0;
     let text: string | null = null;
+    let textCut = false;
     let payload: Buffer | null = null;
     let mod = '';
     switch (arg) {
@@ -491,22 +772,33 @@ class Scanner {
       case Arg.U8: {
         await c.need(8, name);
         const v = c.u64();
-        if (v > BigInt(c.remaining))
-          this.problems.add(
-            `FRAME at ${this.where(at)} claims ${v} bytes but only ${fmt(c.remaining)} remain`,
-          );
+        if (name === 'FRAME') {
+          if (this.frameEnd !== null && at < this.frameEnd)
+            this.finding(
+              'suspicious',
+              `FRAME begins before the previous frame ends at offset ${fmt(this.frameEnd - this.base)} (diverging frames)`,
+              at,
+            );
+          if (v > BigInt(c.remaining)) {
+            this.finding('suspicious', `FRAME claims ${v} bytes but only ${fmt(c.remaining)} remain`, at);
+            this.frameEnd = null;
+          } else this.frameEnd = c.pos + Number(v);
+        }
         break;
       }
       case Arg.F8:
         await c.need(8, name);
-        c.skip(8);
+        n = c.f64();
         break;
-      case Arg.Line:
-        text = await this.line(`${name} argument`);
+      case Arg.Line: {
+        const l = await this.line(`${name} argument`, at);
+        text = l.text;
+        textCut = l.cut;
         break;
+      }
       case Arg.Line2:
-        mod = await this.utf8Line(`${name} module`);
-        text = await this.utf8Line(`${name} name`);
+        mod = await this.utf8Line(`${name} module`, at);
+        text = await this.utf8Line(`${name} name`, at);
         break;
       case Arg.Bytes1: {
         await c.need(1, name);
@@ -540,6 +832,10 @@ class Scanner {
         this.pop(name, at);
         return true;
       case 'PROTO':
+        if (this.protoSeen)
+          this.finding('suspicious', `duplicate PROTO ${n} (the Pickler writes one, first)`, at);
+        else if (at !== this.start) this.finding('suspicious', `PROTO ${n} is not the first opcode`, at);
+        this.protoSeen = true;
         if (this.protocol === null) this.protocol = n;
         if (n > MAX_HIGHEST_PROTOCOL)
           throw malformed(
@@ -552,41 +848,82 @@ class Scanner {
       case 'MARK':
         if (this.marks.length >= MAX_STACK) {
           this.marks.splice(0, this.marks.length >> 1);
-          this.once('marks', `more than ${fmt(MAX_STACK)} nested MARKs; the outermost were discarded`);
+          this.once(
+            'marks',
+            'suspicious',
+            `more than ${fmt(MAX_STACK)} nested MARKs; the outermost were discarded`,
+            at,
+          );
         }
         this.marks.push(this.stack.length);
         return false;
       case 'POP':
         if (this.stack.length > this.floor()) this.stack.pop();
-        else if (this.marks.length > 0) this.marks.pop();
-        else this.underflow(name, at);
+        else if (this.marks.length > 0) {
+          this.marks.pop();
+          this.once('pop-mark', 'suspicious', 'POP removes a MARK (the Pickler uses POP_MARK for that)', at);
+        } else this.underflow(name, at);
         return false;
       case 'POP_MARK':
         this.popMark(name, at);
         return false;
       case 'DUP':
+        this.dups++;
         this.push(this.top(name, at));
         return false;
-      case 'FLOAT':
       case 'INT':
       case 'LONG':
+      case 'FLOAT':
+        this.push({ k: 'lit', v: (text ?? '').slice(0, 40) });
+        return false;
       case 'BININT':
       case 'BININT1':
       case 'BININT2':
       case 'BINFLOAT':
+        this.push({ k: 'lit', v: String(n) });
+        return false;
       case 'NONE':
+        this.push({ k: 'lit', v: 'None' });
+        return false;
       case 'NEWTRUE':
+        this.push({ k: 'lit', v: 'True' });
+        return false;
       case 'NEWFALSE':
+        this.push({ k: 'lit', v: 'False' });
+        return false;
       case 'LONG1':
       case 'LONG4':
+        this.push({
+          k: 'lit',
+          v: payload && payload.length <= 8 ? String(payload.length ? bigLE(payload) : 0n) : 'int',
+        });
+        return false;
       case 'EMPTY_DICT':
+        this.push({ k: 'dict' });
+        return false;
       case 'EMPTY_LIST':
+        this.push({ k: 'list' });
+        return false;
       case 'EMPTY_SET':
+        this.push({ k: 'set' });
+        return false;
       case 'BINBYTES':
       case 'SHORT_BINBYTES':
       case 'BINBYTES8':
       case 'BYTEARRAY8':
+        if (payload) this.literal(payload, false, name, at);
+        this.push(
+          payload === null
+            ? OTHER
+            : { k: 'bytes', v: payload.length > 4096 ? payload.subarray(0, 4096) : payload },
+        );
+        return false;
       case 'NEXT_BUFFER':
+        this.finding(
+          'not-analysed',
+          'NEXT_BUFFER takes its data from out-of-band buffers that are not in the file',
+          at,
+        );
         this.push(OTHER);
         return false;
       case 'EMPTY_TUPLE':
@@ -595,19 +932,27 @@ class Scanner {
       case 'READONLY_BUFFER':
         this.top(name, at);
         return false;
-      case 'STRING':
-        this.push({ k: 'str', v: unquotePy2(this.file, text ?? '', at) });
+      case 'STRING': {
+        const v = textCut ? (text ?? '') : unquotePy2(this.file, text ?? '', at);
+        this.literal(Buffer.from(v, 'latin1'), true, name, at);
+        this.push({ k: 'str', v });
         return false;
-      case 'UNICODE':
-        this.push({ k: 'str', v: rawUnicodeEscape(text ?? '') });
+      }
+      case 'UNICODE': {
+        const v = rawUnicodeEscape(text ?? '');
+        this.literal(Buffer.from(v, 'utf8'), true, name, at);
+        this.push({ k: 'str', v });
         return false;
+      }
       case 'BINSTRING':
       case 'SHORT_BINSTRING':
+        if (payload) this.literal(payload, true, name, at);
         this.push(payload === null ? OTHER : { k: 'str', v: payload.toString('latin1') });
         return false;
       case 'BINUNICODE':
       case 'SHORT_BINUNICODE':
       case 'BINUNICODE8':
+        if (payload) this.literal(payload, true, name, at);
         this.push(payload === null ? OTHER : { k: 'str', v: payload.toString('utf8') });
         return false;
       case 'PERSID':
@@ -631,37 +976,52 @@ class Scanner {
       case 'REDUCE': {
         const args = this.pop(name, at);
         const fn = this.pop(name, at);
-        this.addCall(fn, 'REDUCE', at, args.k === 'tuple' ? args.items : [args]);
-        this.push(OTHER);
+        if (args.k !== 'tuple' && args.k !== 'other' && args.k !== 'call' && args.k !== 'global')
+          this.finding(
+            'suspicious',
+            `REDUCE arguments are ${describeArg(args)}, not a tuple: impossible structure`,
+            at,
+          );
+        this.push(this.addCall(fn, 'REDUCE', at, args.k === 'tuple' ? args.items : [args]));
         return false;
       }
       case 'BUILD': {
         const state = this.pop(name, at);
         const obj = this.top(name, at);
+        if (obj.k === 'global') {
+          obj.g.called = true;
+          this.finding(
+            'dangerous',
+            `BUILD sets attributes on the imported ${obj.g.module}.${obj.g.name} itself (rewrites a class or module at load time)`,
+            at,
+            'code-exec',
+          );
+        } else if (obj.k === 'str' || obj.k === 'bytes' || obj.k === 'lit' || obj.k === 'tuple')
+          this.finding('suspicious', `BUILD on ${describeArg(obj)}: impossible structure`, at);
         this.addCall(obj, 'BUILD', at, [state]);
         return false;
       }
       case 'NEWOBJ': {
         const args = this.pop(name, at);
         const cls = this.pop(name, at);
-        this.addCall(cls, 'NEWOBJ', at, args.k === 'tuple' ? args.items : [args]);
-        this.push(OTHER);
+        this.push(this.addCall(cls, 'NEWOBJ', at, args.k === 'tuple' ? args.items : [args]));
         return false;
       }
       case 'NEWOBJ_EX': {
         this.pop(name, at);
         const args = this.pop(name, at);
         const cls = this.pop(name, at);
-        this.addCall(cls, 'NEWOBJ_EX', at, args.k === 'tuple' ? args.items : [args]);
-        this.push(OTHER);
+        this.push(this.addCall(cls, 'NEWOBJ_EX', at, args.k === 'tuple' ? args.items : [args]));
         return false;
       }
       case 'OBJ': {
         const items = this.popMark(name, at);
         const cls = items[0];
-        if (cls) this.addCall(cls, 'OBJ', at, items.slice(1));
-        else this.underflow(name, at);
-        this.push(OTHER);
+        if (cls) this.push(this.addCall(cls, 'OBJ', at, items.slice(1)));
+        else {
+          this.underflow(name, at);
+          this.push(OTHER);
+        }
         return false;
       }
       case 'GLOBAL': {
@@ -671,8 +1031,7 @@ class Scanner {
       case 'INST': {
         const g = this.addGlobal(mod, text ?? '', at, 'INST');
         const items = this.popMark(name, at);
-        this.addCall({ k: 'global', g }, 'INST', at, items);
-        this.push(OTHER);
+        this.push(this.addCall({ k: 'global', g }, 'INST', at, items));
         return false;
       }
       case 'STACK_GLOBAL': {
@@ -682,10 +1041,19 @@ class Scanner {
         if (nm.k === 'str' && md.k === 'str') {
           g = this.addGlobal(md.v, nm.v, at, 'STACK_GLOBAL');
         } else {
-          g = this.addGlobal(md.k === 'str' ? md.v : '?', nm.k === 'str' ? nm.v : '?', at, 'STACK_GLOBAL');
-          g.classification = 'dangerous';
-          g.reason =
-            'STACK_GLOBAL operands are not literal strings: the imported name is computed at load time';
+          g = {
+            module: md.k === 'str' ? md.v : '?',
+            name: nm.k === 'str' ? nm.v : '?',
+            offset: at - this.base,
+            opcode: 'STACK_GLOBAL',
+            classification: 'dangerous',
+            reason:
+              'STACK_GLOBAL operands are not literal strings: the imported name is computed at load time',
+            capability: 'import',
+            called: false,
+          };
+          this.noteGlobal(g, at);
+          if (this.globals.length < MAX_GLOBALS) this.globals.push(g);
         }
         this.push({ k: 'global', g });
         return false;
@@ -693,33 +1061,67 @@ class Scanner {
       case 'EXT1':
       case 'EXT2':
       case 'EXT4': {
-        const g = this.addGlobal('(copyreg extension registry)', `code ${n}`, at, name);
-        g.reason =
-          'extension codes resolve through copyreg._inverted_registry, empty unless the loading program registers codes';
-        this.problems.add(`${name} ${n} at ${this.where(at)}: import through the extension registry`);
+        const g: PickleGlobal = {
+          module: '(copyreg extension registry)',
+          name: `code ${n}`,
+          offset: at - this.base,
+          opcode: name,
+          classification: 'unknown',
+          reason:
+            'extension codes resolve through copyreg._inverted_registry, empty unless the loading program registers codes',
+          capability: 'import',
+          called: false,
+        };
+        this.finding(
+          'suspicious',
+          `${name} ${n}: import through the extension registry, not resolvable from the file`,
+          at,
+        );
+        if (this.globals.length < MAX_GLOBALS) this.globals.push(g);
         this.push({ k: 'global', g });
         return false;
       }
-      case 'APPEND':
+      case 'APPEND': {
         this.pop(name, at);
-        this.top(name, at);
+        const t = this.top(name, at);
+        if (t.k !== 'list' && t.k !== 'other' && t.k !== 'call')
+          this.finding('suspicious', `APPEND to ${describeArg(t)}: impossible structure`, at);
         return false;
+      }
       case 'APPENDS':
       case 'SETITEMS':
-      case 'ADDITEMS':
-        this.popMark(name, at);
-        this.top(name, at);
+      case 'ADDITEMS': {
+        const items = this.popMark(name, at);
+        const t = this.top(name, at);
+        const want = name === 'APPENDS' ? 'list' : name === 'SETITEMS' ? 'dict' : 'set';
+        if (t.k !== want && t.k !== 'other' && t.k !== 'call')
+          this.finding('suspicious', `${name} on ${describeArg(t)}: impossible structure`, at);
+        if (name === 'SETITEMS' && items.length % 2 === 1)
+          this.finding('suspicious', 'SETITEMS with an odd number of items: impossible structure', at);
         return false;
-      case 'SETITEM':
+      }
+      case 'SETITEM': {
         this.pop(name, at);
         this.pop(name, at);
-        this.top(name, at);
+        const t = this.top(name, at);
+        if (t.k !== 'dict' && t.k !== 'other' && t.k !== 'call')
+          this.finding('suspicious', `SETITEM on ${describeArg(t)}: impossible structure`, at);
         return false;
-      case 'DICT':
+      }
+      case 'DICT': {
+        const items = this.popMark(name, at);
+        if (items.length % 2 === 1)
+          this.finding('suspicious', 'DICT with an odd number of items: impossible structure', at);
+        this.push({ k: 'dict' });
+        return false;
+      }
       case 'LIST':
+        this.popMark(name, at);
+        this.push({ k: 'list' });
+        return false;
       case 'FROZENSET':
         this.popMark(name, at);
-        this.push(OTHER);
+        this.push({ k: 'set' });
         return false;
       case 'TUPLE':
         this.push(this.tuple(this.popMark(name, at)));
@@ -754,11 +1156,11 @@ class Scanner {
           if (!Number.isSafeInteger(idx))
             throw malformed(this.file, `PUT at ${this.where(at)} has a non-integer key`);
         }
-        this.memoPut(idx, this.top(name, at));
+        this.memoPut(idx, this.top(name, at), at);
         return false;
       }
       case 'MEMOIZE':
-        this.memoPut(this.memoCount, this.top(name, at));
+        this.memoPut(this.memoCount, this.top(name, at), at);
         return false;
       default:
         return false;
@@ -766,10 +1168,17 @@ class Scanner {
   }
 }
 
-function verdictOf(list: { classification: PickleClassification }[]): PickleClassification {
-  if (list.some((g) => g.classification === 'dangerous')) return 'dangerous';
-  if (list.some((g) => g.classification === 'unknown')) return 'unknown';
-  return 'safe';
+function bigLE(b: Buffer): bigint {
+  let v = 0n;
+  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i] ?? 0);
+  const bits = BigInt(b.length * 8);
+  if (b.length > 0 && ((b[b.length - 1] ?? 0) & 0x80) !== 0) v -= 1n << bits;
+  return v;
+}
+
+function verdictOf(findings: readonly ScanFinding[], complete: boolean): ScanLevel {
+  const l = levelOf(findings);
+  return complete ? l : worse(l, 'not-analysed');
 }
 
 /** Scan one pickle starting at `start` of `src`; offsets are reported relative to `base`. */
@@ -779,28 +1188,40 @@ async function scanOne(
   end: number,
   base: number,
   member: string | null,
-): Promise<PickleScan> {
+  nesting: string | null,
+): Promise<{ scan: PickleScan; embedded: EmbeddedRef[] }> {
   const c = new Cursor(src, start, end);
-  const s = new Scanner(c, base, member);
+  const s = new Scanner(c, base, member, nesting);
   await s.run();
+  const findings = s.findings.toArray();
   return {
-    member,
-    start: start - base,
-    end: c.pos - base,
-    protocol: s.protocol,
-    complete: s.complete,
-    opcodeCount: s.opcodeCount,
-    globals: s.globals,
-    calls: s.calls,
-    storageKeys: s.storageKeys,
-    verdict: verdictOf(s.globals),
-    problems: s.problems.toArray(),
+    scan: {
+      member,
+      nesting,
+      start: start - base,
+      end: c.pos - base,
+      protocol: s.protocol,
+      complete: s.complete,
+      opcodeCount: s.opcodeCount,
+      globals: s.globals,
+      calls: s.calls,
+      storageKeys: s.storageKeys,
+      verdict: verdictOf(findings, s.complete),
+      findings,
+      problems: s.problems.toArray(),
+    },
+    embedded: s.embedded,
   };
 }
 
+/** Nested pickles are followed this many levels deep, and at most this many per file. */
+const MAX_NESTING = 4;
+const MAX_EMBEDDED = 64;
+
 /**
  * Scan a stream that holds one pickle, possibly followed by more pickles (each starting with
- * PROTO) up to `maxPickles`. Throws `malformed` when the first byte is not a pickle opcode.
+ * PROTO) up to `maxPickles`, and every pickle embedded in their literals, recursively. Throws
+ * `malformed` when the first byte is not a pickle opcode.
  */
 async function scanStream(
   src: ByteSource,
@@ -808,10 +1229,13 @@ async function scanStream(
   end: number,
   member: string | null,
   maxPickles: number,
+  findings: FindingList,
   problems: ProblemList,
   trailingExpected: boolean,
+  nesting: string | null = null,
+  depth = 0,
 ): Promise<PickleScan[]> {
-  const label = member ? `member ${q(member)}` : 'file';
+  const label = member ? `member ${q(member)}` : nesting ? `pickle at ${nesting}` : 'file';
   if (end <= start) throw malformed(src.name, `${label} is empty: not a pickle`);
   const head = await src.read(start, Math.min(2, end - start));
   const first = head[0] ?? 0;
@@ -828,18 +1252,39 @@ async function scanStream(
     );
   }
   const out: PickleScan[] = [];
+  const embedded: EmbeddedRef[] = [];
   let pos = start;
   while (out.length < maxPickles) {
-    const scan = await scanOne(src, pos, end, start, member);
+    const r = await scanOne(src, pos, end, start, member, nesting);
+    const scan = r.scan;
     if (
       out.length === 0 &&
+      depth === 0 &&
       !scan.complete &&
       scan.globals.length === 0 &&
       (first !== 0x80 || scan.opcodeCount <= 1)
     ) {
-      throw malformed(src.name, `${label} is not a pickle: ${scan.problems[0] ?? 'no opcodes'}`);
+      const f = scan.findings[0];
+      throw malformed(
+        src.name,
+        `${label} is not a pickle: ${f ? `${f.what}${f.where ? ` (${f.where})` : ''}` : 'no opcodes'}`,
+      );
+    }
+    if (nesting !== null) {
+      // Inside another pickle, anything not read to the end is a payload that was not analysed.
+      scan.findings = scan.findings.map((f) =>
+        f.level === 'not-analysed' ? { ...f, level: 'suspicious' } : f,
+      );
+      if (!scan.complete && !scan.findings.some((f) => f.level !== 'dangerous'))
+        scan.findings.push({
+          level: 'suspicious',
+          what: 'embedded pickle not read to its end: payload not analysed',
+          where: nesting,
+        });
+      scan.verdict = levelOf(scan.findings);
     }
     out.push(scan);
+    embedded.push(...r.embedded);
     pos = scan.end + start;
     if (!scan.complete || pos >= end) break;
     const next = (await src.read(pos, 1))[0];
@@ -847,9 +1292,46 @@ async function scanStream(
   }
   const last = out[out.length - 1];
   if (last?.complete && pos < end && !trailingExpected) {
-    problems.add(
-      `${fmt(end - pos)} bytes follow the last pickle's STOP in ${label} (not unpickled by pickle.load, but not scanned either)`,
+    findings.add(
+      'suspicious',
+      `${fmt(end - pos)} bytes follow the last pickle's STOP (not unpickled by pickle.load, not a pickle either)`,
+      [label, `offset ${fmt(pos - start)}`].join(', '),
     );
+    const tail = await src.read(pos, Math.min(end - pos, 256));
+    if (startsLikePickle(tail) && embedded.length < MAX_EMBEDDED)
+      embedded.push({ src, start: pos, end, path: `${label} after STOP, offset ${fmt(pos - start)}` });
+  }
+  for (const e of embedded) {
+    if (depth + 1 > MAX_NESTING) {
+      findings.add(
+        'suspicious',
+        `pickle nested more than ${MAX_NESTING} levels deep: payload not analysed`,
+        e.path,
+      );
+      continue;
+    }
+    try {
+      const inner = await scanStream(
+        e.src,
+        e.start,
+        e.end,
+        member,
+        1,
+        findings,
+        problems,
+        true,
+        e.path,
+        depth + 1,
+      );
+      out.push(...inner);
+    } catch (err) {
+      if (!(err instanceof ProbityError) || err.code !== 'malformed') throw err;
+      findings.add(
+        'suspicious',
+        `embedded pickle could not be scanned (${err.message}): payload not analysed`,
+        e.path,
+      );
+    }
   }
   return out;
 }
@@ -861,7 +1343,14 @@ function summarize(pickles: PickleScan[]): PickleImportSummary[] {
       const ref = `${g.module}.${g.name}`;
       const cur = map.get(ref);
       if (cur) cur.count++;
-      else map.set(ref, { ref, classification: g.classification, reason: g.reason, count: 1 });
+      else
+        map.set(ref, {
+          ref,
+          classification: g.classification,
+          reason: g.reason,
+          capability: g.capability,
+          count: 1,
+        });
     }
   }
   const rank: Record<PickleClassification, number> = { dangerous: 0, unknown: 1, safe: 2 };
@@ -875,13 +1364,23 @@ function report(
   src: ByteSource,
   pickles: PickleScan[],
   archive: PickleScanReport['archive'],
+  findings: FindingList,
   problems: ProblemList,
 ): PickleScanReport {
-  const all = pickles.flatMap((p) => p.globals);
+  const all = new FindingList(500);
+  all.addAll(findings.toArray());
+  for (const p of pickles) {
+    all.addAll(p.findings);
+    if (!p.complete && p.nesting === null && !p.findings.some((f) => f.level === 'not-analysed'))
+      all.add('not-analysed', 'pickle was not read to its end', p.member);
+  }
+  const list = all.toArray();
   return {
     format,
     fileSize: src.size,
-    verdict: verdictOf(all),
+    verdict: levelOf(list),
+    rules: SCANNER_RULES,
+    findings: list,
     imports: summarize(pickles),
     pickles,
     archive,
@@ -896,32 +1395,62 @@ const TORCH_LEGACY_MAGIC = Buffer.from('80028a0a6cfc9c46f9206aa850192e', 'hex');
 export async function scanPickle(file: string): Promise<PickleScanReport> {
   return withFileSource(file, async (src) => {
     const problems = new ProblemList();
-    const pickles = await scanStream(src, 0, src.size, null, 8, problems, false);
-    return report('pickle', src, pickles, null, problems);
+    const findings = new FindingList();
+    const pickles = await scanStream(src, 0, src.size, null, 8, findings, problems, false);
+    return report('pickle', src, pickles, null, findings, problems);
   });
+}
+
+/**
+ * Scan the pickle held in `[start, end)` of `src` (an .npy object array's payload, a zip member, a
+ * joblib/dill file): every pickle found there and in its literals, as a report of its own.
+ */
+export async function scanPickleRange(
+  src: ByteSource,
+  start: number,
+  end: number,
+  member: string | null,
+  format: PickleScanReport['format'] = 'pickle',
+): Promise<PickleScanReport> {
+  const problems = new ProblemList();
+  const findings = new FindingList();
+  const pickles = await scanStream(src, start, end, member, 1, findings, problems, false);
+  return report(format, src, pickles, null, findings, problems);
 }
 
 /** Largest deflated pickle member we inflate into memory. */
 const MAX_INFLATED = 256 * 1024 * 1024;
 const MAX_PICKLE_MEMBERS = 64;
 
+/** The first bytes of a zip member, inflating only a prefix of a deflated one. */
+async function memberHead(src: ByteSource, e: ZipEntry, start: number): Promise<Buffer> {
+  if (e.method === 0) return src.read(start, Math.min(e.compressedSize, 256));
+  if (e.method !== 8) return Buffer.alloc(0);
+  const raw = await src.read(start, Math.min(e.compressedSize, 4096));
+  try {
+    return inflateRawSync(raw, { finishFlush: zlibConstants.Z_SYNC_FLUSH }).subarray(0, 256);
+  } catch {
+    return Buffer.alloc(0);
+  }
+}
+
+/**
+ * Scan a zip archive the way `torch.load` and `pickle.load` would meet it: every member whose name
+ * ends `.pkl`, and every other member whose *content* starts like a pickle (a pickle stored as
+ * `data.txt` is still a pickle), except the raw storage blobs under `<archive>/data/`.
+ */
 async function scanTorchZip(src: ByteSource): Promise<PickleScanReport> {
   const dir = await readZipDirectory(src);
   const problems = new ProblemList();
+  const findings = new FindingList();
   for (const p of dir.problems) problems.add(p);
-  const pkls = dir.entries.filter((e) => e.name.endsWith('.pkl'));
-  if (pkls.length === 0)
-    throw malformed(
-      src.name,
-      `zip archive with ${fmt(dir.entries.length)} members and no .pkl member: not a PyTorch checkpoint`,
-    );
   for (const e of dir.entries) {
     if (e.name.startsWith('/') || e.name.split(/[\\/]/).includes('..'))
-      problems.add(`zip member name ${q(e.name)} escapes the archive directory`);
+      findings.add('suspicious', `zip member name ${q(e.name)} escapes the archive directory`, null);
   }
   const dataPkl =
-    pkls.find((e) => e.name.endsWith('/data.pkl') && e.name.split('/').length === 2) ??
-    pkls.find((e) => e.name === 'data.pkl');
+    dir.entries.find((e) => e.name.endsWith('/data.pkl') && e.name.split('/').length === 2) ??
+    dir.entries.find((e) => e.name === 'data.pkl');
   let root: string | null = null;
   if (!dataPkl) problems.add('no <archive>/data.pkl member: not laid out like torch.save output');
   else if (dataPkl.name === 'data.pkl')
@@ -929,46 +1458,100 @@ async function scanTorchZip(src: ByteSource): Promise<PickleScanReport> {
       'data.pkl sits at the archive root; torch.save always writes <archive>/data.pkl (hand-made archive?)',
     );
   else root = dataPkl.name.slice(0, -'/data.pkl'.length);
+  const storagePrefix = root === null ? null : `${root}/data/`;
 
   const pickles: PickleScan[] = [];
-  // A .pkl member that could not be scanned keeps the verdict from being 'safe'.
-  let unscanned = Math.max(0, pkls.length - MAX_PICKLE_MEMBERS);
-  for (const e of pkls.slice(0, MAX_PICKLE_MEMBERS)) {
+  let scanned = 0;
+  for (const e of dir.entries) {
+    if (e.name.endsWith('/')) continue;
+    const isStorage = storagePrefix !== null && e.name.startsWith(storagePrefix);
+    const byName = e.name.endsWith('.pkl');
+    if (isStorage && !byName) continue;
     const local: string[] = [];
-    const start = await entryDataOffset(src, e, local);
-    for (const p of local) problems.add(p);
+    let start: number;
+    try {
+      start = await entryDataOffset(src, e, local);
+    } catch (err) {
+      if (!(err instanceof ProbityError) || err.code !== 'malformed') throw err;
+      findings.add('not-analysed', `member ${q(e.name)}: ${err.message}`, null);
+      continue;
+    }
+    for (const p of local) findings.add('suspicious', p, null);
+    if (e.flags & 1) {
+      // The encryption flag alone proves nothing: torch's zip reader ignores it and reads the bytes.
+      const head = await memberHead(src, e, start);
+      if (!startsLikePickle(head)) {
+        findings.add('not-analysed', `member ${q(e.name)} is encrypted: its content cannot be read`, null);
+        continue;
+      }
+      findings.add(
+        'suspicious',
+        `member ${q(e.name)} is flagged encrypted but stored in clear (loaders that ignore the flag read it; password-aware tools do not)`,
+        null,
+      );
+    } else if (!byName) {
+      const head = await memberHead(src, e, start);
+      if (!startsLikePickle(head)) continue;
+    }
+    if (scanned >= MAX_PICKLE_MEMBERS) {
+      findings.add(
+        'not-analysed',
+        `more than ${MAX_PICKLE_MEMBERS} pickle members; the rest were not scanned`,
+        null,
+      );
+      break;
+    }
+    scanned++;
     let scanSrc: ByteSource = src;
     let s = start;
     let end = start + e.compressedSize;
     if (e.method === 8) {
-      const data = await inflateEntry(src, e, start, MAX_INFLATED);
-      scanSrc = bufferSource(`${src.name}`, data);
-      s = 0;
-      end = data.length;
+      try {
+        const data = await inflateEntry(src, e, start, MAX_INFLATED);
+        scanSrc = bufferSource(`${src.name}`, data);
+        s = 0;
+        end = data.length;
+      } catch (err) {
+        if (!(err instanceof ProbityError) || err.code !== 'malformed') throw err;
+        findings.add('not-analysed', `member ${q(e.name)}: ${err.message}`, null);
+        continue;
+      }
     } else if (e.method !== 0) {
-      problems.add(`member ${q(e.name)} uses compression method ${e.method}; not scanned`);
-      unscanned++;
+      findings.add(
+        'not-analysed',
+        `member ${q(e.name)} uses compression method ${e.method}; not scanned`,
+        null,
+      );
       continue;
     } else if (e.compressedSize !== e.size) {
       problems.add(
         `stored member ${q(e.name)} has compressed size ${fmt(e.compressedSize)} ≠ size ${fmt(e.size)}`,
       );
     }
+    if (!byName)
+      findings.add(
+        'suspicious',
+        `member ${q(e.name)} holds a pickle under a name that does not say so`,
+        null,
+      );
     try {
-      pickles.push(...(await scanStream(scanSrc, s, end, e.name, 1, problems, false)));
+      pickles.push(...(await scanStream(scanSrc, s, end, e.name, 1, findings, problems, false)));
     } catch (err) {
       if (!(err instanceof ProbityError) || err.code !== 'malformed') throw err;
-      unscanned++;
-      problems.add(
-        err.message.startsWith(`${src.name}: `) ? err.message.slice(src.name.length + 2) : err.message,
-      );
+      const msg = err.message.startsWith(`${src.name}: `)
+        ? err.message.slice(src.name.length + 2)
+        : err.message;
+      findings.add('not-analysed', msg, `member ${q(e.name)}`);
     }
   }
-  if (pkls.length > MAX_PICKLE_MEMBERS)
-    problems.add(`${fmt(pkls.length)} .pkl members; only the first ${MAX_PICKLE_MEMBERS} were scanned`);
+  if (scanned === 0)
+    throw malformed(
+      src.name,
+      `zip archive with ${fmt(dir.entries.length)} members and no pickle member: not a PyTorch checkpoint`,
+    );
 
   if (dataPkl && root !== null) {
-    const main = pickles.find((p) => p.member === dataPkl.name);
+    const main = pickles.find((p) => p.member === dataPkl.name && p.nesting === null);
     const prefix = `${root}/data/`;
     const dataMembers = new Set(
       dir.entries.filter((e: ZipEntry) => e.name.startsWith(prefix)).map((e) => e.name.slice(prefix.length)),
@@ -983,46 +1566,47 @@ async function scanTorchZip(src: ByteSource): Promise<PickleScanReport> {
           problems.add(`${q(prefix + k)} is not referenced by data.pkl (unreferenced payload?)`);
     }
   }
-  const result = report(
+  return report(
     'torch-zip',
     src,
     pickles,
     { root, memberCount: dir.entries.length, members: dir.entries.slice(0, 1000).map((e) => e.name) },
+    findings,
     problems,
   );
-  if (unscanned > 0 && result.verdict === 'safe') result.verdict = 'unknown';
-  return result;
 }
 
 /**
- * Scan a PyTorch checkpoint (.pt, .pth, .bin, .ckpt): a torch.save zip (every .pkl member), a
+ * Scan a PyTorch checkpoint (.pt, .pth, .bin, .ckpt): a torch.save zip (every pickle member), a
  * legacy torch.save stream (its five pickles), or a bare pickle. Anything else is `malformed`.
  */
 export async function scanTorchFile(file: string): Promise<PickleScanReport> {
-  return withFileSource(file, async (src) => {
-    if (src.size < 4) throw malformed(file, `${fmt(src.size)} bytes is too short for a PyTorch file`);
-    const head = await src.read(0, Math.min(src.size, 512));
-    if (looksLikeZip(head)) return scanTorchZip(src);
-    if (
-      head.length >= TORCH_LEGACY_MAGIC.length &&
-      head.subarray(0, TORCH_LEGACY_MAGIC.length).equals(TORCH_LEGACY_MAGIC)
-    ) {
-      const problems = new ProblemList();
-      problems.add('legacy (pre-1.6) torch.save format');
-      const pickles = await scanStream(src, 0, src.size, null, 5, problems, true);
-      return report('torch-legacy', src, pickles, null, problems);
-    }
-    if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') {
-      throw malformed(file, 'tar archive: the tar-based torch.save format (PyTorch < 0.4) is not supported');
-    }
-    if (looksLikePickle(head[0], head[1])) {
-      const problems = new ProblemList();
-      const pickles = await scanStream(src, 0, src.size, null, 8, problems, false);
-      return report('pickle', src, pickles, null, problems);
-    }
-    throw malformed(
-      file,
-      `neither a zip archive nor a pickle (first bytes ${head.subarray(0, 4).toString('hex')}): not a PyTorch checkpoint`,
-    );
-  });
+  return withFileSource(file, (src) => scanTorchSource(src));
+}
+
+export async function scanTorchSource(src: ByteSource): Promise<PickleScanReport> {
+  const file = src.name;
+  if (src.size < 4) throw malformed(file, `${fmt(src.size)} bytes is too short for a PyTorch file`);
+  const head = await src.read(0, Math.min(src.size, 512));
+  if (looksLikeZip(head)) return scanTorchZip(src);
+  if (
+    head.length >= TORCH_LEGACY_MAGIC.length &&
+    head.subarray(0, TORCH_LEGACY_MAGIC.length).equals(TORCH_LEGACY_MAGIC)
+  ) {
+    const problems = new ProblemList();
+    const findings = new FindingList();
+    problems.add('legacy (pre-1.6) torch.save format');
+    const pickles = await scanStream(src, 0, src.size, null, 5, findings, problems, true);
+    return report('torch-legacy', src, pickles, null, findings, problems);
+  }
+  if (looksLikePickle(head[0], head[1])) {
+    const problems = new ProblemList();
+    const findings = new FindingList();
+    const pickles = await scanStream(src, 0, src.size, null, 8, findings, problems, false);
+    return report('pickle', src, pickles, null, findings, problems);
+  }
+  throw malformed(
+    file,
+    `neither a zip archive nor a pickle (first bytes ${head.subarray(0, 4).toString('hex')}): not a PyTorch checkpoint`,
+  );
 }

@@ -6,6 +6,7 @@
  */
 import type { ArtifactField, ArtifactInspection, ArtifactTable } from '../../shared/integrity';
 import type { Artifact, GgufValue, PickleScanReport } from '../formats/index.ts';
+import { summarizeScanned } from '../formats/index.ts';
 import { ProbityError } from '../util/errors.ts';
 import { humanBytes } from '../util/format.ts';
 import { inspectEvidence, loadCaseFiles } from './case-files.ts';
@@ -61,7 +62,6 @@ function pickleView(r: PickleScanReport): Pick<ArtifactInspection, 'fields' | 'i
     .filter((c) => r.imports.some((i) => i.ref === c.target && i.classification !== 'safe'));
   return {
     fields: fields([
-      ['verdict', r.verdict, r.verdict !== 'safe'],
       ['pickles', r.pickles.length],
       [
         'archive',
@@ -106,8 +106,41 @@ function chatTemplateTable(
     : [];
 }
 
-/** Describe an artifact (the parsers' result) for the inspector. */
+/**
+ * Describe an artifact for the inspector: its verdict (with the rule set) first, every finding
+ * that lowered or capped it as a table, then the parser's own description.
+ */
 export function artifactBody(a: Artifact): Body {
+  const b = describe(a);
+  const s = a.scan;
+  return {
+    ...b,
+    fields: [
+      {
+        label: 'verdict',
+        value: `${s.level} (rules ${s.rules.version}, ${s.rules.digest.slice(0, 12)})`,
+        ...(s.level !== 'safe' ? { flag: true } : {}),
+      },
+      ...b.fields,
+    ],
+    tables: s.findings.length
+      ? [
+          {
+            title: 'Findings',
+            columns: ['Level', 'Finding', 'Where'],
+            rows: s.findings.map((f) => [
+              f.level,
+              f.capability ? `${f.what} [${f.capability}]` : f.what,
+              f.where ?? '',
+            ]),
+          },
+          ...b.tables,
+        ]
+      : b.tables,
+  };
+}
+
+function describe(a: Artifact): Body {
   switch (a.kind) {
     case 'safetensors': {
       const h = a.result;
@@ -307,6 +340,15 @@ export function artifactBody(a: Artifact): Body {
         ]),
         problems: a.result.problems,
       };
+    case 'numpy':
+    case 'archive':
+    case 'keras':
+    case 'saved-model':
+    case 'onnx':
+    case 'template-config': {
+      const x = summarizeScanned(a.result);
+      return { ...empty(x.format), fields: fields(x.fields), problems: x.problems };
+    }
     case 'unknown':
       return {
         ...empty('not recognised'),

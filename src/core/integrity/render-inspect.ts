@@ -25,7 +25,15 @@ export function renderInspect(a: Artifact): string {
   const b = artifactBody(a);
   let out = `${a.file} (${humanBytes(a.fileSize)}, detected by ${a.detectedBy})\n`;
   out += kv([{ label: 'format', value: b.format }, ...b.fields]);
-  for (const t of b.tables) {
+  // Every finding that lowered or capped the verdict, in full (the table form below would clip them).
+  if (a.scan.findings.length)
+    out += `\nfindings (${a.scan.findings.length}):\n${a.scan.findings
+      .map(
+        (f) =>
+          `  ${f.level}: ${f.what.replace(/\n/g, '\\n')}${f.capability ? ` [${f.capability}]` : ''}${f.where ? ` (${f.where})` : ''}\n`,
+      )
+      .join('')}`;
+  for (const t of b.tables.filter((x) => x.title !== 'Findings')) {
     out += `\n${t.title.toLowerCase()}:\n${textTable(
       t.columns.map((c) => c.toUpperCase()),
       t.rows.map((r) => r.map((c) => clip(c))),

@@ -1,0 +1,396 @@
+/**
+ * Every container and format the scanner reads, each file built here byte by byte, judged by
+ * `inspectArtifact` on the verdict ladder: kinds come from content (a pickle called data.txt, a
+ * protocol-0 pickle called model.dat), archives Probity cannot open are `not-analysed` with the
+ * reason, and what runs code is `dangerous` with where it is.
+ */
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inspectArtifact, type Artifact } from './detect.ts';
+import { SCANNER_RULES } from './rules.ts';
+import { pickleBytes, safetensorsBytes, sbu, scratch, zipBytes } from './testkit.ts';
+
+const tmp = scratch();
+afterAll(() => tmp.cleanup());
+
+const inspect = (name: string, data: Buffer | string): Promise<Artifact> =>
+  inspectArtifact(tmp.write(name, data));
+const findings = (a: Artifact): string[] =>
+  a.scan.findings.map((f) => `${f.level}: ${f.what}${f.where ? ` @ ${f.where}` : ''}`);
+
+const EVIL = pickleBytes([0x80, 4], sbu('os'), sbu('system'), 0x93, sbu('id'), 0x85, 'R.');
+const BENIGN = pickleBytes([0x80, 4], '}', sbu('a'), 'K', 1, 's.');
+
+/** An .npy file (format 1.0) with `descr`, `shape` and a body. */
+function npy(descr: string, shape: string, body: Buffer): Buffer {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+  const total = 10 + header.length + 1;
+  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
+  const pre = Buffer.alloc(10);
+  Buffer.from('\x93NUMPY', 'latin1').copy(pre);
+  pre[6] = 1;
+  pre[7] = 0;
+  pre.writeUInt16LE(header.length, 8);
+  return Buffer.concat([pre, Buffer.from(header, 'latin1'), body]);
+}
+
+/** A ustar archive of regular files. */
+function tar(members: { name: string; data: Buffer }[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const m of members) {
+    const h = Buffer.alloc(512);
+    h.write(m.name, 0, 'utf8');
+    h.write('0000644\0', 100, 'latin1');
+    h.write(`${m.data.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+    h.write('0', 156, 'latin1');
+    h.write('ustar\x0000', 257, 'latin1');
+    parts.push(h, m.data, Buffer.alloc((512 - (m.data.length % 512)) % 512));
+  }
+  return Buffer.concat([...parts, Buffer.alloc(1024)]);
+}
+
+/** A 7z whose packed stream is `packed` and whose next header is marked LZMA-encoded (0x17). */
+function sevenZip(packed: Buffer): Buffer {
+  const sig = Buffer.alloc(32);
+  Buffer.from('377abcaf271c0004', 'hex').copy(sig);
+  const next = Buffer.from([0x17, 0x06, 0x00]);
+  sig.writeBigUInt64LE(BigInt(packed.length), 12);
+  sig.writeBigUInt64LE(BigInt(next.length), 20);
+  return Buffer.concat([sig, packed, next]);
+}
+
+// Protocol-buffer encoding (varint keys; length-delimited fields).
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return Buffer.from(out);
+}
+const pbLen = (no: number, body: Buffer | string): Buffer => {
+  const b = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  return Buffer.concat([varint(no * 8 + 2), varint(b.length), b]);
+};
+const pbInt = (no: number, v: number): Buffer => Buffer.concat([varint(no * 8), varint(v)]);
+
+/** A minimal HDF5 file (superblock 0, v1 root object header) whose root has string attributes. */
+function hdf5(attrs: Record<string, string>): Buffer {
+  const pad8 = (b: Buffer): Buffer => Buffer.concat([b, Buffer.alloc((8 - (b.length % 8)) % 8)]);
+  const messages: Buffer[] = [];
+  for (const [name, value] of Object.entries(attrs)) {
+    const nm = Buffer.from(`${name}\0`, 'utf8');
+    const val = Buffer.from(value, 'utf8');
+    const dt = Buffer.alloc(8);
+    dt[0] = 0x13; // version 1, class 3: fixed-length string
+    dt.writeUInt32LE(val.length, 4);
+    const ds = Buffer.alloc(8);
+    ds[0] = 1; // version 1, rank 0: scalar
+    const head = Buffer.alloc(8);
+    head[0] = 1;
+    head.writeUInt16LE(nm.length, 2);
+    head.writeUInt16LE(8, 4);
+    head.writeUInt16LE(8, 6);
+    const body = pad8(Buffer.concat([head, pad8(nm), dt, ds, val]));
+    const mh = Buffer.alloc(8);
+    mh.writeUInt16LE(0x0c, 0);
+    mh.writeUInt16LE(body.length, 2);
+    messages.push(mh, body);
+  }
+  const msgs = Buffer.concat(messages);
+  const oh = Buffer.alloc(16);
+  oh[0] = 1;
+  oh.writeUInt16LE(Object.keys(attrs).length, 2);
+  oh.writeUInt32LE(1, 4);
+  oh.writeUInt32LE(msgs.length, 8);
+  const sb = Buffer.alloc(96);
+  Buffer.from('894844460d0a1a0a', 'hex').copy(sb);
+  sb[13] = 8;
+  sb[14] = 8;
+  sb.writeUInt16LE(4, 16);
+  sb.writeUInt16LE(16, 18);
+  sb.writeBigUInt64LE(0n, 24); // base address
+  sb.writeBigInt64LE(-1n, 32); // free space: undefined
+  sb.writeBigUInt64LE(BigInt(96 + 16 + msgs.length), 40); // end of file
+  sb.writeBigInt64LE(-1n, 48); // driver info: undefined
+  sb.writeBigUInt64LE(0n, 56); // root entry: link name offset
+  sb.writeBigUInt64LE(96n, 64); // root entry: object header address
+  return Buffer.concat([sb, oh, msgs]);
+}
+
+const LAMBDA_CONFIG = JSON.stringify({
+  class_name: 'Sequential',
+  config: {
+    name: 'seq',
+    layers: [
+      { class_name: 'Dense', config: { name: 'd', units: 2 }, module: 'keras.layers' },
+      {
+        class_name: 'Lambda',
+        config: { name: 'evil', function: { class_name: '__lambda__', config: { code: 'YmFzZTY0' } } },
+        module: 'keras.layers',
+      },
+    ],
+  },
+});
+
+describe('pickles by content, under any name', () => {
+  it('a protocol-0 pickle named model.dat', async () => {
+    const a = await inspect('model.dat', "cposix\nsystem\n(S'id'\ntR.");
+    expect(a.kind).toBe('pickle');
+    expect(a.scan.level).toBe('dangerous');
+    expect(a.scan.rules).toEqual(SCANNER_RULES);
+  });
+
+  it('a pickle stored in a zip as data.txt, next to a benign data.pkl', async () => {
+    const a = await inspect(
+      'archive.zip',
+      zipBytes([
+        { name: 'm/data.pkl', data: BENIGN },
+        { name: 'm/data.txt', data: EVIL, deflate: true },
+      ]),
+    );
+    expect(a.scan.level).toBe('dangerous');
+    expect(findings(a)).toContain(
+      'suspicious: member "m/data.txt" holds a pickle under a name that does not say so',
+    );
+    expect(
+      findings(a).some((f) => f.startsWith('dangerous: os.system') && f.includes('member "m/data.txt"')),
+    ).toBe(true);
+  });
+
+  it('a zip with nothing Probity scans is not analysed, with the reason', async () => {
+    const a = await inspect('notes.zip', zipBytes([{ name: 'a.txt', data: Buffer.from('hello') }]));
+    expect(a.scan.level).toBe('not-analysed');
+    expect(findings(a)[0]).toMatch(/zip archive with 1 members, none of them a pickle/);
+  });
+});
+
+describe('NumPy', () => {
+  it('a numeric .npy is safe; an object .npy is its pickle', async () => {
+    const ok = await inspect('a.npy', npy('<i8', '(2,)', Buffer.alloc(16)));
+    expect([ok.kind, ok.scan.level]).toEqual(['numpy', 'safe']);
+    const evil = await inspect('b.bin', npy('|O', '(1,)', EVIL));
+    expect(evil.kind).toBe('numpy');
+    expect(evil.scan.level).toBe('dangerous');
+    expect(findings(evil).join('\n')).toMatch(/os\.system.*object-array pickle/);
+  });
+
+  it('an .npz with an object member; a size that does not match the shape', async () => {
+    const a = await inspect(
+      'arrays.npz',
+      zipBytes([
+        { name: 'x.npy', data: npy('<f4', '(2, 2)', Buffer.alloc(16)), deflate: true },
+        { name: 'y.npy', data: npy('|O', '(1,)', EVIL) },
+      ]),
+    );
+    expect(a.kind).toBe('numpy');
+    expect(a.scan.level).toBe('dangerous');
+    const short = await inspect('short.npy', npy('<f8', '(4,)', Buffer.alloc(8)));
+    expect(short.scan.level).toBe('suspicious');
+    expect(findings(short)[0]).toMatch(/needs 32 bytes but 8 follow the header/);
+  });
+});
+
+describe('archives', () => {
+  it('tar: a pickle member is scanned (also the pre-0.4 torch.save layout)', async () => {
+    const a = await inspect(
+      'old.tar',
+      tar([
+        { name: 'sys_info', data: BENIGN },
+        { name: 'pickle', data: EVIL },
+      ]),
+    );
+    expect(a.kind).toBe('archive');
+    expect(a.scan.level).toBe('dangerous');
+    expect(findings(a).join('\n')).toMatch(/os\.system.*member "pickle"/);
+  });
+
+  it('7z: never safe; a pickle stored uncompressed in its packed stream is still found', async () => {
+    const raw = await inspect('a.7z', sevenZip(EVIL));
+    expect(raw.scan.level).toBe('dangerous');
+    expect(findings(raw)).toContain(
+      'not-analysed: 7z archive with an LZMA-compressed header: Probity does not decompress 7z, so its file list was not read',
+    );
+    // LZMA2 uncompressed chunk: control 1, size − 1 (big-endian), data, end marker 0.
+    const chunk = Buffer.concat([Buffer.from([1, 0, EVIL.length - 1]), EVIL, Buffer.from([0])]);
+    expect((await inspect('b.7z', sevenZip(chunk))).scan.level).toBe('dangerous');
+    const other = await inspect('c.7z', sevenZip(Buffer.from([0x5d, 0, 0, 1, 0, 9, 9, 9])));
+    expect(other.scan.level).toBe('not-analysed');
+  });
+
+  it('gzip and friends: not analysed, with the reason (never "no known magic bytes")', async () => {
+    const g = await inspect('model.pkl.gz', gzipSync(EVIL));
+    expect(g.scan.level).toBe('not-analysed');
+    expect(findings(g)).toEqual([
+      'not-analysed: gzip stream: Probity does not decompress gzip, its content was not read',
+    ]);
+  });
+});
+
+describe('Keras', () => {
+  it('.keras: a Lambda layer is dangerous, a custom object suspicious', async () => {
+    const a = await inspect(
+      'model.keras',
+      zipBytes([
+        { name: 'metadata.json', data: Buffer.from('{"keras_version": "3.3.3"}') },
+        { name: 'config.json', data: Buffer.from(LAMBDA_CONFIG), deflate: true },
+        { name: 'model.weights.h5', data: Buffer.alloc(8) },
+      ]),
+    );
+    expect(a.kind).toBe('keras');
+    expect(a.scan.level).toBe('dangerous');
+    expect(findings(a).join('\n')).toMatch(/Lambda layer "evil" runs marshalled Python bytecode/);
+    const custom = await inspect(
+      'custom.keras',
+      zipBytes([
+        { name: 'metadata.json', data: Buffer.from('{}') },
+        {
+          name: 'config.json',
+          data: Buffer.from(
+            '{"class_name":"Functional","config":{"layers":[{"class_name":"MyLayer","module":"evilpkg.layers","config":{"name":"x"}}]}}',
+          ),
+        },
+      ]),
+    );
+    expect(custom.scan.level).toBe('suspicious');
+    const os = await inspect(
+      'os.keras',
+      zipBytes([
+        { name: 'metadata.json', data: Buffer.from('{}') },
+        {
+          name: 'config.json',
+          data: Buffer.from('{"class_name":"system","module":"os","config":{"name":"x"}}'),
+        },
+      ]),
+    );
+    expect(os.scan.level).toBe('dangerous');
+  });
+
+  it('.h5: model_config and keras_version read from the HDF5 root attributes', async () => {
+    const a = await inspect('model.h5', hdf5({ keras_version: '2.15.0', model_config: LAMBDA_CONFIG }));
+    expect(a.kind).toBe('keras');
+    expect(a.kind === 'keras' && a.result.kerasVersion).toBe('2.15.0');
+    expect(a.scan.level).toBe('dangerous');
+    const plain = await inspect(
+      'plain.h5',
+      hdf5({
+        keras_version: '2.15.0',
+        model_config:
+          '{"class_name":"Sequential","config":{"layers":[{"class_name":"Dense","config":{"name":"d"}}]}}',
+      }),
+    );
+    expect(plain.scan.level).toBe('safe');
+  });
+});
+
+describe('protocol-buffer models', () => {
+  const node = (name: string, op: string): Buffer => pbLen(1, Buffer.concat([pbLen(1, name), pbLen(2, op)]));
+
+  it('SavedModel: PyFunc in a library function, a custom op, and the ordinary saver', async () => {
+    const fn = pbLen(
+      1,
+      Buffer.concat([
+        pbLen(1, pbLen(1, '__inference_f')),
+        pbLen(3, Buffer.concat([pbLen(1, 'cb'), pbLen(2, 'PyFunc')])),
+      ]),
+    );
+    const graph = Buffer.concat([
+      node('save', 'SaveV2'),
+      node('restore', 'RestoreV2'),
+      node('x', 'Addons>Custom'),
+      pbLen(2, fn),
+    ]);
+    const meta = Buffer.concat([pbLen(1, pbLen(4, 'serve')), pbLen(2, graph)]);
+    const a = await inspect('saved_model.pb', Buffer.concat([pbInt(1, 1), pbLen(2, meta)]));
+    expect(a.kind).toBe('saved-model');
+    expect(a.scan.level).toBe('dangerous');
+    expect(findings(a)).toContain(
+      'dangerous: op PyFunc: calls back into a Python function at run time @ meta graph 1, function "__inference_f", node "cb"',
+    );
+    expect(findings(a).join('\n')).toMatch(/op "Addons>Custom" is outside TensorFlow's op registry/);
+  });
+
+  it('ONNX: external data outside the model folder, and a custom domain', async () => {
+    const ext = pbLen(13, Buffer.concat([pbLen(1, 'location'), pbLen(2, '../../etc/passwd')]));
+    const init = pbLen(5, Buffer.concat([pbLen(8, 'w'), ext, pbInt(14, 1)]));
+    const n = pbLen(1, Buffer.concat([pbLen(3, 'n0'), pbLen(4, 'Evil'), pbLen(7, 'com.attacker')]));
+    const model = Buffer.concat([
+      pbInt(1, 8),
+      pbLen(2, 'test'),
+      pbLen(7, Buffer.concat([n, init])),
+      pbLen(8, Buffer.concat([pbLen(1, ''), pbInt(2, 17)])),
+    ]);
+    const a = await inspect('model.onnx', model);
+    expect(a.kind).toBe('onnx');
+    expect(a.scan.level).toBe('dangerous');
+    expect(findings(a).join('\n')).toMatch(/initializer "w" reads external data from "..\/..\/etc\/passwd"/);
+    expect(findings(a).join('\n')).toMatch(/custom domain "com.attacker"/);
+    const clean = Buffer.concat([pbInt(1, 8), pbLen(7, pbLen(1, pbLen(4, 'Relu'))), pbLen(8, pbInt(2, 17))]);
+    expect((await inspect('clean.onnx', clean)).scan.level).toBe('safe');
+  });
+});
+
+describe('templates and metadata', () => {
+  it('.j2 / .template files: sandbox escapes dangerous, attribute walks suspicious', async () => {
+    const a = await inspect('chat.j2', "{{ cycler.__init__.__globals__.os.popen('id').read() }}");
+    expect(a.scan.level).toBe('dangerous');
+    expect(findings(a).join('\n')).toMatch(/"__globals__": Jinja sandbox escape/);
+    const b = await inspect('x.template', '{{ message.__class__ }}');
+    expect(b.scan.level).toBe('suspicious');
+    expect(
+      (await inspect('ok.jinja', "{% for m in messages %}{{ m['content'] }}{% endfor %}")).scan.level,
+    ).toBe('safe');
+  });
+
+  it('YAML: only the Jinja blocks are read', async () => {
+    const a = await inspect(
+      'serve.yaml',
+      'name: os.system is fine in prose\nprompt: "{{ \'\'.__class__.__mro__[1].__subclasses__() }}"\n',
+    );
+    expect(a.kind).toBe('template-config');
+    expect(a.scan.level).toBe('dangerous');
+    expect((await inspect('plain.yml', 'name: os.system mentioned in prose\n')).scan.level).toBe('safe');
+  });
+
+  it('tokenizer_config chat_template', async () => {
+    const a = await inspect(
+      'tokenizer_config.json',
+      JSON.stringify({ eos_token: '</s>', chat_template: '{{ self.__init__.__globals__.__builtins__ }}' }),
+    );
+    expect(a.scan.level).toBe('dangerous');
+  });
+
+  it('safetensors metadata holding only URLs is flagged', async () => {
+    const st = (meta: Record<string, string>): Buffer =>
+      safetensorsBytes({ __metadata__: meta, w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, 4);
+    const a = await inspect('m.safetensors', st({ weights: 'https://example.invalid/real.bin' }));
+    expect(a.scan.level).toBe('suspicious');
+    expect(findings(a)[0]).toMatch(/metadata holds only URLs \(weights\)/);
+    expect((await inspect('n.safetensors', st({ format: 'pt' }))).scan.level).toBe('safe');
+  });
+
+  it('an unrecognised file is not analysed, never safe', async () => {
+    const a = await inspect('blob.xyz', Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9]));
+    expect(a.scan.level).toBe('not-analysed');
+    expect(findings(a)[0]).toMatch(/^not-analysed: unsupported: content matches no format/);
+  });
+});
+
+describe('hostile lengths give named errors, not crashes', () => {
+  it('npy header length, HDF5 addresses, protobuf lengths, 7z header offsets', async () => {
+    const npyBad = npy('<i8', '(1,)', Buffer.alloc(8));
+    npyBad.writeUInt16LE(0xffff, 8);
+    await expect(inspect('bad.npy', npyBad)).rejects.toThrow(/header length 65,535 passes the end/);
+    const h = hdf5({ a: 'b' });
+    h.writeBigUInt64LE(1n << 40n, 64);
+    await expect(inspect('bad.h5', h)).rejects.toThrow(/passes the end of the file/);
+    await expect(
+      inspect('bad.onnx', Buffer.concat([pbInt(1, 8), varint(7 * 8 + 2), varint(1 << 30)])),
+    ).rejects.toThrow(/passes its message/);
+    const s7 = sevenZip(EVIL);
+    s7.writeBigUInt64LE(1n << 50n, 12);
+    expect(findings(await inspect('bad.7z', s7))[0]).toMatch(/next header .* passes the end of the file/);
+  });
+});

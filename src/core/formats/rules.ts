@@ -1,0 +1,44 @@
+/**
+ * The scanner's rule set, named in every scan result: the danger table, the allowlist, the
+ * template constructs and the parser versions. The digest is sha256 over their canonical JSON, so
+ * a verdict recorded under one rule set can be told apart from (and re-judged under) a later one.
+ * Bump a parser's version whenever what it reads or flags changes.
+ */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../util/canonical-json.ts';
+import { ALLOWLIST, DANGER_TABLE, PY2_MODULES } from './danger.ts';
+import { TEMPLATE_RULES } from './template-rules.ts';
+import type { RulesId } from './verdict.ts';
+
+export const PARSER_VERSIONS: Readonly<Record<string, number>> = {
+  pickle: 2,
+  'torch-zip': 2,
+  'torch-legacy': 2,
+  zip: 1,
+  tar: 1,
+  '7z': 1,
+  npy: 1,
+  keras: 1,
+  hdf5: 1,
+  'saved-model': 1,
+  onnx: 1,
+  template: 1,
+  safetensors: 1,
+  gguf: 1,
+};
+
+const RULES_VERSION = '2026.12-1';
+
+function digest(): string {
+  const body = {
+    version: RULES_VERSION,
+    danger: DANGER_TABLE,
+    allow: [...ALLOWLIST].sort(),
+    py2: PY2_MODULES,
+    templates: TEMPLATE_RULES,
+    parsers: PARSER_VERSIONS,
+  };
+  return createHash('sha256').update(canonicalJson(body)).digest('hex');
+}
+
+export const SCANNER_RULES: RulesId = Object.freeze({ version: RULES_VERSION, digest: digest() });

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesDir, repoRoot, rmrf, tempDir } from '../../test/helpers';
+import { withoutShared } from '../../test/shared';
+import { safetensorsBytes } from '../core/formats/testkit';
 
 function cli(home: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {
@@ -31,18 +33,21 @@ afterAll(() => {
 const fx = (rel: string): string => path.join(fixturesDir, rel);
 
 describe('probity inspect', () => {
-  it('describes a real safetensors file: summary and tensor table; --json is the parsed artifact', () => {
-    const r = cli(home, 'inspect', fx('safetensors/candle-whisper-mel_filters.safetensors'));
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/format:\s+safetensors/);
-    expect(r.stdout).toMatch(/NAME\s+DTYPE\s+SHAPE\s+BYTES\s+BYTE RANGE/);
-    expect(r.stdout).toMatch(/mel_80\s+F32\s+\[80, 201\]\s+64320\s+80\.\.64400/);
-    const j = cli(home, 'inspect', fx('pytorch/malicious-fixtures/modelaudit-malicious_eval.pt'), '--json');
-    expect(j.code).toBe(0);
-    expect(JSON.parse(j.stdout)).toMatchObject({ kind: 'torch-zip', result: { verdict: 'dangerous' } });
-  });
+  it.skipIf(withoutShared())(
+    'describes a real safetensors file: summary and tensor table; --json is the parsed artifact',
+    () => {
+      const r = cli(home, 'inspect', fx('safetensors/candle-whisper-mel_filters.safetensors'));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/format:\s+safetensors/);
+      expect(r.stdout).toMatch(/NAME\s+DTYPE\s+SHAPE\s+BYTES\s+BYTE RANGE/);
+      expect(r.stdout).toMatch(/mel_80\s+F32\s+\[80, 201\]\s+64320\s+80\.\.64400/);
+      const j = cli(home, 'inspect', fx('pytorch/malicious-fixtures/modelaudit-malicious_eval.pt'), '--json');
+      expect(j.code).toBe(0);
+      expect(JSON.parse(j.stdout)).toMatchObject({ kind: 'torch-zip', result: { verdict: 'dangerous' } });
+    },
+  );
 
-  it('a malformed file: exit 2 and one line naming it and the reason', () => {
+  it.skipIf(withoutShared())('a malformed file: exit 2 and one line naming it and the reason', () => {
     const bad = fx('gguf/corrupt/ggml-vocab-bert-bge.utf8-mangled.gguf');
     const r = cli(home, 'inspect', bad);
     expect(r.code).toBe(2);
@@ -52,6 +57,28 @@ describe('probity inspect', () => {
     ]);
     const j = cli(home, 'inspect', bad, '--json');
     expect(JSON.parse(j.stdout)).toMatchObject({ error: { code: 'malformed', file: bad } });
+  });
+});
+
+describe('probity inspect on files made here', () => {
+  it('a safetensors file: summary and tensor table; a malformed one: exit 2 and one line naming it', () => {
+    const good = path.join(scratch, 'made.safetensors');
+    fs.writeFileSync(
+      good,
+      safetensorsBytes({ 'layer.0.w': { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] } }, 24),
+    );
+    const r = cli(home, 'inspect', good);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/format:\s+safetensors/);
+    expect(r.stdout).toMatch(/layer\.0\.w\s+F32\s+\[2, 3\]\s+24/);
+    const bad = path.join(scratch, 'huge-header.safetensors');
+    fs.writeFileSync(bad, safetensorsBytes({}, 0, 2n ** 63n - 1n));
+    const b = cli(home, 'inspect', bad);
+    expect(b.code).toBe(2);
+    expect(b.stdout).toBe('');
+    const lines = b.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^probity inspect: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
   });
 });
 

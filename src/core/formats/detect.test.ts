@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectArtifact, parseLfsPointer, type ArtifactKind } from './detect.ts';
 import { fixture, scratch, safetensorsBytes, rejection, zipBytes } from './testkit.ts';
+import { withoutShared } from '../../../test/shared';
 
 const tmp = scratch();
 afterAll(() => tmp.cleanup());
 
-describe('inspectArtifact on the real fixtures', () => {
+describe.skipIf(withoutShared())('inspectArtifact on the real fixtures', () => {
   it.each<[string, ArtifactKind, string]>([
     ['gguf/ggml-vocab-bert-bge.gguf', 'gguf', 'magic'],
     ['gguf/threatflux-gguf-rs-test_model.gguf', 'gguf', 'magic'],

@@ -18,6 +18,7 @@ import { parseModelConfig } from './hfconfig.ts';
 import { parseTokenizerJson, parseTokenizerConfig } from './tokenizer.ts';
 import { inspectArtifact } from './detect.ts';
 import { fixture, scratch } from './testkit.ts';
+import { withoutShared } from '../../../test/shared';
 
 type Parse = (file: string) => Promise<unknown>;
 type Family = 'gguf' | 'safetensors' | 'pickle' | 'zip' | 'json';
@@ -341,7 +342,7 @@ async function runOne(file: string, parse: Parse): Promise<string | null> {
   return ms > PER_RUN_LIMIT_MS ? `took ${ms.toFixed(0)} ms` : null;
 }
 
-describe('fuzz: mutated real fixtures only ever parse or throw ProbityError', () => {
+describe.skipIf(withoutShared())('fuzz: mutated real fixtures only ever parse or throw ProbityError', () => {
   let total = 0;
   const extra: Target[] = [
     // Bare pickles cut out of the zips, scanned directly.

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { readGgufHeader, ggufValue, type GgufHeader } from './gguf.ts';
 import { fixture, scratch, ggufBytes, rejection, type GgufSpec, type GgufTestValue } from './testkit.ts';
+import { withoutShared } from '../../../test/shared';
 
 const tmp = scratch();
 afterAll(() => tmp.cleanup());
@@ -8,7 +9,7 @@ const build = (name: string, spec: GgufSpec): Promise<GgufHeader> =>
   readGgufHeader(tmp.write(name, ggufBytes(spec)));
 
 // Facts below were read independently with a hand-written python3 struct reader.
-describe('real GGUF fixtures', () => {
+describe.skipIf(withoutShared())('real GGUF fixtures', () => {
   it('ggml-vocab-bert-bge: vocab-only v3 bert, 20 KVs, 30522 tokens, special ids resolved', async () => {
     const h = await readGgufHeader(fixture('gguf/ggml-vocab-bert-bge.gguf'));
     expect(h).toMatchObject({

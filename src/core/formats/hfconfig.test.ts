@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseModelConfig } from './hfconfig.ts';
 import { fixture, scratch } from './testkit.ts';
+import { withoutShared } from '../../../test/shared';
 
 const tmp = scratch();
 afterAll(() => tmp.cleanup());
 
-describe('config.json fixtures', () => {
+describe.skipIf(withoutShared())('config.json fixtures', () => {
   it('GPT-2 aliases: n_layer, n_embd, n_head, n_positions; n_inner null', async () => {
     const c = await parseModelConfig(fixture('peft/izzulgod-gpt2-indo-config.json'));
     expect(c).toMatchObject({

@@ -1,11 +1,12 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAdapterConfig } from './peft.ts';
 import { fixture, scratch, rejection } from './testkit.ts';
+import { withoutShared } from '../../../test/shared';
 
 const tmp = scratch();
 afterAll(() => tmp.cleanup());
 
-describe('PEFT adapter_config.json fixtures', () => {
+describe.skipIf(withoutShared())('PEFT adapter_config.json fixtures', () => {
   it('chinese-vicuna chat: early-2023 schema, LOCAL base path flagged, old keys kept in other', async () => {
     const c = await parseAdapterConfig(fixture('peft/chinese-vicuna-chat-adapter_config.json'));
     expect(c).toMatchObject({

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { scanPickle, scanTorchFile, classifyGlobal, type PickleScanReport } from './pickle.ts';
 import { fixture, scratch, pickleBytes, sbu, zipBytes, rejection } from './testkit.ts';
+import { withoutShared } from '../../../test/shared';
 
 const tmp = scratch();
 afterAll(() => tmp.cleanup());
@@ -14,7 +15,7 @@ const globalsOf = (r: PickleScanReport): [string, number, string, string][] =>
   );
 
 // Ground truth from python3 zipfile + pickletools.genops (which decode without executing).
-describe('real PyTorch fixtures', () => {
+describe.skipIf(withoutShared())('real PyTorch fixtures', () => {
   it('candle test.pt: safe; OrderedDict, _rebuild_tensor_v2, LongStorage; storage 0 present', async () => {
     const r = await scanTorchFile(fixture('pytorch/candle-test.pt'));
     expect(r.format).toBe('torch-zip');

@@ -2,35 +2,39 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseTokenizerJson, parseTokenizerConfig, parseChatTemplateFile } from './tokenizer.ts';
 import { sstiIndicators } from './indicators.ts';
 import { fixture, scratch, rejection } from './testkit.ts';
+import { withoutShared } from '../../../test/shared';
 
 const tmp = scratch();
 afterAll(() => tmp.cleanup());
 
 describe('tokenizer.json', () => {
-  it('torchtune tiny BPE: 2000 vocab, 1904 merges, 3 Qwen-style added tokens', async () => {
-    const t = await parseTokenizerJson(fixture('peft/torchtune-tiny_bpe_tokenizer.json'));
-    expect(t).toMatchObject({
-      version: '1.0',
-      modelType: 'BPE',
-      vocabSize: 2000,
-      mergeCount: 1904,
-      maxTokenId: 2002,
-      addedTokenCount: 3,
-      normalizer: 'NFC',
-      preTokenizer: 'Sequence(Split, ByteLevel)',
-      postProcessor: 'ByteLevel',
-      decoder: 'ByteLevel',
-      byteFallback: false,
-      truncation: false,
-      padding: false,
-    });
-    expect(t.addedTokens).toEqual([
-      { id: 2000, content: '<|endoftext|>', special: true },
-      { id: 2001, content: '<|im_start|>', special: true },
-      { id: 2002, content: '<|im_end|>', special: true },
-    ]);
-    expect(t.problems).toEqual([]);
-  });
+  it.skipIf(withoutShared())(
+    'torchtune tiny BPE: 2000 vocab, 1904 merges, 3 Qwen-style added tokens',
+    async () => {
+      const t = await parseTokenizerJson(fixture('peft/torchtune-tiny_bpe_tokenizer.json'));
+      expect(t).toMatchObject({
+        version: '1.0',
+        modelType: 'BPE',
+        vocabSize: 2000,
+        mergeCount: 1904,
+        maxTokenId: 2002,
+        addedTokenCount: 3,
+        normalizer: 'NFC',
+        preTokenizer: 'Sequence(Split, ByteLevel)',
+        postProcessor: 'ByteLevel',
+        decoder: 'ByteLevel',
+        byteFallback: false,
+        truncation: false,
+        padding: false,
+      });
+      expect(t.addedTokens).toEqual([
+        { id: 2000, content: '<|endoftext|>', special: true },
+        { id: 2001, content: '<|im_start|>', special: true },
+        { id: 2002, content: '<|im_end|>', special: true },
+      ]);
+      expect(t.problems).toEqual([]);
+    },
+  );
 
   it('Unigram (array vocab), WordPiece inference, id collisions and shadowing', async () => {
     const u = await parseTokenizerJson(
@@ -78,31 +82,34 @@ describe('tokenizer.json', () => {
 });
 
 describe('tokenizer_config.json', () => {
-  it('modelaudit SSTI fixture: chat template flagged, 1e30 model_max_length kept exactly', async () => {
-    const c = await parseTokenizerConfig(fixture('peft/modelaudit-malicious-ssti-tokenizer_config.json'));
-    expect(c.tokenizerClass).toBe('LlamaTokenizer');
-    expect(c.chatTemplateSuspicious).toBe(true);
-    expect(c.chatTemplates).toEqual([
-      {
-        name: 'default',
-        length: 195,
-        sha256: 'e884cfc0e08b64ef19ecb40ebecf0575a2eea64807e71a9a37f1ef1252d65fc5',
-        suspicious: ['__class__', '__builtins__', '__subclasses__', '__import__', '__base__', '.system('],
-      },
-    ]);
-    expect(c.modelMaxLength).toBe(1e30);
-    expect(c.modelMaxLengthText).toBe('1000000000000000019884624838656');
-    expect(c).toMatchObject({ bosToken: '<s>', eosToken: '</s>', unkToken: '<unk>', padToken: null });
-    expect(c.addedTokensDecoder).toEqual([
-      { id: 0, content: '<unk>', special: true },
-      { id: 1, content: '<s>', special: true },
-    ]);
-    expect(c.problems).toContain(
-      'chat template "default" contains Jinja sandbox-escape constructs: __class__, __builtins__, __subclasses__, __import__, __base__, .system(',
-    );
-  });
+  it.skipIf(withoutShared())(
+    'modelaudit SSTI fixture: chat template flagged, 1e30 model_max_length kept exactly',
+    async () => {
+      const c = await parseTokenizerConfig(fixture('peft/modelaudit-malicious-ssti-tokenizer_config.json'));
+      expect(c.tokenizerClass).toBe('LlamaTokenizer');
+      expect(c.chatTemplateSuspicious).toBe(true);
+      expect(c.chatTemplates).toEqual([
+        {
+          name: 'default',
+          length: 195,
+          sha256: 'e884cfc0e08b64ef19ecb40ebecf0575a2eea64807e71a9a37f1ef1252d65fc5',
+          suspicious: ['__class__', '__builtins__', '__subclasses__', '__import__', '__base__', '.system('],
+        },
+      ]);
+      expect(c.modelMaxLength).toBe(1e30);
+      expect(c.modelMaxLengthText).toBe('1000000000000000019884624838656');
+      expect(c).toMatchObject({ bosToken: '<s>', eosToken: '</s>', unkToken: '<unk>', padToken: null });
+      expect(c.addedTokensDecoder).toEqual([
+        { id: 0, content: '<unk>', special: true },
+        { id: 1, content: '<s>', special: true },
+      ]);
+      expect(c.problems).toContain(
+        'chat template "default" contains Jinja sandbox-escape constructs: __class__, __builtins__, __subclasses__, __import__, __base__, .system(',
+      );
+    },
+  );
 
-  it('MiniCPM3: large benign tool-calling template is not flagged', async () => {
+  it.skipIf(withoutShared())('MiniCPM3: large benign tool-calling template is not flagged', async () => {
     const c = await parseTokenizerConfig(fixture('peft/ollama-minicpm3-4b-tokenizer_config.json'));
     expect(c.chatTemplates).toEqual([
       {
@@ -128,24 +135,27 @@ describe('tokenizer_config.json', () => {
     expect(c.eosToken).toBe('<|im_end|>');
   });
 
-  it('Qwen2 (phishing analyzer): 22 added tokens from 151643, no template, null bos/unk', async () => {
-    const c = await parseTokenizerConfig(fixture('peft/phishing-analyzer-tokenizer_config.json'));
-    expect(c).toMatchObject({
-      tokenizerClass: 'Qwen2Tokenizer',
-      addedTokensDecoderCount: 22,
-      bosToken: null,
-      unkToken: null,
-      eosToken: '<|im_end|>',
-      padToken: '<|vision_pad|>',
-      modelMaxLength: 32768,
-      modelMaxLengthText: null,
-      chatTemplates: [],
-    });
-    expect(c.addedTokensDecoder[0]).toEqual({ id: 151643, content: '<|endoftext|>', special: true });
-    expect(c.addedTokensDecoder.at(-1)?.id).toBe(151664);
-  });
+  it.skipIf(withoutShared())(
+    'Qwen2 (phishing analyzer): 22 added tokens from 151643, no template, null bos/unk',
+    async () => {
+      const c = await parseTokenizerConfig(fixture('peft/phishing-analyzer-tokenizer_config.json'));
+      expect(c).toMatchObject({
+        tokenizerClass: 'Qwen2Tokenizer',
+        addedTokensDecoderCount: 22,
+        bosToken: null,
+        unkToken: null,
+        eosToken: '<|im_end|>',
+        padToken: '<|vision_pad|>',
+        modelMaxLength: 32768,
+        modelMaxLengthText: null,
+        chatTemplates: [],
+      });
+      expect(c.addedTokensDecoder[0]).toEqual({ id: 151643, content: '<|endoftext|>', special: true });
+      expect(c.addedTokensDecoder.at(-1)?.id).toBe(151664);
+    },
+  );
 
-  it('Phi-3 and GPT-2 configs', async () => {
+  it.skipIf(withoutShared())('Phi-3 and GPT-2 configs', async () => {
     const p = await parseTokenizerConfig(fixture('peft/ollama-phi3-tokenizer_config.json'));
     expect(p.addedTokensDecoder.map((t) => [t.id, t.content, t.special])).toEqual([
       [0, '<unk>', true],

@@ -17,7 +17,7 @@ import { parseAdapterConfig } from './peft.ts';
 import { parseModelConfig } from './hfconfig.ts';
 import { parseTokenizerJson, parseTokenizerConfig } from './tokenizer.ts';
 import { inspectArtifact } from './detect.ts';
-import { fixture, scratch } from './testkit.ts';
+import { fixture, ggufBytes, pickleBytes, safetensorsBytes, sbu, scratch, zipBytes } from './testkit.ts';
 import { withoutShared } from '../../../test/shared';
 
 type Parse = (file: string) => Promise<unknown>;
@@ -342,6 +342,27 @@ async function runOne(file: string, parse: Parse): Promise<string | null> {
   return ms > PER_RUN_LIMIT_MS ? `took ${ms.toFixed(0)} ms` : null;
 }
 
+/** `target.runs` seeded mutations of `original`, each parsed; fails with the seed of the first bad run. */
+async function fuzzRuns(target: Target, original: Buffer, ti: number, ext: string): Promise<number> {
+  const fields = lengthFields(target.family, original);
+  const file = path.join(tmp.dir, `fuzz-${ti}${ext}`);
+  for (let i = 0; i < target.runs; i++) {
+    const seed = ti * 100_000 + i;
+    const r = rng(seed);
+    const m = mutate(original, target.family, fields, r);
+    writeFileSync(file, m.data);
+    // Every fourth run goes through the sniffer/dispatcher instead of the direct parser.
+    const parse = i % 4 === 3 ? inspectArtifact : target.parse;
+    const failure = await runOne(file, parse);
+    if (failure !== null) {
+      expect.fail(
+        `${target.rel} seed ${seed} (${m.what}) via ${parse === inspectArtifact ? 'inspectArtifact' : target.parse.name}: ${failure}`,
+      );
+    }
+  }
+  return target.runs;
+}
+
 describe.skipIf(withoutShared())('fuzz: mutated real fixtures only ever parse or throw ProbityError', () => {
   let total = 0;
   const extra: Target[] = [
@@ -365,24 +386,12 @@ describe.skipIf(withoutShared())('fuzz: mutated real fixtures only ever parse or
     it(`${target.rel} × ${target.runs}`, async () => {
       const [rel, member] = target.rel.split('#');
       const raw = readFileSync(fixture(rel ?? ''));
-      const original = member ? pickleMemberOf(raw, member) : raw;
-      const fields = lengthFields(target.family, original);
-      const file = path.join(tmp.dir, `fuzz-${ti}${path.extname(rel ?? '')}`);
-      for (let i = 0; i < target.runs; i++) {
-        const seed = ti * 100_000 + i;
-        const r = rng(seed);
-        const m = mutate(original, target.family, fields, r);
-        writeFileSync(file, m.data);
-        // Every fourth run goes through the sniffer/dispatcher instead of the direct parser.
-        const parse = i % 4 === 3 ? inspectArtifact : target.parse;
-        const failure = await runOne(file, parse);
-        if (failure !== null) {
-          expect.fail(
-            `${target.rel} seed ${seed} (${m.what}) via ${parse === inspectArtifact ? 'inspectArtifact' : target.parse.name}: ${failure}`,
-          );
-        }
-        total++;
-      }
+      total += await fuzzRuns(
+        target,
+        member ? pickleMemberOf(raw, member) : raw,
+        ti,
+        path.extname(rel ?? ''),
+      );
     });
   }
 
@@ -390,4 +399,172 @@ describe.skipIf(withoutShared())('fuzz: mutated real fixtures only ever parse or
     expect(total).toBeGreaterThanOrEqual(4000);
     expect(process.memoryUsage().heapUsed).toBeLessThan(1024 * 1024 * 1024);
   });
+});
+
+/**
+ * The same fuzzing on files built here, so a checkout without ../shared still fuzzes every parser:
+ * a safetensors file with metadata, a GGUF with a vocabulary and tensors, a torch-style pickle, a
+ * torch zip, and the JSON configs.
+ */
+describe('fuzz: mutated generated files only ever parse or throw ProbityError', () => {
+  const tensorPickle = pickleBytes(
+    [0x80, 2],
+    '}q',
+    0,
+    '(',
+    sbu('w'),
+    'ctorch._utils\n_rebuild_tensor_v2\n(',
+    '(',
+    sbu('storage'),
+    'ctorch\nFloatStorage\n',
+    sbu('0'),
+    sbu('cpu'),
+    'K',
+    4,
+    't',
+    'Q',
+    'K',
+    0,
+    'K',
+    2,
+    'K',
+    2,
+    '\x86',
+    'K',
+    2,
+    'K',
+    1,
+    '\x86',
+    '\x89',
+    'ccollections\nOrderedDict\n)R',
+    't',
+    'R',
+    'u.',
+  );
+  const generated: [string, Family, Parse, Buffer, string][] = [
+    [
+      'generated.safetensors',
+      'safetensors',
+      readSafetensorsHeader,
+      safetensorsBytes(
+        {
+          __metadata__: { format: 'pt', note: 'made here' },
+          'model.layers.0.mlp.up_proj.weight': { dtype: 'BF16', shape: [4, 8], data_offsets: [0, 64] },
+          'model.layers.0.mlp.down_proj.weight': { dtype: 'F32', shape: [8, 4], data_offsets: [64, 192] },
+          'lm_head.weight': { dtype: 'F16', shape: [2, 4], data_offsets: [192, 208] },
+        },
+        208,
+      ),
+      '.safetensors',
+    ],
+    [
+      'generated.gguf',
+      'gguf',
+      readGgufHeader,
+      ggufBytes({
+        kvs: [
+          ['general.architecture', { t: 'str', v: 'llama' }],
+          ['llama.block_count', { t: 'u32', v: 2 }],
+          ['llama.embedding_length', { t: 'u32', v: 8 }],
+          ['tokenizer.ggml.model', { t: 'str', v: 'gpt2' }],
+          [
+            'tokenizer.ggml.tokens',
+            {
+              t: 'arr',
+              et: 8,
+              items: ['<s>', '</s>', 'a', 'b', 'ab'].map((v) => ({ t: 'str' as const, v })),
+            },
+          ],
+          ['tokenizer.ggml.bos_token_id', { t: 'u32', v: 0 }],
+          ['tokenizer.chat_template', { t: 'str', v: '{% for m in messages %}{{ m.content }}{% endfor %}' }],
+        ],
+        tensors: [
+          { name: 'token_embd.weight', dims: [8, 5], type: 0, offset: 0 },
+          { name: 'blk.0.attn_q.weight', dims: [8, 8], type: 0, offset: 160 },
+        ],
+        data: Buffer.alloc(416, 1),
+      }),
+      '.gguf',
+    ],
+    ['generated.pkl', 'pickle', scanPickle, tensorPickle, '.pkl'],
+    [
+      'generated.pt',
+      'zip',
+      scanTorchFile,
+      zipBytes([
+        { name: 'archive/data.pkl', data: tensorPickle },
+        { name: 'archive/data/0', data: Buffer.alloc(16, 2) },
+        { name: 'archive/version', data: Buffer.from('3\n') },
+      ]),
+      '.pt',
+    ],
+    [
+      'adapter_config.json',
+      'json',
+      parseAdapterConfig,
+      Buffer.from(
+        JSON.stringify({
+          peft_type: 'LORA',
+          base_model_name_or_path: 'org/base',
+          r: 8,
+          lora_alpha: 16,
+          target_modules: ['q_proj', 'v_proj'],
+          modules_to_save: ['lm_head'],
+        }),
+      ),
+      '.json',
+    ],
+    [
+      'config.json',
+      'json',
+      parseModelConfig,
+      Buffer.from(
+        JSON.stringify({
+          model_type: 'llama',
+          architectures: ['LlamaForCausalLM'],
+          hidden_size: 256,
+          num_hidden_layers: 4,
+          num_attention_heads: 8,
+          num_key_value_heads: 4,
+          vocab_size: 4096,
+          torch_dtype: 'bfloat16',
+        }),
+      ),
+      '.json',
+    ],
+    [
+      'tokenizer.json',
+      'json',
+      parseTokenizerJson,
+      Buffer.from(
+        JSON.stringify({
+          version: '1.0',
+          added_tokens: [{ id: 5, content: '<|x|>', special: true }],
+          model: { type: 'BPE', vocab: { a: 0, b: 1, ab: 2, '<s>': 3, '</s>': 4 }, merges: ['a b'] },
+        }),
+      ),
+      '.json',
+    ],
+    [
+      'tokenizer_config.json',
+      'json',
+      parseTokenizerConfig,
+      Buffer.from(
+        JSON.stringify({
+          bos_token: '<s>',
+          eos_token: '</s>',
+          model_max_length: 4096,
+          chat_template: "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}",
+        }),
+      ),
+      '.json',
+    ],
+  ];
+  for (const [gi, [name, family, parse, original, ext]] of generated.entries()) {
+    it(`${name} × 150`, async () => {
+      // The unmutated file parses: the mutations start from a valid file of its kind.
+      await parse(tmp.write(`original-${gi}${ext}`, original));
+      await fuzzRuns({ rel: name, family, parse, runs: 150 }, original, 900 + gi, ext);
+    });
+  }
 });

@@ -13,6 +13,9 @@ import { ingestBundle } from '../src/core/ingest/ingest';
 import { checkCheckpointAgainstCase, signCheckpoint } from '../src/core/keys/checkpoint';
 import { addCustodian, loadKeyring, unlockCustodian } from '../src/core/keys/custodians';
 import { exportCase } from '../src/core/transfer/case-export';
+import { exportReport } from '../src/core/report/bundle';
+import { verifyReportBundle } from '../src/core/report/verify-bundle';
+import { signBytes } from '../src/core/keys/ed25519';
 import { importCase } from '../src/core/transfer/case-import';
 import { listEvents } from '../src/core/store/custody';
 import { expectedTriggerSql } from '../src/core/store/schema';
@@ -499,5 +502,94 @@ describe('case transfer', () => {
     const c = receiver();
     const r = await importCase({ workstation: c.ws, file: out2, actor: 'carol', workers: 1 });
     expect(r.verification.notes).toContain(`no witness beyond seq 0: a cut after seq 0 could not be seen`);
+  });
+});
+
+describe('report bundles', () => {
+  async function signedBundle() {
+    const a = await preservedCase();
+    addCustodian(a.home, { name: 'alice', role: 'custodian', passphrase: 'pw', actor: 'ops' });
+    addCustodian(a.home, { name: 'mallory', role: 'custodian', passphrase: 'pw', actor: 'ops' });
+    const alice = unlockCustodian(a.home, 'alice', 'pw');
+    const mallory = unlockCustodian(a.home, 'mallory', 'pw');
+    const out = path.join(tempDir('probity-adversary-report-'), 'bundle');
+    cleanups.push(() => rmrf(path.dirname(out)));
+    await exportReport({
+      store: a.store,
+      home: a.home,
+      out,
+      formats: ['html', 'json'],
+      actor: 'alice',
+      generator: 'probity test',
+      custodian: alice,
+    });
+    expect((await verifyReportBundle(out)).problems).toEqual([]);
+    return { ...a, out, alice, mallory };
+  }
+
+  /** Redo MANIFEST.sha256 over the folder's files, as `sha256sum` would. */
+  function redoManifest(dir: string): Buffer {
+    const names = fs
+      .readdirSync(dir)
+      .filter((n) => n !== 'MANIFEST.sha256' && n !== 'MANIFEST.sha256.sig')
+      .sort();
+    const text = names.map((n) => `${sha256(fs.readFileSync(path.join(dir, n)))}  ${n}\n`).join('');
+    fs.writeFileSync(path.join(dir, 'MANIFEST.sha256'), text);
+    return Buffer.from(text);
+  }
+
+  it('names a bundle re-signed with another key, without --pin', async () => {
+    const { out, alice, mallory } = await signedBundle();
+    fs.writeFileSync(path.join(out, 'signer.pub.pem'), mallory.publicKeyPem);
+    fs.writeFileSync(path.join(out, 'MANIFEST.sha256.sig'), signBytes(mallory.privateKey, redoManifest(out)));
+    const r = await verifyReportBundle(out);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toContain(
+      `signer.pub.pem: holds key ${mallory.fingerprint}, but report.json names alice (${alice.fingerprint}): the bundle was re-signed with another key`,
+    );
+  });
+
+  it('names a bundle whose signature and public key were deleted', async () => {
+    const { out, alice } = await signedBundle();
+    fs.rmSync(path.join(out, 'signer.pub.pem'));
+    fs.rmSync(path.join(out, 'MANIFEST.sha256.sig'));
+    redoManifest(out);
+    const r = await verifyReportBundle(out);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toContain(
+      `report.json: says the bundle is signed by alice (${alice.fingerprint}), but MANIFEST.sha256.sig and signer.pub.pem are missing: the signature was removed`,
+    );
+  });
+
+  it('names a report file edited, and a manifest edited', async () => {
+    const { out } = await signedBundle();
+    const html = path.join(out, 'report.html');
+    fs.writeFileSync(html, fs.readFileSync(html, 'utf8').replace('Adversary', 'Nothing happened'));
+    const r = await verifyReportBundle(out);
+    expect(r.problems.join('\n')).toMatch(
+      /^report\.html: altered: sha256 is [0-9a-f]{64}, MANIFEST\.sha256 lists/m,
+    );
+    redoManifest(out);
+    const r2 = await verifyReportBundle(out);
+    expect(r2.problems.join('\n')).toMatch(/MANIFEST\.sha256\.sig: bad signature/);
+  });
+
+  it('verify --report names a case cut behind the head the report printed', async () => {
+    const { ws, home, store, dbFile, out } = await signedBundle();
+    const printed = (
+      JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as { chainHead: { lastSeq: number } }
+    ).chainHead;
+    store.close();
+    fs.rmSync(path.join(home, 'witness'), { recursive: true });
+    cutTail(dbFile, printed.lastSeq - 3);
+    const r = await withStore(ws, store.id, (s) =>
+      verifyCase({ store: s, actor: 'custodian', workers: 1, reports: [out] }),
+    );
+    expect(r.messages.join('\n')).toContain(
+      `custody log: truncated or rolled back: seq ${printed.lastSeq} (hash`,
+    );
+    expect(r.messages.join('\n')).toContain(
+      `by the report bundle ${out}; the case ends at seq ${printed.lastSeq - 3}`,
+    );
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newWorkstation, rmrf, tempDir, writeTree } from '../../test/helpers';
@@ -57,6 +58,74 @@ function request(
     req.end();
   });
 }
+
+/** A request written byte for byte, for what http.request will not send (duplicate headers, raw bytes). */
+function rawRequest(port: number, head: string, body: Buffer = Buffer.alloc(0)): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => {
+      sock.write(head.replace(/\n/g, '\r\n') + '\r\n');
+      sock.end(body);
+    });
+    let out = '';
+    sock.on('data', (d: Buffer) => (out += d.toString('latin1')));
+    sock.on('end', () => resolve(out));
+    sock.on('error', reject);
+  });
+}
+
+describe('browser mode against hostile requests', () => {
+  it('answers a malformed %-escape with 400, for the API and for the page', async () => {
+    const { srv } = await boot();
+    const api = await request(srv.port, {
+      method: 'POST',
+      path: '/api/cases%E0%A4%A:list',
+      headers: { 'x-probity-token': srv.token },
+      body: '{}',
+    });
+    expect(api.status).toBe(400);
+    expect(api.body).toMatch(/malformed %-escape/);
+    expect((await request(srv.port, { path: `/%ZZ?token=${srv.token}` })).status).toBe(400);
+  });
+
+  it('refuses a request carrying two Host headers, the good one first', async () => {
+    const { srv } = await boot();
+    const reply = await rawRequest(
+      srv.port,
+      `GET /?token=${srv.token} HTTP/1.1\nHost: 127.0.0.1:${srv.port}\nHost: evil.example\nConnection: close\n`,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply).toMatch(/more than one Host header/);
+  });
+
+  it('refuses a state-changing call from any origin but its own, even with the token', async () => {
+    const { srv } = await boot();
+    const call = (headers: Record<string, string>) =>
+      request(srv.port, {
+        method: 'POST',
+        path: '/api/cases:list',
+        headers: { 'x-probity-token': srv.token, 'content-type': 'application/json', ...headers },
+        body: '{}',
+      });
+    expect((await call({ origin: 'http://evil.example' })).status).toBe(403);
+    expect((await call({ origin: 'null' })).status).toBe(403);
+    expect((await call({ origin: `http://127.0.0.1:${srv.port + 1}` })).status).toBe(403);
+    expect((await call({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await call({ origin: `http://127.0.0.1:${srv.port}` })).status).toBe(200);
+    expect((await call({ origin: `http://localhost:${srv.port}` })).status).toBe(200);
+  });
+
+  it('refuses a JSON body that is not valid UTF-8 with 400 instead of patching it', async () => {
+    const { srv } = await boot();
+    const body = Buffer.concat([Buffer.from('{"title":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const reply = await rawRequest(
+      srv.port,
+      `POST /api/cases:create HTTP/1.1\nHost: 127.0.0.1:${srv.port}\nx-probity-token: ${srv.token}\ncontent-type: application/json\ncontent-length: ${body.length}\nConnection: close\n`,
+      body,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reply).toMatch(/not valid UTF-8/);
+  });
+});
 
 describe('probity serve (browser mode host)', () => {
   it('listens on 127.0.0.1 only and prints a URL with a long random token', async () => {

@@ -8,6 +8,13 @@
  *   SameSite=Strict cookie so the page's own assets and event stream load; every API call must
  *   also carry the token in the `x-probity-token` header (a cross-site form cannot set it).
  *   Anything without the token gets 401.
+ * - A request with more than one Host header is refused (400): which one a proxy or the browser
+ *   honoured cannot be known, so neither is trusted.
+ * - State-changing calls (every API POST) carrying an Origin other than the app's own
+ *   (http://127.0.0.1:PORT or http://localhost:PORT) are refused with 403, as is `Origin: null` and
+ *   `Sec-Fetch-Site: cross-site`: the header token is not the only defence.
+ * - A path with a malformed %-escape is a bad request (400), and so is a JSON body that is not
+ *   valid UTF-8 (it is refused, never patched with U+FFFD).
  * - Strict Content-Security-Policy: the page may talk to this origin only.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -82,6 +89,8 @@ function send(
   res.end(body);
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 async function readBody(req: http.IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -90,8 +99,29 @@ async function readBody(req: http.IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY) throw new Error('request body larger than 1 MiB');
     chunks.push(chunk as Buffer);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.concat(chunks));
+  } catch {
+    throw new Error('not valid UTF-8');
+  }
   return text.trim() === '' ? {} : (JSON.parse(text) as unknown);
+}
+
+/** A path component decoded, or null when its %-escapes are malformed. */
+function decodePath(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+/** How many Host headers the request carried (Node keeps only the first in req.headers). */
+function hostHeaderCount(req: http.IncomingMessage): number {
+  let n = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]!.toLowerCase() === 'host') n++;
+  return n;
 }
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
@@ -114,7 +144,12 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   const server = http.createServer((req, res) => {
     void (async () => {
+      if (hostHeaderCount(req) > 1) {
+        send(res, 400, 'bad request: more than one Host header\n');
+        return;
+      }
       const host = req.headers.host ?? '';
+      const ownOrigins = [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
       if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
         send(res, 403, 'forbidden: this workstation answers only to 127.0.0.1 and localhost\n');
         return;
@@ -127,8 +162,10 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const viaQuery = queryToken !== null && sameSecret(queryToken, token);
       const viaCookie = cookie !== null && sameSecret(cookie, token);
 
+      const decodedPath = decodePath(url.pathname);
+      if (decodedPath === null) return send(res, 400, 'bad request: malformed %-escape in the path\n');
       if (url.pathname.startsWith('/api/')) {
-        const name = decodeURIComponent(url.pathname.slice('/api/'.length));
+        const name = decodedPath.slice('/api/'.length);
         if (name === 'events' && req.method === 'GET') {
           if (!viaHeader && !viaCookie && !viaQuery)
             return send(res, 401, 'unauthorized: missing or wrong token\n');
@@ -156,6 +193,24 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
             'application/json',
           );
         if (req.method !== 'POST') return send(res, 405, 'use POST\n');
+        const origin = req.headers.origin;
+        if (
+          (origin !== undefined && !ownOrigins.includes(origin)) ||
+          req.headers['sec-fetch-site'] === 'cross-site'
+        )
+          return send(
+            res,
+            403,
+            JSON.stringify({
+              ok: false,
+              error: {
+                code: 'forbidden',
+                message: `origin ${origin ?? '(cross-site)'} is not this workstation's own`,
+                file: null,
+              },
+            }),
+            'application/json',
+          );
         let args: unknown;
         try {
           args = await readBody(req);
@@ -178,10 +233,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       if (!viaQuery && !viaCookie && !viaHeader) {
         return send(res, 401, 'unauthorized: open the URL printed by `probity serve`, with its token\n');
       }
-      let file =
-        url.pathname === '/'
-          ? index
-          : path.join(rendererDir, path.normalize(decodeURIComponent(url.pathname)));
+      let file = url.pathname === '/' ? index : path.join(rendererDir, path.normalize(decodedPath));
       if (!file.startsWith(rendererDir + path.sep) && file !== index) return send(res, 404, 'not found\n');
       if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = index; // client-side routes
       const body = fs.readFileSync(file);

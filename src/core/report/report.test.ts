@@ -172,8 +172,8 @@ describe('report bundle', () => {
     ]);
     expect(sh(OPENSSL_COMMAND, dir).code).not.toBe(0);
 
-    // Wholesale: bob's key in signer.pub.pem, the manifest redone, signed by bob. Self-consistent,
-    // so only the pin (or comparing the printed fingerprint) tells.
+    // Wholesale: bob's key in signer.pub.pem, the manifest redone, signed by bob. The signature
+    // verifies, but report.json and report.html still name alice; the pin tells as well.
     const forged = scratch();
     fs.writeFileSync(path.join(forged, 'signer.pub.pem'), bob.publicKeyPem);
     const redone = sh(
@@ -187,9 +187,14 @@ describe('report bundle', () => {
     );
     expect(sh(OPENSSL_COMMAND, forged).code).toBe(0);
     expect(sh(FINGERPRINT_COMMAND, forged).out.split(/\s/)[0]).toBe(bob.fingerprint);
-    expect((await verifyReportBundle(forged)).ok).toBe(true);
+    const resigned = [
+      `signer.pub.pem: holds key ${bob.fingerprint}, but report.json names alice (${fx.alice.fingerprint}): the bundle was re-signed with another key`,
+      `signer.pub.pem: holds key ${bob.fingerprint}, but report.html names ${fx.alice.fingerprint}: the bundle was re-signed with another key`,
+    ];
+    expect((await verifyReportBundle(forged)).problems).toEqual(resigned);
     expect((await verifyReportBundle(forged, { pin: fx.alice.fingerprint })).problems).toEqual([
       `signer.pub.pem: signed by ${bob.fingerprint}, not by the pinned ${fx.alice.fingerprint}`,
+      ...resigned,
     ]);
   });
 

@@ -230,6 +230,70 @@ function checkReportHead(
   }
 }
 
+/** The fingerprint report.html's "Signed by" row shows, or null when it says unsigned / is absent. */
+function htmlSigner(html: string): { fingerprint: string | null; unsigned: boolean } | null {
+  const at = html.indexOf('>Signed by<');
+  if (at < 0) return null;
+  const end = html.indexOf('</tr>', at);
+  const row = html.slice(at, end < 0 ? undefined : end);
+  const m = /<code class="hash">([0-9a-f]{64})<\/code>/.exec(row);
+  return { fingerprint: m ? m[1]! : null, unsigned: row.includes('unsigned bundle') };
+}
+
+/**
+ * The key in signer.pub.pem must be the one report.json and report.html name: a bundle re-signed
+ * with another key (a valid signature, a different signer) fails here even without --pin. A
+ * report.json that names a signer while the signature or key is gone fails too: the signature
+ * was stripped. And a signed bundle's custody log ends with the checkpoint its signer signed
+ * when exporting (report/bundle.ts).
+ */
+function checkNamedSigner(dir: string, signer: { fingerprint: string } | null, problems: string[]): void {
+  const jsonFile = path.join(dir, 'report.json');
+  let named: { name?: string; fingerprint?: string } | null | undefined;
+  if (fs.existsSync(jsonFile)) {
+    try {
+      named = (JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as { signer?: typeof named }).signer ?? null;
+    } catch {
+      named = undefined; // reported by the head check
+    }
+  }
+  const hasSig = fs.existsSync(path.join(dir, MANIFEST_SIG));
+  const hasPub = fs.existsSync(path.join(dir, SIGNER_PUB));
+  if (named && typeof named.fingerprint === 'string') {
+    const who = `${named.name ?? 'a custodian'} (${named.fingerprint})`;
+    if (!hasSig || !hasPub) {
+      const gone = [!hasSig ? MANIFEST_SIG : null, !hasPub ? SIGNER_PUB : null].filter(Boolean).join(' and ');
+      problems.push(
+        `report.json: says the bundle is signed by ${who}, but ${gone} ${!hasSig && !hasPub ? 'are' : 'is'} missing: the signature was removed`,
+      );
+    } else if (signer && signer.fingerprint !== named.fingerprint) {
+      problems.push(
+        `${SIGNER_PUB}: holds key ${signer.fingerprint}, but report.json names ${who}: the bundle was re-signed with another key`,
+      );
+    }
+  } else if (named === null && signer) {
+    problems.push(
+      `report.json: says the bundle is unsigned, but ${SIGNER_PUB} holds key ${signer.fingerprint}`,
+    );
+  }
+  const htmlFile = path.join(dir, 'report.html');
+  if (fs.existsSync(htmlFile)) {
+    const h = htmlSigner(fs.readFileSync(htmlFile, 'utf8'));
+    if (h?.fingerprint && signer && h.fingerprint !== signer.fingerprint)
+      problems.push(
+        `${SIGNER_PUB}: holds key ${signer.fingerprint}, but report.html names ${h.fingerprint}: the bundle was re-signed with another key`,
+      );
+    if (h?.fingerprint && !signer && (!hasSig || !hasPub))
+      problems.push(
+        `report.html: says the bundle is signed by ${h.fingerprint}, but the signature was removed`,
+      );
+    if (h?.unsigned && signer)
+      problems.push(
+        `report.html: says the bundle is unsigned, but ${SIGNER_PUB} holds key ${signer.fingerprint}`,
+      );
+  }
+}
+
 export async function verifyReportBundle(
   dirArg: string,
   opts: { pin?: string | null } = {},
@@ -262,5 +326,6 @@ export async function verifyReportBundle(
   const signer = checkSignature(dir, manifest, pin, problems);
   const chainHead = checkCustodyLog(dir, problems);
   checkReportHead(dir, chainHead, problems);
+  checkNamedSigner(dir, signer, problems);
   return { ok: problems.length === 0, dir, problems, filesChecked, signer, chainHead };
 }

@@ -149,9 +149,20 @@ export class Workstation {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
         throw new ProbityError('unreadable', `${dir}: cannot create case folder: ${describeFsError(err)}`);
       }
-      fs.mkdirSync(path.join(dir, 'objects', 'sha256'), { recursive: true });
-      fs.mkdirSync(path.join(dir, 'objects', 'tmp'), { recursive: true });
-      const db = openDb(path.join(dir, 'case.db'), true);
+      let db: Database.Database;
+      try {
+        fs.mkdirSync(path.join(dir, 'objects', 'sha256'), { recursive: true });
+        fs.mkdirSync(path.join(dir, 'objects', 'tmp'), { recursive: true });
+        db = openDb(path.join(dir, 'case.db'), true);
+      } catch (err) {
+        // A case that could not be created (disk full, I/O error) leaves no half-made folder.
+        fs.rmSync(dir, { recursive: true, force: true });
+        throw err instanceof ProbityError
+          ? err
+          : new ProbityError('unreadable', `${dir}: cannot create the case: ${describeFsError(err)}`, {
+              cause: err,
+            });
+      }
       const at = now.toISOString();
       const examiner = opts.examiner?.trim() || null;
       const actor = opts.actor ?? Workstation.defaultActor();

@@ -108,6 +108,8 @@ export const DANGER_TABLE: Readonly<Record<string, DangerEntry>> = {
   'operator.getitem': X('indexes any object (sys.modules lookups)'),
   _operator: X('operator internals: attrgetter, methodcaller, call'),
   'functools.reduce': X('calls any callable repeatedly'),
+  'functools.partial': X('binds arguments to any callable (functools.partial(os.system, cmd))'),
+  'operator.itemgetter': X('indexes any object (sys.modules lookups)'),
   'numpy.testing._private.utils.runstring': X('executes a code string'),
   'torch.jit': X('loads and runs TorchScript (execWrapper executes code strings)'),
   'torch._dynamo': X('guard code is compiled and evaluated from strings'),

@@ -26,12 +26,12 @@ export function startsLikePickle(b: Uint8Array): boolean {
   return /^(c|\(i|\(c)[A-Za-z_][\w.]*\n[A-Za-z_][\w.]*\n/.test(head);
 }
 
-function looksZlib(b: Uint8Array): boolean {
+export function looksZlib(b: Uint8Array): boolean {
   // RFC 1950: CMF 0x78 (deflate, 32K window) and (CMF*256 + FLG) % 31 === 0.
   return b.length >= 2 && b[0] === 0x78 && ((0x78 << 8) | (b[1] ?? 0)) % 31 === 0;
 }
 
-function looksGzip(b: Uint8Array): boolean {
+export function looksGzip(b: Uint8Array): boolean {
   return b.length >= 10 && b[0] === 0x1f && b[1] === 0x8b && b[2] === 8;
 }
 

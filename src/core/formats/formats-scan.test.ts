@@ -8,7 +8,20 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectArtifact, type Artifact } from './detect.ts';
 import { SCANNER_RULES } from './rules.ts';
-import { pickleBytes, safetensorsBytes, sbu, scratch, zipBytes } from './testkit.ts';
+import {
+  hdf5,
+  npy,
+  pbInt,
+  pbLen,
+  pickleBytes,
+  safetensorsBytes,
+  sbu,
+  scratch,
+  sevenZip,
+  tar,
+  varint,
+  zipBytes,
+} from './testkit.ts';
 
 const tmp = scratch();
 afterAll(() => tmp.cleanup());
@@ -20,105 +33,6 @@ const findings = (a: Artifact): string[] =>
 
 const EVIL = pickleBytes([0x80, 4], sbu('os'), sbu('system'), 0x93, sbu('id'), 0x85, 'R.');
 const BENIGN = pickleBytes([0x80, 4], '}', sbu('a'), 'K', 1, 's.');
-
-/** An .npy file (format 1.0) with `descr`, `shape` and a body. */
-function npy(descr: string, shape: string, body: Buffer): Buffer {
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
-  const total = 10 + header.length + 1;
-  header += ' '.repeat((64 - (total % 64)) % 64) + '\n';
-  const pre = Buffer.alloc(10);
-  Buffer.from('\x93NUMPY', 'latin1').copy(pre);
-  pre[6] = 1;
-  pre[7] = 0;
-  pre.writeUInt16LE(header.length, 8);
-  return Buffer.concat([pre, Buffer.from(header, 'latin1'), body]);
-}
-
-/** A ustar archive of regular files. */
-function tar(members: { name: string; data: Buffer }[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const m of members) {
-    const h = Buffer.alloc(512);
-    h.write(m.name, 0, 'utf8');
-    h.write('0000644\0', 100, 'latin1');
-    h.write(`${m.data.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-    h.write('0', 156, 'latin1');
-    h.write('ustar\x0000', 257, 'latin1');
-    parts.push(h, m.data, Buffer.alloc((512 - (m.data.length % 512)) % 512));
-  }
-  return Buffer.concat([...parts, Buffer.alloc(1024)]);
-}
-
-/** A 7z whose packed stream is `packed` and whose next header is marked LZMA-encoded (0x17). */
-function sevenZip(packed: Buffer): Buffer {
-  const sig = Buffer.alloc(32);
-  Buffer.from('377abcaf271c0004', 'hex').copy(sig);
-  const next = Buffer.from([0x17, 0x06, 0x00]);
-  sig.writeBigUInt64LE(BigInt(packed.length), 12);
-  sig.writeBigUInt64LE(BigInt(next.length), 20);
-  return Buffer.concat([sig, packed, next]);
-}
-
-// Protocol-buffer encoding (varint keys; length-delimited fields).
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return Buffer.from(out);
-}
-const pbLen = (no: number, body: Buffer | string): Buffer => {
-  const b = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  return Buffer.concat([varint(no * 8 + 2), varint(b.length), b]);
-};
-const pbInt = (no: number, v: number): Buffer => Buffer.concat([varint(no * 8), varint(v)]);
-
-/** A minimal HDF5 file (superblock 0, v1 root object header) whose root has string attributes. */
-function hdf5(attrs: Record<string, string>): Buffer {
-  const pad8 = (b: Buffer): Buffer => Buffer.concat([b, Buffer.alloc((8 - (b.length % 8)) % 8)]);
-  const messages: Buffer[] = [];
-  for (const [name, value] of Object.entries(attrs)) {
-    const nm = Buffer.from(`${name}\0`, 'utf8');
-    const val = Buffer.from(value, 'utf8');
-    const dt = Buffer.alloc(8);
-    dt[0] = 0x13; // version 1, class 3: fixed-length string
-    dt.writeUInt32LE(val.length, 4);
-    const ds = Buffer.alloc(8);
-    ds[0] = 1; // version 1, rank 0: scalar
-    const head = Buffer.alloc(8);
-    head[0] = 1;
-    head.writeUInt16LE(nm.length, 2);
-    head.writeUInt16LE(8, 4);
-    head.writeUInt16LE(8, 6);
-    const body = pad8(Buffer.concat([head, pad8(nm), dt, ds, val]));
-    const mh = Buffer.alloc(8);
-    mh.writeUInt16LE(0x0c, 0);
-    mh.writeUInt16LE(body.length, 2);
-    messages.push(mh, body);
-  }
-  const msgs = Buffer.concat(messages);
-  const oh = Buffer.alloc(16);
-  oh[0] = 1;
-  oh.writeUInt16LE(Object.keys(attrs).length, 2);
-  oh.writeUInt32LE(1, 4);
-  oh.writeUInt32LE(msgs.length, 8);
-  const sb = Buffer.alloc(96);
-  Buffer.from('894844460d0a1a0a', 'hex').copy(sb);
-  sb[13] = 8;
-  sb[14] = 8;
-  sb.writeUInt16LE(4, 16);
-  sb.writeUInt16LE(16, 18);
-  sb.writeBigUInt64LE(0n, 24); // base address
-  sb.writeBigInt64LE(-1n, 32); // free space: undefined
-  sb.writeBigUInt64LE(BigInt(96 + 16 + msgs.length), 40); // end of file
-  sb.writeBigInt64LE(-1n, 48); // driver info: undefined
-  sb.writeBigUInt64LE(0n, 56); // root entry: link name offset
-  sb.writeBigUInt64LE(96n, 64); // root entry: object header address
-  return Buffer.concat([sb, oh, msgs]);
-}
 
 const LAMBDA_CONFIG = JSON.stringify({
   class_name: 'Sequential',

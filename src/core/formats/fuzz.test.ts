@@ -17,7 +17,22 @@ import { parseAdapterConfig } from './peft.ts';
 import { parseModelConfig } from './hfconfig.ts';
 import { parseTokenizerJson, parseTokenizerConfig } from './tokenizer.ts';
 import { inspectArtifact } from './detect.ts';
-import { fixture, ggufBytes, pickleBytes, safetensorsBytes, sbu, scratch, zipBytes } from './testkit.ts';
+import { deflateSync } from 'node:zlib';
+import {
+  fixture,
+  ggufBytes,
+  hdf5,
+  npy,
+  pbInt,
+  pbLen,
+  pickleBytes,
+  safetensorsBytes,
+  sbu,
+  scratch,
+  sevenZip,
+  tar,
+  zipBytes,
+} from './testkit.ts';
 import { withoutShared } from '../../../test/shared';
 
 type Parse = (file: string) => Promise<unknown>;
@@ -28,6 +43,8 @@ interface Target {
   family: Family;
   parse: Parse;
   runs: number;
+  /** Bytes built here instead of a fixture file (formats with no real fixture). */
+  bytes?: () => Buffer;
 }
 
 const TARGETS: Target[] = [
@@ -363,6 +380,125 @@ async function fuzzRuns(target: Target, original: Buffer, ti: number, ext: strin
   return target.runs;
 }
 
+/** Artifacts of the formats the scanner reads that have no real fixture here, built byte by byte. */
+const EVIL = pickleBytes([0x80, 4], sbu('os'), sbu('system'), 0x93, sbu('id'), 0x85, 'R.');
+const KERAS_CONFIG = JSON.stringify({
+  class_name: 'Sequential',
+  config: {
+    layers: [{ class_name: 'Lambda', module: 'keras.layers', config: { name: 'l', function: 'f' } }],
+  },
+});
+const GENERATED: Target[] = [
+  {
+    rel: 'generated/nested.pkl',
+    family: 'pickle',
+    parse: scanPickle,
+    runs: 150,
+    bytes: () =>
+      pickleBytes(
+        [0x80, 4],
+        sbu('x'),
+        0x94,
+        [0x43, EVIL.length],
+        EVIL,
+        'X',
+        [0, 1, 0, 0],
+        'A'.repeat(256),
+        0x86,
+        '.',
+      ),
+  },
+  {
+    rel: 'generated/zlib-b64.pkl',
+    family: 'pickle',
+    parse: scanPickle,
+    runs: 100,
+    bytes: () => {
+      const b = Buffer.from(deflateSync(EVIL).toString('base64'));
+      const h = Buffer.from([0x58, 0, 0, 0, 0]);
+      h.writeUInt32LE(b.length, 1);
+      return pickleBytes([0x80, 4], h, b, '.');
+    },
+  },
+  {
+    rel: 'generated/object.npy',
+    family: 'pickle',
+    parse: inspectArtifact,
+    runs: 120,
+    bytes: () => npy('|O', '(1,)', EVIL),
+  },
+  {
+    rel: 'generated/arrays.npz',
+    family: 'zip',
+    parse: inspectArtifact,
+    runs: 120,
+    bytes: () =>
+      zipBytes([
+        { name: 'a.npy', data: npy('<f4', '(2,)', Buffer.alloc(8)), deflate: true },
+        { name: 'b.npy', data: npy('|O', '(1,)', EVIL) },
+      ]),
+  },
+  {
+    rel: 'generated/model.keras',
+    family: 'zip',
+    parse: inspectArtifact,
+    runs: 120,
+    bytes: () =>
+      zipBytes([
+        { name: 'metadata.json', data: Buffer.from('{"keras_version":"3.3.3"}') },
+        { name: 'config.json', data: Buffer.from(KERAS_CONFIG), deflate: true },
+      ]),
+  },
+  {
+    rel: 'generated/model.h5',
+    family: 'gguf',
+    parse: inspectArtifact,
+    runs: 150,
+    bytes: () => hdf5({ keras_version: '2.15.0', model_config: KERAS_CONFIG }),
+  },
+  {
+    rel: 'generated/saved_model.pb',
+    family: 'gguf',
+    parse: inspectArtifact,
+    runs: 120,
+    bytes: () => {
+      const node = pbLen(1, Buffer.concat([pbLen(1, 'n'), pbLen(2, 'PyFunc')]));
+      return Buffer.concat([
+        pbInt(1, 1),
+        pbLen(2, Buffer.concat([pbLen(1, pbLen(4, 'serve')), pbLen(2, node)])),
+      ]);
+    },
+  },
+  {
+    rel: 'generated/model.onnx',
+    family: 'gguf',
+    parse: inspectArtifact,
+    runs: 120,
+    bytes: () => {
+      const ext = pbLen(13, Buffer.concat([pbLen(1, 'location'), pbLen(2, '../x')]));
+      const graph = Buffer.concat([
+        pbLen(1, pbLen(4, 'Relu')),
+        pbLen(5, Buffer.concat([pbLen(8, 'w'), ext])),
+      ]);
+      return Buffer.concat([pbInt(1, 8), pbLen(7, graph), pbLen(8, pbInt(2, 17))]);
+    },
+  },
+  {
+    rel: 'generated/old.tar',
+    family: 'pickle',
+    parse: inspectArtifact,
+    runs: 100,
+    bytes: () => tar([{ name: 'pickle', data: EVIL }]),
+  },
+  {
+    rel: 'generated/a.7z',
+    family: 'pickle',
+    parse: inspectArtifact,
+    runs: 100,
+    bytes: () => sevenZip(Buffer.concat([Buffer.from([1, 0, EVIL.length - 1]), EVIL, Buffer.from([0])])),
+  },
+];
+
 describe.skipIf(withoutShared())('fuzz: mutated real fixtures only ever parse or throw ProbityError', () => {
   let total = 0;
   const extra: Target[] = [
@@ -560,6 +696,11 @@ describe('fuzz: mutated generated files only ever parse or throw ProbityError', 
       '.json',
     ],
   ];
+  for (const [gi, target] of GENERATED.entries()) {
+    it(`${target.rel} × ${target.runs}`, async () => {
+      await fuzzRuns(target, target.bytes!(), 800 + gi, path.extname(target.rel));
+    });
+  }
   for (const [gi, [name, family, parse, original, ext]] of generated.entries()) {
     it(`${name} × 150`, async () => {
       // The unmutated file parses: the mutations start from a valid file of its kind.

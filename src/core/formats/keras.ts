@@ -12,7 +12,7 @@
 import { parseJson, isJsonObject, type JsonValue } from './json.ts';
 import { dangerOf } from './danger.ts';
 import { FindingList, type ScanFinding } from './verdict.ts';
-import { bufferSource, malformed, q, type ByteSource } from './reader.ts';
+import { malformed, q, type ByteSource } from './reader.ts';
 import { readZipDirectory, entryDataOffset, inflateEntry, type ZipEntry } from './zip.ts';
 import { decodeUtf8Strict } from './text.ts';
 
@@ -183,5 +183,3 @@ export function auditKerasH5(
   const config = parseJson(modelConfig, 'model_config').value;
   return { format: 'keras-h5', kerasVersion, ...auditKerasConfig(config, findings, 'model_config') };
 }
-
-export { bufferSource };

@@ -57,9 +57,11 @@ export function classifyGlobal(module: string, name: string): GlobalVerdict {
     const hit = dangerOf(path);
     if (hit) {
       const via = path === full || path === `${module}.${name}` ? '' : `reaches ${path} through ${full}: `;
+      // Name the table entry when it is a prefix of what was imported (os for os.system).
+      const entry = hit.key === path ? hit.entry.why : `${hit.key}: ${hit.entry.why}`;
       return {
         classification: 'dangerous',
-        reason: `${via}${hit.key}: ${hit.entry.why}`,
+        reason: `${via}${entry}`,
         capability: hit.entry.capability,
       };
     }

@@ -92,7 +92,7 @@ describe.skipIf(withoutShared())('real PyTorch fixtures', () => {
   it('modelaudit malicious_eval.pt: dangerous, builtins.eval via STACK_GLOBAL, with the code string', async () => {
     const r = await scanTorchFile(fixture('pytorch/malicious-fixtures/modelaudit-malicious_eval.pt'));
     expect(r.verdict).toBe('dangerous');
-    const reason = 'builtins.eval: evaluates a code string';
+    const reason = 'evaluates a code string';
     expect(r.imports).toEqual([
       { ref: 'builtins.eval', classification: 'dangerous', reason, capability: 'code-exec', count: 1 },
     ]);

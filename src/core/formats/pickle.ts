@@ -33,7 +33,7 @@ import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { readZipDirectory, entryDataOffset, inflateEntry, looksLikeZip, type ZipEntry } from './zip.ts';
 import type { Capability } from './danger.ts';
 import { FindingList, levelOf, worse, type ScanFinding, type ScanLevel, type RulesId } from './verdict.ts';
-import { findEmbedded, isFailure, startsLikePickle } from './embedded.ts';
+import { findEmbedded, isFailure, looksGzip, looksZlib, startsLikePickle } from './embedded.ts';
 import { SCANNER_RULES } from './rules.ts';
 
 export { classifyGlobal, type PickleClassification } from './pickle-classify.ts';
@@ -647,11 +647,7 @@ class Scanner {
       const head = await c.src.read(pos, Math.min(len, 256));
       if (startsLikePickle(head) && this.embedded.length < MAX_EMBEDDED)
         this.embedded.push({ src: c.src, start: pos, end: pos + len, path: `${this.where(at)} ${what}` });
-      else if (
-        head[0] === 0x78 ||
-        (head[0] === 0x1f && head[1] === 0x8b) ||
-        /^[A-Za-z0-9+/=]{64}/.test(head.toString('latin1'))
-      )
+      else if (looksZlib(head) || looksGzip(head) || /^[A-Za-z0-9+/=]{256}$/.test(head.toString('latin1')))
         this.finding(
           'suspicious',
           `${what} of ${fmt(len)} bytes may be encoded or compressed and is larger than the ${fmt(MAX_KEPT_STRING)} bytes decoded in place: payload not analysed`,

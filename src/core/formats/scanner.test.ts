@@ -261,3 +261,28 @@ describe('dotted names resolved in full', () => {
     expect(classifyGlobal('logging', 'getLogger').classification).toBe('unknown');
   });
 });
+
+describe('the rule set is versioned', () => {
+  it('the digest covers the danger table, the allowlist, the template rules and the parser versions', async () => {
+    const { createHash } = await import('node:crypto');
+    const { canonicalJson } = await import('../util/canonical-json.ts');
+    const { DANGER_TABLE, ALLOWLIST, PY2_MODULES } = await import('./danger.ts');
+    const { TEMPLATE_RULES } = await import('./template-rules.ts');
+    const { PARSER_VERSIONS } = await import('./rules.ts');
+    const body = {
+      version: SCANNER_RULES.version,
+      danger: DANGER_TABLE,
+      allow: [...ALLOWLIST].sort(),
+      py2: PY2_MODULES,
+      templates: TEMPLATE_RULES,
+      parsers: PARSER_VERSIONS,
+    };
+    expect(SCANNER_RULES.digest).toBe(createHash('sha256').update(canonicalJson(body)).digest('hex'));
+    const changed = {
+      ...body,
+      danger: { ...DANGER_TABLE, 'mypkg.evil': { capability: 'process', why: 'x' } },
+    };
+    expect(createHash('sha256').update(canonicalJson(changed)).digest('hex')).not.toBe(SCANNER_RULES.digest);
+    expect(SCANNER_RULES.version).toMatch(/^\d{4}\.\d{2}-\d+$/);
+  });
+});

@@ -72,7 +72,7 @@ function tokenizer(vocab: number, added: { id: number; content: string; special:
   });
 }
 
-function evidence(files: Record<string, string | Uint8Array>): ReturnType<typeof caseFilesOf> {
+async function evidence(files: Record<string, string | Uint8Array>): ReturnType<typeof caseFilesOf> {
   const d = tempDir('probity-checks-');
   dirs.push(d);
   writeTree(d, files);
@@ -100,7 +100,7 @@ const fails = (c: CheckResult): string[] => c.items.filter((i) => i.status === '
 
 describe('architecture validation', () => {
   it('a consistent model passes on layers, hidden size, heads, MLP and vocabulary', async () => {
-    const c = check(await runChecks(evidence(model()), null), 'architecture');
+    const c = check(await runChecks(await evidence(model()), null), 'architecture');
     expect(c.status).toBe('pass');
     expect(c.items.filter((i) => i.status === 'pass').map((i) => i.summary)).toEqual(
       expect.arrayContaining([
@@ -117,7 +117,7 @@ describe('architecture validation', () => {
     const tensors = modelTensors(ARCH).map((x) =>
       x.name === 'model.layers.1.mlp.gate_proj.weight' ? t(x.name, [24, ARCH.hidden]) : x,
     );
-    const cf = evidence(
+    const cf = await evidence(
       model(ARCH, {
         'model/config.json': config({ ...ARCH, layers: 3 }),
         'model/model.safetensors': safetensors(tensors),
@@ -151,17 +151,17 @@ describe('architecture validation', () => {
       ],
       data: Buffer.alloc(192),
     });
-    const c = check(await runChecks(evidence({ 'm/model.gguf': gguf }), null), 'architecture');
+    const c = check(await runChecks(await evidence({ 'm/model.gguf': gguf }), null), 'architecture');
     expect(fails(c)).toEqual(['distinct blk.N indices is 2 but llama.block_count is 1']);
     expect(c.items.filter((i) => i.status === 'pass')).toHaveLength(2);
   });
 
   it('against a baseline: config fields and tensor inventory', async () => {
-    const base = evidence(model());
+    const base = await evidence(model());
     const other = { ...ARCH, ffn: 16 };
     const c = check(
       await runChecks(
-        evidence(
+        await evidence(
           model(other, {
             'model/config.json': config(other),
             'model/model.safetensors': safetensors(modelTensors(other)),
@@ -179,7 +179,7 @@ describe('architecture validation', () => {
   });
 
   it('nothing to validate: not analysed', async () => {
-    expect(check(await runChecks(evidence({ 'notes.txt': 'x' }), null), 'architecture').status).toBe(
+    expect(check(await runChecks(await evidence({ 'notes.txt': 'x' }), null), 'architecture').status).toBe(
       'not-analysed',
     );
   });
@@ -225,7 +225,10 @@ describe('adapter audit', () => {
       target: '.*\\.q_proj',
       ranks: { q_proj: 8, v_proj: 8 },
     });
-    const c = check(await runChecks(evidence({ ...model(ARCH, withName), ...files }), null), 'adapter-audit');
+    const c = check(
+      await runChecks(await evidence({ ...model(ARCH, withName), ...files }), null),
+      'adapter-audit',
+    );
     expect(fails(c)).toEqual([
       'adapter tune (adapters/tune) is not authorized (no adapter is authorized)',
       'adapter tune: layer 0 model.layers.0.self_attn.v_proj has rank 8 in the weights but r declares 4',
@@ -242,7 +245,7 @@ describe('adapter audit', () => {
       'auth.json',
     );
     const ok = check(
-      await runChecks(evidence({ ...model(ARCH, withName), ...files }), null, {
+      await runChecks(await evidence({ ...model(ARCH, withName), ...files }), null, {
         authorized: { label: 'auth.json', sha256: '', list: authorized },
       }),
       'adapter-audit',
@@ -252,7 +255,7 @@ describe('adapter audit', () => {
     expect(ok.items[0]?.summary).toBe('adapter tune is authorized and its weights match the pinned sha256');
     const wrong = parseAuthorizedAdapters(`# approved\ntune ${'0'.repeat(64)}\n`, 'auth.txt');
     const bad = check(
-      await runChecks(evidence({ ...model(ARCH, withName), ...files }), null, {
+      await runChecks(await evidence({ ...model(ARCH, withName), ...files }), null, {
         authorized: { label: 'auth.txt', sha256: '', list: wrong },
       }),
       'adapter-audit',
@@ -281,7 +284,7 @@ describe('adapter audit', () => {
       ]),
     };
     const c = check(
-      await runChecks(evidence({ ...model(ARCH, withName), ...narrow }), null),
+      await runChecks(await evidence({ ...model(ARCH, withName), ...narrow }), null),
       'adapter-audit',
     );
     expect(fails(c).slice(1)).toEqual([
@@ -293,7 +296,7 @@ describe('adapter audit', () => {
   });
 
   it('an adapter the deployment loads but the evidence lacks', async () => {
-    const cf = evidence({
+    const cf = await evidence({
       ...model(),
       'deployment/deployment.yaml': [
         'apiVersion: apps/v1',
@@ -315,11 +318,16 @@ describe('adapter audit', () => {
 
   it('no adapter and a serving config that loads none: pass; nothing to say which are loaded: not analysed', async () => {
     const served = check(
-      await runChecks(evidence({ ...model(), 'serving/vllm-serve.yaml': 'enable-lora: false\n' }), null),
+      await runChecks(
+        await evidence({ ...model(), 'serving/vllm-serve.yaml': 'enable-lora: false\n' }),
+        null,
+      ),
       'adapter-audit',
     );
     expect(served.status).toBe('pass');
-    expect(check(await runChecks(evidence(model()), null), 'adapter-audit').status).toBe('not-analysed');
+    expect(check(await runChecks(await evidence(model()), null), 'adapter-audit').status).toBe(
+      'not-analysed',
+    );
   });
 
   it('authorized-adapters files: JSON or one name per line; a bad one is refused by name', () => {
@@ -338,7 +346,7 @@ describe('configuration verification', () => {
   const serve = 'max-model-len: 2048\nenable-lora: false\n';
 
   it('against --approved-config: key by key', async () => {
-    const cf = evidence({
+    const cf = await evidence({
       'serving/vllm-serve.yaml': 'max_model_len: 4096\nenable-lora: false\nport: 8000\n',
     });
     const approved = {
@@ -361,19 +369,23 @@ describe('configuration verification', () => {
   });
 
   it('the same as the baseline passes; without anything approved it is not analysed', async () => {
-    const base = evidence({ 'serving/vllm-serve.yaml': serve });
+    const base = await evidence({ 'serving/vllm-serve.yaml': serve });
     expect(
-      check(await runChecks(evidence({ 'serving/vllm-serve.yaml': serve }), base), 'configuration').status,
+      check(await runChecks(await evidence({ 'serving/vllm-serve.yaml': serve }), base), 'configuration')
+        .status,
     ).toBe('pass');
-    const c = check(await runChecks(evidence({ 'serving/vllm-serve.yaml': serve }), null), 'configuration');
+    const c = check(
+      await runChecks(await evidence({ 'serving/vllm-serve.yaml': serve }), null),
+      'configuration',
+    );
     expect(c.status).toBe('not-analysed');
     expect(c.reasons).toContain('no approved configuration (give --approved-config FILE or --baseline CASE)');
   });
 
   it('a hostile .inf value still records (canonical JSON has no infinity)', async () => {
-    const base = evidence({ 'serving/vllm-serve.yaml': serve });
+    const base = await evidence({ 'serving/vllm-serve.yaml': serve });
     const r = await runChecks(
-      evidence({ 'serving/vllm-serve.yaml': `${serve}gpu-memory-utilization: .inf\n` }),
+      await evidence({ 'serving/vllm-serve.yaml': `${serve}gpu-memory-utilization: .inf\n` }),
       base,
     );
     const findings = integrityFindings(r);

@@ -316,7 +316,7 @@ describe('adapter audit', () => {
     ]);
   });
 
-  it('no adapter and a serving config that loads none: pass; nothing to say which are loaded: not analysed', async () => {
+  it('no adapter in the evidence: not analysed, even when a serving config names none', async () => {
     const served = check(
       await runChecks(
         await evidence({ ...model(), 'serving/vllm-serve.yaml': 'enable-lora: false\n' }),
@@ -324,7 +324,11 @@ describe('adapter audit', () => {
       ),
       'adapter-audit',
     );
-    expect(served.status).toBe('pass');
+    // No adapter was examined: the serving config naming none is said, not passed.
+    expect(served.status).toBe('not-analysed');
+    expect(served.items.map((i) => [i.status, i.summary])).toEqual([
+      ['info', 'no adapter in the evidence, and none named by serving/vllm-serve.yaml'],
+    ]);
     expect(check(await runChecks(await evidence(model()), null), 'adapter-audit').status).toBe(
       'not-analysed',
     );
@@ -393,5 +397,133 @@ describe('configuration verification', () => {
     expect(
       findings.find((f) => f.subject === 'serving/vllm-serve.yaml#gpu-memory-utilization')?.details?.deployed,
     ).toBe('Infinity');
+  });
+});
+
+describe('a check passes only on an artifact of its kind', () => {
+  const CHAT = JSON.stringify({
+    object: 'chat.completion',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'hi' } }],
+  });
+
+  it('a case holding only a chat response named tgi-….json: every check not analysed, the run not a pass', async () => {
+    const r = await runChecks(await evidence({ 'tgi-chat.json': CHAT }), null);
+    expect(r.checks.map((c) => [c.check, c.status])).toEqual([
+      ['file-integrity', 'not-analysed'],
+      ['architecture', 'not-analysed'],
+      ['adapter-audit', 'not-analysed'],
+      ['configuration', 'not-analysed'],
+    ]);
+    expect(r.status).toBe('not-analysed');
+    expect(check(r, 'adapter-audit').reasons).toContain(
+      'not analysed: no adapter (adapter config or adapter weights) in the evidence',
+    );
+    expect(check(r, 'configuration').reasons).toContain('no serving configuration in the evidence');
+  });
+
+  it('file integrity: a checksum list matching only a README vouches for no model file', async () => {
+    const readme = 'read me\n';
+    const only = await evidence({
+      'README.md': readme,
+      'checksums.sha256': `${sha256(readme)}  README.md\n`,
+    });
+    const c = check(await runChecks(only, null), 'file-integrity');
+    expect(c.status).toBe('not-analysed');
+    expect(c.items.filter((i) => i.status === 'pass')).toHaveLength(1);
+    expect(c.summary).toBe('no model file in the evidence to check');
+    // The same list naming the weights too: earned.
+    const files = model();
+    const weights = files['model/model.safetensors'] as Uint8Array;
+    const listed = await evidence({
+      ...files,
+      'model/README.md': readme,
+      'model/checksums.sha256': `${sha256(readme)}  README.md\n${sha256(Buffer.from(weights))}  model.safetensors\n`,
+    });
+    const earned = check(await runChecks(listed, null), 'file-integrity');
+    expect(earned.status).toBe('pass');
+    expect(earned.details.examined).toEqual(['model/model.safetensors']);
+  });
+
+  it('architecture: a config without weights is not analysed, and the summary says what is there', async () => {
+    const c = check(
+      await runChecks(await evidence({ 'model/config.json': config(ARCH) }), null),
+      'architecture',
+    );
+    expect(c.status).toBe('not-analysed');
+    expect(c.summary).toBe('no weights in the model folder to validate against model/config.json');
+    expect(c.reasons[0]).toBe('specification: model/config.json');
+    expect(c.summary).not.toMatch(/no config\.json/);
+  });
+
+  it('adapter audit finds an adapter whose config is named foo-adapter_config.json', async () => {
+    const files = adapter({ r: 4, target: ['q_proj'], ranks: { q_proj: 4 } });
+    const renamed = {
+      'adapters/tune/foo-adapter_config.json': files['adapters/tune/adapter_config.json'] as string,
+      'adapters/tune/weights.safetensors': files['adapters/tune/adapter_model.safetensors'] as Uint8Array,
+    };
+    const c = check(await runChecks(await evidence({ ...model(), ...renamed }), null), 'adapter-audit');
+    expect(c.reasons[0]).toBe('1 adapter found: tune');
+    expect(c.details.adapters).toMatchObject([
+      { name: 'tune', r: 4, targetModules: { kind: 'list', modules: ['q_proj'] } },
+    ]);
+    // Found, read, and not authorized: a failure, not "0 adapters".
+    expect(c.status).toBe('fail');
+  });
+});
+
+describe('remote code (auto_map)', () => {
+  const remote = config(ARCH, {
+    auto_map: { AutoConfig: 'configuration_x.XConfig', AutoModelForCausalLM: 'modeling_x.XForCausalLM' },
+  });
+
+  it('names each module: absent from the evidence, or present with its digest; never a pass', async () => {
+    const absent = check(
+      await runChecks(await evidence(model(ARCH, { 'model/config.json': remote })), null),
+      'architecture',
+    );
+    expect(absent.status).toBe('fail');
+    expect(fails(absent)).toEqual([
+      'suspicious: model/config.json auto_map (AutoConfig) runs model/configuration_x.py at load (trust_remote_code), and that file is absent from the evidence',
+      'suspicious: model/config.json auto_map (AutoModelForCausalLM) runs model/modeling_x.py at load (trust_remote_code), and that file is absent from the evidence',
+    ]);
+    const code = 'import os\nos.system("id")\n';
+    const present = check(
+      await runChecks(
+        await evidence(model(ARCH, { 'model/config.json': remote, 'model/modeling_x.py': code })),
+        null,
+      ),
+      'architecture',
+    );
+    const lines = fails(present);
+    expect(lines).toContain(
+      `suspicious: model/config.json auto_map (AutoModelForCausalLM) runs model/modeling_x.py at load (trust_remote_code); the file is present in the evidence (sha256 ${sha256(code).slice(0, 12)}…) with no baseline to vouch for it: review the code`,
+    );
+    expect(present.reasons).toContain(
+      'remote code: model/config.json auto_map names 2 Python modules run at load (trust_remote_code)',
+    );
+  });
+
+  it("another repository's module is named as such; the same file in the baseline is only a note", async () => {
+    const cross = config(ARCH, { auto_map: { AutoModel: 'org/other--modeling_y.Y' } });
+    const c = check(
+      await runChecks(await evidence(model(ARCH, { 'model/config.json': cross })), null),
+      'architecture',
+    );
+    expect(fails(c)).toEqual([
+      'suspicious: model/config.json auto_map (AutoModel) loads modeling_y.py from another repository, org/other, at load time (trust_remote_code): absent from the evidence, never examined',
+    ]);
+    const one = config(ARCH, { auto_map: { AutoModel: 'modeling_x.X' } });
+    const files = model(ARCH, { 'model/config.json': one, 'model/modeling_x.py': 'class X: pass\n' });
+    const base = await evidence(files);
+    const same = check(await runChecks(await evidence(files), base), 'architecture');
+    expect(same.status).toBe('pass');
+    expect(same.items.find((i) => i.details.file === 'modeling_x.py')?.status).toBe('info');
+    const changed = check(
+      await runChecks(await evidence({ ...files, 'model/modeling_x.py': 'class X: evil = 1\n' }), base),
+      'architecture',
+    );
+    expect(fails(changed)[0]).toMatch(/present in the evidence .* but differs from baseline/);
   });
 });

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import { inspectArtifact } from '../core/formats/index';
+import { classifyFile } from '../core/ingest/classify';
 import { diffCaseWeights, diffWeightFiles } from '../core/integrity/diff-weights';
 import {
   loadApprovedConfig,
@@ -64,9 +65,15 @@ export const inspectCommand: Command = {
   positionals: ['<file>'],
   options: {},
   async run(ctx) {
-    const artifact = await inspectArtifact(ctx.args[0] as string);
-    if (ctx.json) emit(ctx, artifact);
-    else ctx.stdout.write(renderInspect(artifact));
+    const file = ctx.args[0] as string;
+    const artifact = await inspectArtifact(file);
+    // The evidence kind ingest would record for this file, by the same decision (classify.ts).
+    const kind = await classifyFile(file);
+    if (ctx.json) emit(ctx, { ...artifact, evidenceKind: kind });
+    else
+      ctx.stdout.write(
+        `evidence kind: ${kind.kind} (by ${kind.by}: ${kind.reason})\n${renderInspect(artifact)}`,
+      );
     return 0;
   },
 };

@@ -134,15 +134,41 @@ describe('probity integrity and provenance on the demo incident', () => {
     expect(log.filter((e) => e.action === 'findings.recorded').length).toBeGreaterThanOrEqual(2);
   });
 
-  it('the reference alone exits 0 (nothing fails; configuration not analysed)', () => {
+  it('the reference alone exits 0 (nothing fails; no adapter and no approved config: not analysed, so no overall pass)', () => {
     const r = cli(home, 'integrity', referenceId, '--json');
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as { checks: { status: string }[] }).checks.map((c) => c.status)).toEqual([
-      'pass',
-      'pass',
-      'pass',
-      'not-analysed',
-    ]);
+    const report = JSON.parse(r.stdout) as { status: string; checks: { status: string }[] };
+    expect(report.checks.map((c) => c.status)).toEqual(['pass', 'pass', 'not-analysed', 'not-analysed']);
+    expect(report.status).toBe('not-analysed');
+    const text = cli(home, 'integrity', referenceId);
+    expect(text.stdout.split('\n')[0]).toBe(
+      `${referenceId}: integrity (no baseline) — NOT ANALYSED (2 of 4 checks passed; not analysed: Adapter audit, Configuration verification)`,
+    );
+  });
+
+  it('a case holding only a chat response named tgi-….json: exit 0, nothing passed', () => {
+    const bundle = path.join(scratch, 'chat-only');
+    fs.mkdirSync(bundle, { recursive: true });
+    const chat = JSON.stringify({
+      object: 'chat.completion',
+      created: 1741372335,
+      model: 'm',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
+    });
+    fs.writeFileSync(path.join(bundle, 'tgi-response.json'), chat);
+    const id = cli(home, 'case', 'create', '--title', 'chat only', '--examiner', 'x').stdout.trim();
+    expect(cli(home, 'ingest', id, bundle).code).toBe(0);
+    const listed = JSON.parse(cli(home, 'evidence', id, '--json').stdout) as { kind: string }[];
+    expect(listed.map((e) => e.kind)).toEqual(['output-log']);
+    const r = cli(home, 'integrity', id);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain('PASS');
+    expect(r.stdout.split('\n')[0]).toMatch(/— NOT ANALYSED \(0 of 4 checks passed;/);
+    // inspect names the same kind ingest recorded.
+    const inspect = cli(home, 'inspect', path.join(bundle, 'tgi-response.json'));
+    expect(inspect.stdout.split('\n')[0]).toBe(
+      'evidence kind: output-log (by content: a model response (object "chat.completion"))',
+    );
   });
 
   it('option files: an approved config and an authorized list are used; a missing one exits 2 naming it', () => {

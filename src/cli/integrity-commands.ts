@@ -6,11 +6,13 @@
  */
 import fs from 'node:fs';
 import { inspectArtifact } from '../core/formats/index';
+import { classifyFile } from '../core/ingest/classify';
 import { diffCaseWeights, diffWeightFiles } from '../core/integrity/diff-weights';
 import {
   loadApprovedConfig,
   loadAuthorizedAdapters,
   loadSigningKey,
+  loadTrustRoot,
   recordIntegrity,
   runIntegrity,
   type IntegrityOptions,
@@ -63,9 +65,15 @@ export const inspectCommand: Command = {
   positionals: ['<file>'],
   options: {},
   async run(ctx) {
-    const artifact = await inspectArtifact(ctx.args[0] as string);
-    if (ctx.json) emit(ctx, artifact);
-    else ctx.stdout.write(renderInspect(artifact));
+    const file = ctx.args[0] as string;
+    const artifact = await inspectArtifact(file);
+    // The evidence kind ingest would record for this file, by the same decision (classify.ts).
+    const kind = await classifyFile(file);
+    if (ctx.json) emit(ctx, { ...artifact, evidenceKind: kind });
+    else
+      ctx.stdout.write(
+        `evidence kind: ${kind.kind} (by ${kind.by}: ${kind.reason})\n${renderInspect(artifact)}`,
+      );
     return 0;
   },
 };
@@ -102,26 +110,31 @@ async function integrityOptions(ctx: CommandContext): Promise<Omit<IntegrityOpti
   const authorized = opt(ctx, 'authorized-adapters');
   const approved = opt(ctx, 'approved-config');
   const key = opt(ctx, 'signing-key');
+  const root = opt(ctx, 'trust-root');
   return {
     authorized: authorized === undefined ? null : await loadAuthorizedAdapters(authorized),
     approvedConfig: approved === undefined ? null : await loadApprovedConfig(approved),
     signingKey: key === undefined ? null : await loadSigningKey(key),
+    trustRoot: root === undefined ? null : await loadTrustRoot(root),
   };
 }
 
 export const integrityCommand: Command = {
   summary:
     "Run the playbook's Integrity Verification on a case — file integrity (every checksum source in the evidence, " +
-    'model_signing signatures, and the baseline file by file), architecture validation, adapter audit, configuration ' +
-    'verification — and record the findings. Exit 1 when a check fails.',
+    'model_signing signatures, and the baseline file by file), architecture validation (and remote code), adapter audit, ' +
+    'configuration verification — and record the findings. A check with no artifact of its kind to examine is ' +
+    '"not analysed", never a pass; the run passes only when all four pass. --trust-root PEM verifies a model_signing ' +
+    'certificate chain to that CA (or bundle of CAs). Exit 1 when a check fails, 0 otherwise.',
   usage:
-    '<case-id> [--baseline CASE] [--authorized-adapters FILE] [--approved-config FILE] [--signing-key PEM] [--verbose] [--json]',
+    '<case-id> [--baseline CASE] [--authorized-adapters FILE] [--approved-config FILE] [--signing-key PEM] [--trust-root PEM] [--verbose] [--json]',
   positionals: ['<case-id>'],
   options: {
     baseline: { type: 'string' },
     'authorized-adapters': { type: 'string' },
     'approved-config': { type: 'string' },
     'signing-key': { type: 'string' },
+    'trust-root': { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
   async run(ctx) {

@@ -17,7 +17,7 @@ import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { planArchiveEntry, planBundle, type PlannedEntry } from './bundle';
 import { checkManifest, parseChecksumFile } from './checksums';
-import { classifyKind, isChecksumName } from './classify';
+import { classifyBundleFiles, type KindDecision } from './classify';
 import { ProgressTracker } from './progress';
 
 export const DEFAULT_CHUNK = 8 * 1024 * 1024;
@@ -215,7 +215,18 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
     }
 
     tracker.phase('committing');
-    const summary = commit(store, plan.bundle, plan.kind, ingestId, results, plan.warnings, opts, started);
+    const decisions = await classifyStored(store, results);
+    const summary = commit(
+      store,
+      plan.bundle,
+      plan.kind,
+      ingestId,
+      results,
+      decisions,
+      plan.warnings,
+      opts,
+      started,
+    );
     tracker.phase('done');
     return summary;
   } catch (err) {
@@ -225,6 +236,34 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
     await pool.close();
     release();
   }
+}
+
+/**
+ * The kind of each stored file, decided by its content (classify.ts): read back, bounded, from
+ * the object just stored, so a resumed ingest decides exactly as an uninterrupted one. Keyed by
+ * the planned entry; links have no content and are kind `link`.
+ */
+async function classifyStored(
+  store: CaseStore,
+  results: readonly StoredEntry[],
+): Promise<Map<PlannedEntry, KindDecision | null>> {
+  const out = new Map<PlannedEntry, KindDecision | null>();
+  // Duplicate names in an archive are numbered entries with one path: classify per entry.
+  const groups = new Map<number, StoredEntry[]>();
+  for (const r of results) {
+    if (!r.object) {
+      out.set(r.entry, null);
+      continue;
+    }
+    groups.set(r.entry.occurrence, [...(groups.get(r.entry.occurrence) ?? []), r]);
+  }
+  for (const group of groups.values()) {
+    const kinds = await classifyBundleFiles(
+      group.map((r) => ({ bundlePath: r.entry.path, file: store.objectPath(r.object!.sha256) })),
+    );
+    for (const r of group) out.set(r.entry, kinds.get(r.entry.path) ?? null);
+  }
+  return out;
 }
 
 /** Temp files left by a killed run; safe to remove while this process holds the case lock. */
@@ -277,6 +316,7 @@ function commit(
   bundleKind: string,
   ingestId: number,
   results: StoredEntry[],
+  decisions: Map<PlannedEntry, KindDecision | null>,
   warnings: string[],
   opts: IngestOptions,
   started: number,
@@ -291,7 +331,10 @@ function commit(
         : a.entry.occurrence - b.entry.occurrence,
   );
   const kinds = new Map<PlannedEntry, EvidenceKind>();
-  for (const r of results) kinds.set(r.entry, r.object ? classifyKind(r.entry.path, r.object.head) : 'link');
+  for (const r of results) kinds.set(r.entry, decisions.get(r.entry)?.kind ?? 'link');
+  const checksumLists = new Set(
+    results.filter((r) => kinds.get(r.entry) === 'checksums').map((r) => r.entry.path),
+  );
 
   // Checksum lists found in the bundle are checked against what was just stored.
   const files = results
@@ -308,7 +351,7 @@ function commit(
     const text = fs.readFileSync(store.objectPath(r.object.sha256), 'utf8');
     const parsed = parseChecksumFile(text);
     for (const s of parsed.skipped) warnings.push(`${r.entry.path}: line ${s.line}: ${s.reason}`);
-    const res = checkManifest(r.entry.path, parsed, files, (p) => isChecksumName(path.posix.basename(p)));
+    const res = checkManifest(r.entry.path, parsed, files, (p) => checksumLists.has(p));
     checks.push(...res.checks);
     for (const u of res.unlisted) newFiles.add(u);
   }
@@ -346,6 +389,7 @@ function commit(
     for (const r of results) {
       const { entry, object } = r;
       const kind = kinds.get(entry)!;
+      const decision = decisions.get(entry) ?? null;
       const ms = object && entry.occurrence === 1 ? statusOf.get(entry.path) : undefined;
       if (object) {
         insObject.run(object.sha256, object.size, at);
@@ -383,6 +427,7 @@ function commit(
             evidenceId,
             occurrence: entry.occurrence,
             kind,
+            ...(decision ? { kindBy: decision.by, kindReason: decision.reason } : {}),
             size: object?.size ?? 0,
             sha256: object?.sha256 ?? null,
             linkTarget: entry.linkTarget,

@@ -419,9 +419,11 @@ function servingItems(s: ServingFacts, adapters: readonly FoundAdapter[]): Check
       ),
     );
   for (const u of s.unreadable) out.push(item('not-analysed', null, u, {}));
+  // The serving side naming no adapter is worth saying, but it is not an adapter examined: an
+  // adapter can be loaded at runtime, or by a configuration that is not in the evidence.
   if (adapters.length === 0 && s.examined.length > 0)
     out.push(
-      item('pass', null, `no adapter in the evidence or named by ${s.examined.join(', ')}`, {
+      item('info', null, `no adapter in the evidence, and none named by ${s.examined.join(', ')}`, {
         examined: s.examined,
       }),
     );
@@ -442,7 +444,17 @@ export function auditAdapters(input: AdapterAuditInput): CheckResult {
       ? `serving side examined: ${input.serving.examined.join(', ')}`
       : 'no serving configuration or deployment manifest to say which adapters were loaded',
   ];
-  const status = statusOf(items);
+  // Adapters examined: those whose config or weights were read from the evidence.
+  const examined = input.adapters
+    .filter((a) => a.dir !== null && (a.config !== null || a.weights !== null))
+    .map((a) => a.name);
+  if (examined.length === 0)
+    reasons.push(
+      input.adapters.length === 0
+        ? 'not analysed: no adapter (adapter config or adapter weights) in the evidence'
+        : `not analysed: no adapter could be read (${input.adapters.map((a) => a.name).join(', ')})`,
+    );
+  const status = statusOf(items, examined);
   const unauthorized = items.filter((i) => i.details.authorized === false).length;
   const counts = countByStatus(items);
   return {
@@ -451,11 +463,14 @@ export function auditAdapters(input: AdapterAuditInput): CheckResult {
     status,
     summary:
       status === 'not-analysed'
-        ? 'no adapter found and nothing says which adapters were loaded'
+        ? examined.length === 0
+          ? 'no adapter in the evidence to audit'
+          : 'the adapters found could not be audited'
         : `${n(unauthorized, 'unauthorized adapter')}; ${n(counts.fail, 'finding')} against the adapters' declarations`,
     reasons,
     items,
     details: {
+      examined,
       adapters: input.adapters.map((a) => ({
         name: a.name,
         dir: a.dir,

@@ -6,6 +6,7 @@
  * lora-syncer ConfigMaps), with the switches that let adapters be loaded at all.
  */
 import { parseAdapterConfig, type AdapterConfig, type PickleScanReport } from '../formats/index.ts';
+import { classifyFile } from '../ingest/classify.ts';
 import {
   basename,
   inspectEvidence,
@@ -81,7 +82,12 @@ async function adapterWeights(f: CaseFile): Promise<AdapterWeights> {
   };
 }
 
-async function peftFolder(dir: string, files: CaseFile[]): Promise<FoundAdapter> {
+interface Sorted {
+  file: CaseFile;
+  format: string;
+}
+
+async function peftFolder(dir: string, files: Sorted[]): Promise<FoundAdapter> {
   const found: FoundAdapter = {
     name: basename(dir) || '(bundle root)',
     dir,
@@ -90,7 +96,12 @@ async function peftFolder(dir: string, files: CaseFile[]): Promise<FoundAdapter>
     namedBy: [],
     problems: [],
   };
-  const cfgFile = files.find((f) => basename(f.path) === 'adapter_config.json');
+  // The adapter config by its content (any name); its exact PEFT name first when there are several.
+  const configs = files.filter((x) => x.format === 'peft-adapter-config').map((x) => x.file);
+  const cfgFile =
+    configs.find((f) => basename(f.path) === 'adapter_config.json') ??
+    configs[0] ??
+    files.find((x) => basename(x.file.path) === 'adapter_config.json')?.file;
   if (cfgFile) {
     try {
       found.config = {
@@ -101,9 +112,12 @@ async function peftFolder(dir: string, files: CaseFile[]): Promise<FoundAdapter>
       found.problems.push(reasonOf(err));
     }
   }
+  const weights = files.filter((x) => x.file !== cfgFile && !/^(json|text|empty)/.test(x.format));
   const wFile =
-    files.find((f) => basename(f.path) === 'adapter_model.safetensors') ??
-    files.find((f) => basename(f.path).startsWith('adapter_model.'));
+    weights.find((x) => basename(x.file.path) === 'adapter_model.safetensors')?.file ??
+    weights.find((x) => basename(x.file.path).startsWith('adapter_model.'))?.file ??
+    weights.find((x) => x.format === 'safetensors')?.file ??
+    weights[0]?.file;
   if (wFile) {
     try {
       found.weights = await adapterWeights(wFile);
@@ -116,15 +130,28 @@ async function peftFolder(dir: string, files: CaseFile[]): Promise<FoundAdapter>
 
 /** Adapters preserved in the evidence: PEFT folders and GGUF LoRA files. */
 export async function evidenceAdapters(cf: CaseFiles): Promise<FoundAdapter[]> {
-  const byDir = new Map<string, CaseFile[]>();
+  const byDir = new Map<string, Sorted[]>();
+  const ggufAdapters: CaseFile[] = [];
   for (const f of cf.files.filter((x) => x.kind === 'adapter')) {
+    // What each adapter file is, by the same reading that gave it its kind.
+    const format = await withLabel(f.object, f.path, () => classifyFile(f.object, f.path))
+      .then((d) => d.format)
+      .catch(() => 'unreadable');
+    if (format === 'gguf') {
+      ggufAdapters.push(f);
+      continue;
+    }
     const d = posixDir(f.path);
-    byDir.set(d, [...(byDir.get(d) ?? []), f]);
+    byDir.set(d, [...(byDir.get(d) ?? []), { file: f, format }]);
   }
   const out: FoundAdapter[] = [];
   for (const [dir, files] of [...byDir].sort(([a], [b]) => (a < b ? -1 : 1)))
     out.push(await peftFolder(dir, files));
-  for (const f of cf.files.filter((x) => x.kind === 'weights' && x.path.toLowerCase().endsWith('.gguf'))) {
+  const ggufs = [
+    ...ggufAdapters,
+    ...cf.files.filter((x) => x.kind === 'weights' && x.path.toLowerCase().endsWith('.gguf')),
+  ];
+  for (const f of ggufs) {
     const a = await inspectEvidence(f).catch(() => null);
     if (a?.kind !== 'gguf' || a.result.adapter === null) continue;
     out.push({

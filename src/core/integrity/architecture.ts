@@ -396,9 +396,29 @@ function baselineTokenizerItems(f: ModelFacts, b: ModelFacts): CheckItem[] {
   return out;
 }
 
+/** Why nothing was validated, naming what was there and what was missing. */
+function notAnalysedSummary(f: ModelFacts, examined: readonly string[]): string {
+  const spec = f.config ? f.config.file : null;
+  const ggufOnly = f.ggufs.length > 0 && examined.length === 0;
+  if (examined.length === 0)
+    return spec
+      ? `no weights in the model folder to validate against ${spec}`
+      : ggufOnly
+        ? `GGUF metadata without tensors (${f.ggufs.map((g) => g.file).join(', ')}): nothing to validate`
+        : 'no weights and no config.json in the evidence to validate';
+  return spec
+    ? `weights ${examined.join(', ')} and ${spec} could not be compared`
+    : `no config.json beside ${examined.join(', ')} to validate the weights against`;
+}
+
 /** Architecture validation of a case's model facts (model-facts.ts), with a baseline's when given. */
-export function checkArchitecture(f: ModelFacts, b: ModelFacts | null): CheckResult {
+export function checkArchitecture(
+  f: ModelFacts,
+  b: ModelFacts | null,
+  remoteCode: readonly CheckItem[] = [],
+): CheckResult {
   const items: CheckItem[] = [
+    ...remoteCode,
     ...layerCountItems(f),
     ...hiddenSizeItems(f),
     ...layerShapeItems(f),
@@ -417,12 +437,21 @@ export function checkArchitecture(f: ModelFacts, b: ModelFacts | null): CheckRes
       : 'no safetensors weights in the model folder',
   );
   if (f.tokenizer) reasons.push(`tokenizer: ${f.tokenizer.file}`);
+  if (remoteCode.length > 0)
+    reasons.push(
+      `remote code: ${f.config?.file ?? 'config.json'} auto_map names ${remoteCode.length} Python module${remoteCode.length === 1 ? '' : 's'} run at load (trust_remote_code)`,
+    );
   if (f.ggufs.length) reasons.push(`GGUF: ${f.ggufs.map((g) => g.file).join(', ')}`);
   if (b)
     reasons.push(
       `baseline ${b.caseId}: ${b.config ? b.config.file : 'no config.json'}, ${b.tensors.size} tensors`,
     );
-  const status = statusOf(items);
+  // Weights examined: the architecture lives in the tensors; a config alone specifies, it does not show.
+  const examined = [
+    ...f.weightFiles,
+    ...f.ggufs.filter((g) => g.header.tensors.length > 0).map((g) => g.file),
+  ];
+  const status = statusOf(items, examined);
   const counts = countByStatus(items);
   return {
     check: 'architecture',
@@ -430,12 +459,13 @@ export function checkArchitecture(f: ModelFacts, b: ModelFacts | null): CheckRes
     status,
     summary:
       status === 'not-analysed'
-        ? 'no config.json, weights or GGUF metadata to validate'
+        ? notAnalysedSummary(f, examined)
         : `${n(counts.fail, 'mismatch', 'mismatches')}, ${n(counts.pass, 'matching fact')}`,
     reasons,
     items,
     details: {
       counts,
+      examined,
       layers: layerIndices(f.tensors.keys()).length,
       tensors: f.tensors.size,
       config: f.config

@@ -72,7 +72,7 @@ function tokenizer(vocab: number, added: { id: number; content: string; special:
   });
 }
 
-function evidence(files: Record<string, string | Uint8Array>): ReturnType<typeof caseFilesOf> {
+async function evidence(files: Record<string, string | Uint8Array>): ReturnType<typeof caseFilesOf> {
   const d = tempDir('probity-checks-');
   dirs.push(d);
   writeTree(d, files);
@@ -100,7 +100,7 @@ const fails = (c: CheckResult): string[] => c.items.filter((i) => i.status === '
 
 describe('architecture validation', () => {
   it('a consistent model passes on layers, hidden size, heads, MLP and vocabulary', async () => {
-    const c = check(await runChecks(evidence(model()), null), 'architecture');
+    const c = check(await runChecks(await evidence(model()), null), 'architecture');
     expect(c.status).toBe('pass');
     expect(c.items.filter((i) => i.status === 'pass').map((i) => i.summary)).toEqual(
       expect.arrayContaining([
@@ -117,7 +117,7 @@ describe('architecture validation', () => {
     const tensors = modelTensors(ARCH).map((x) =>
       x.name === 'model.layers.1.mlp.gate_proj.weight' ? t(x.name, [24, ARCH.hidden]) : x,
     );
-    const cf = evidence(
+    const cf = await evidence(
       model(ARCH, {
         'model/config.json': config({ ...ARCH, layers: 3 }),
         'model/model.safetensors': safetensors(tensors),
@@ -151,17 +151,17 @@ describe('architecture validation', () => {
       ],
       data: Buffer.alloc(192),
     });
-    const c = check(await runChecks(evidence({ 'm/model.gguf': gguf }), null), 'architecture');
+    const c = check(await runChecks(await evidence({ 'm/model.gguf': gguf }), null), 'architecture');
     expect(fails(c)).toEqual(['distinct blk.N indices is 2 but llama.block_count is 1']);
     expect(c.items.filter((i) => i.status === 'pass')).toHaveLength(2);
   });
 
   it('against a baseline: config fields and tensor inventory', async () => {
-    const base = evidence(model());
+    const base = await evidence(model());
     const other = { ...ARCH, ffn: 16 };
     const c = check(
       await runChecks(
-        evidence(
+        await evidence(
           model(other, {
             'model/config.json': config(other),
             'model/model.safetensors': safetensors(modelTensors(other)),
@@ -179,7 +179,7 @@ describe('architecture validation', () => {
   });
 
   it('nothing to validate: not analysed', async () => {
-    expect(check(await runChecks(evidence({ 'notes.txt': 'x' }), null), 'architecture').status).toBe(
+    expect(check(await runChecks(await evidence({ 'notes.txt': 'x' }), null), 'architecture').status).toBe(
       'not-analysed',
     );
   });
@@ -225,7 +225,10 @@ describe('adapter audit', () => {
       target: '.*\\.q_proj',
       ranks: { q_proj: 8, v_proj: 8 },
     });
-    const c = check(await runChecks(evidence({ ...model(ARCH, withName), ...files }), null), 'adapter-audit');
+    const c = check(
+      await runChecks(await evidence({ ...model(ARCH, withName), ...files }), null),
+      'adapter-audit',
+    );
     expect(fails(c)).toEqual([
       'adapter tune (adapters/tune) is not authorized (no adapter is authorized)',
       'adapter tune: layer 0 model.layers.0.self_attn.v_proj has rank 8 in the weights but r declares 4',
@@ -242,7 +245,7 @@ describe('adapter audit', () => {
       'auth.json',
     );
     const ok = check(
-      await runChecks(evidence({ ...model(ARCH, withName), ...files }), null, {
+      await runChecks(await evidence({ ...model(ARCH, withName), ...files }), null, {
         authorized: { label: 'auth.json', sha256: '', list: authorized },
       }),
       'adapter-audit',
@@ -252,7 +255,7 @@ describe('adapter audit', () => {
     expect(ok.items[0]?.summary).toBe('adapter tune is authorized and its weights match the pinned sha256');
     const wrong = parseAuthorizedAdapters(`# approved\ntune ${'0'.repeat(64)}\n`, 'auth.txt');
     const bad = check(
-      await runChecks(evidence({ ...model(ARCH, withName), ...files }), null, {
+      await runChecks(await evidence({ ...model(ARCH, withName), ...files }), null, {
         authorized: { label: 'auth.txt', sha256: '', list: wrong },
       }),
       'adapter-audit',
@@ -281,7 +284,7 @@ describe('adapter audit', () => {
       ]),
     };
     const c = check(
-      await runChecks(evidence({ ...model(ARCH, withName), ...narrow }), null),
+      await runChecks(await evidence({ ...model(ARCH, withName), ...narrow }), null),
       'adapter-audit',
     );
     expect(fails(c).slice(1)).toEqual([
@@ -293,7 +296,7 @@ describe('adapter audit', () => {
   });
 
   it('an adapter the deployment loads but the evidence lacks', async () => {
-    const cf = evidence({
+    const cf = await evidence({
       ...model(),
       'deployment/deployment.yaml': [
         'apiVersion: apps/v1',
@@ -313,13 +316,22 @@ describe('adapter audit', () => {
     ]);
   });
 
-  it('no adapter and a serving config that loads none: pass; nothing to say which are loaded: not analysed', async () => {
+  it('no adapter in the evidence: not analysed, even when a serving config names none', async () => {
     const served = check(
-      await runChecks(evidence({ ...model(), 'serving/vllm-serve.yaml': 'enable-lora: false\n' }), null),
+      await runChecks(
+        await evidence({ ...model(), 'serving/vllm-serve.yaml': 'enable-lora: false\n' }),
+        null,
+      ),
       'adapter-audit',
     );
-    expect(served.status).toBe('pass');
-    expect(check(await runChecks(evidence(model()), null), 'adapter-audit').status).toBe('not-analysed');
+    // No adapter was examined: the serving config naming none is said, not passed.
+    expect(served.status).toBe('not-analysed');
+    expect(served.items.map((i) => [i.status, i.summary])).toEqual([
+      ['info', 'no adapter in the evidence, and none named by serving/vllm-serve.yaml'],
+    ]);
+    expect(check(await runChecks(await evidence(model()), null), 'adapter-audit').status).toBe(
+      'not-analysed',
+    );
   });
 
   it('authorized-adapters files: JSON or one name per line; a bad one is refused by name', () => {
@@ -338,7 +350,7 @@ describe('configuration verification', () => {
   const serve = 'max-model-len: 2048\nenable-lora: false\n';
 
   it('against --approved-config: key by key', async () => {
-    const cf = evidence({
+    const cf = await evidence({
       'serving/vllm-serve.yaml': 'max_model_len: 4096\nenable-lora: false\nport: 8000\n',
     });
     const approved = {
@@ -361,19 +373,23 @@ describe('configuration verification', () => {
   });
 
   it('the same as the baseline passes; without anything approved it is not analysed', async () => {
-    const base = evidence({ 'serving/vllm-serve.yaml': serve });
+    const base = await evidence({ 'serving/vllm-serve.yaml': serve });
     expect(
-      check(await runChecks(evidence({ 'serving/vllm-serve.yaml': serve }), base), 'configuration').status,
+      check(await runChecks(await evidence({ 'serving/vllm-serve.yaml': serve }), base), 'configuration')
+        .status,
     ).toBe('pass');
-    const c = check(await runChecks(evidence({ 'serving/vllm-serve.yaml': serve }), null), 'configuration');
+    const c = check(
+      await runChecks(await evidence({ 'serving/vllm-serve.yaml': serve }), null),
+      'configuration',
+    );
     expect(c.status).toBe('not-analysed');
     expect(c.reasons).toContain('no approved configuration (give --approved-config FILE or --baseline CASE)');
   });
 
   it('a hostile .inf value still records (canonical JSON has no infinity)', async () => {
-    const base = evidence({ 'serving/vllm-serve.yaml': serve });
+    const base = await evidence({ 'serving/vllm-serve.yaml': serve });
     const r = await runChecks(
-      evidence({ 'serving/vllm-serve.yaml': `${serve}gpu-memory-utilization: .inf\n` }),
+      await evidence({ 'serving/vllm-serve.yaml': `${serve}gpu-memory-utilization: .inf\n` }),
       base,
     );
     const findings = integrityFindings(r);
@@ -381,5 +397,133 @@ describe('configuration verification', () => {
     expect(
       findings.find((f) => f.subject === 'serving/vllm-serve.yaml#gpu-memory-utilization')?.details?.deployed,
     ).toBe('Infinity');
+  });
+});
+
+describe('a check passes only on an artifact of its kind', () => {
+  const CHAT = JSON.stringify({
+    object: 'chat.completion',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'hi' } }],
+  });
+
+  it('a case holding only a chat response named tgi-….json: every check not analysed, the run not a pass', async () => {
+    const r = await runChecks(await evidence({ 'tgi-chat.json': CHAT }), null);
+    expect(r.checks.map((c) => [c.check, c.status])).toEqual([
+      ['file-integrity', 'not-analysed'],
+      ['architecture', 'not-analysed'],
+      ['adapter-audit', 'not-analysed'],
+      ['configuration', 'not-analysed'],
+    ]);
+    expect(r.status).toBe('not-analysed');
+    expect(check(r, 'adapter-audit').reasons).toContain(
+      'not analysed: no adapter (adapter config or adapter weights) in the evidence',
+    );
+    expect(check(r, 'configuration').reasons).toContain('no serving configuration in the evidence');
+  });
+
+  it('file integrity: a checksum list matching only a README vouches for no model file', async () => {
+    const readme = 'read me\n';
+    const only = await evidence({
+      'README.md': readme,
+      'checksums.sha256': `${sha256(readme)}  README.md\n`,
+    });
+    const c = check(await runChecks(only, null), 'file-integrity');
+    expect(c.status).toBe('not-analysed');
+    expect(c.items.filter((i) => i.status === 'pass')).toHaveLength(1);
+    expect(c.summary).toBe('no model file in the evidence to check');
+    // The same list naming the weights too: earned.
+    const files = model();
+    const weights = files['model/model.safetensors'] as Uint8Array;
+    const listed = await evidence({
+      ...files,
+      'model/README.md': readme,
+      'model/checksums.sha256': `${sha256(readme)}  README.md\n${sha256(Buffer.from(weights))}  model.safetensors\n`,
+    });
+    const earned = check(await runChecks(listed, null), 'file-integrity');
+    expect(earned.status).toBe('pass');
+    expect(earned.details.examined).toEqual(['model/model.safetensors']);
+  });
+
+  it('architecture: a config without weights is not analysed, and the summary says what is there', async () => {
+    const c = check(
+      await runChecks(await evidence({ 'model/config.json': config(ARCH) }), null),
+      'architecture',
+    );
+    expect(c.status).toBe('not-analysed');
+    expect(c.summary).toBe('no weights in the model folder to validate against model/config.json');
+    expect(c.reasons[0]).toBe('specification: model/config.json');
+    expect(c.summary).not.toMatch(/no config\.json/);
+  });
+
+  it('adapter audit finds an adapter whose config is named foo-adapter_config.json', async () => {
+    const files = adapter({ r: 4, target: ['q_proj'], ranks: { q_proj: 4 } });
+    const renamed = {
+      'adapters/tune/foo-adapter_config.json': files['adapters/tune/adapter_config.json'] as string,
+      'adapters/tune/weights.safetensors': files['adapters/tune/adapter_model.safetensors'] as Uint8Array,
+    };
+    const c = check(await runChecks(await evidence({ ...model(), ...renamed }), null), 'adapter-audit');
+    expect(c.reasons[0]).toBe('1 adapter found: tune');
+    expect(c.details.adapters).toMatchObject([
+      { name: 'tune', r: 4, targetModules: { kind: 'list', modules: ['q_proj'] } },
+    ]);
+    // Found, read, and not authorized: a failure, not "0 adapters".
+    expect(c.status).toBe('fail');
+  });
+});
+
+describe('remote code (auto_map)', () => {
+  const remote = config(ARCH, {
+    auto_map: { AutoConfig: 'configuration_x.XConfig', AutoModelForCausalLM: 'modeling_x.XForCausalLM' },
+  });
+
+  it('names each module: absent from the evidence, or present with its digest; never a pass', async () => {
+    const absent = check(
+      await runChecks(await evidence(model(ARCH, { 'model/config.json': remote })), null),
+      'architecture',
+    );
+    expect(absent.status).toBe('fail');
+    expect(fails(absent)).toEqual([
+      'suspicious: model/config.json auto_map (AutoConfig) runs model/configuration_x.py at load (trust_remote_code), and that file is absent from the evidence',
+      'suspicious: model/config.json auto_map (AutoModelForCausalLM) runs model/modeling_x.py at load (trust_remote_code), and that file is absent from the evidence',
+    ]);
+    const code = 'import os\nos.system("id")\n';
+    const present = check(
+      await runChecks(
+        await evidence(model(ARCH, { 'model/config.json': remote, 'model/modeling_x.py': code })),
+        null,
+      ),
+      'architecture',
+    );
+    const lines = fails(present);
+    expect(lines).toContain(
+      `suspicious: model/config.json auto_map (AutoModelForCausalLM) runs model/modeling_x.py at load (trust_remote_code); the file is present in the evidence (sha256 ${sha256(code).slice(0, 12)}…) with no baseline to vouch for it: review the code`,
+    );
+    expect(present.reasons).toContain(
+      'remote code: model/config.json auto_map names 2 Python modules run at load (trust_remote_code)',
+    );
+  });
+
+  it("another repository's module is named as such; the same file in the baseline is only a note", async () => {
+    const cross = config(ARCH, { auto_map: { AutoModel: 'org/other--modeling_y.Y' } });
+    const c = check(
+      await runChecks(await evidence(model(ARCH, { 'model/config.json': cross })), null),
+      'architecture',
+    );
+    expect(fails(c)).toEqual([
+      'suspicious: model/config.json auto_map (AutoModel) loads modeling_y.py from another repository, org/other, at load time (trust_remote_code): absent from the evidence, never examined',
+    ]);
+    const one = config(ARCH, { auto_map: { AutoModel: 'modeling_x.X' } });
+    const files = model(ARCH, { 'model/config.json': one, 'model/modeling_x.py': 'class X: pass\n' });
+    const base = await evidence(files);
+    const same = check(await runChecks(await evidence(files), base), 'architecture');
+    expect(same.status).toBe('pass');
+    expect(same.items.find((i) => i.details.file === 'modeling_x.py')?.status).toBe('info');
+    const changed = check(
+      await runChecks(await evidence({ ...files, 'model/modeling_x.py': 'class X: evil = 1\n' }), base),
+      'architecture',
+    );
+    expect(fails(changed)[0]).toMatch(/present in the evidence .* but differs from baseline/);
   });
 });

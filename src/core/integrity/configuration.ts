@@ -155,7 +155,10 @@ export async function checkConfiguration(
       items.push(item('pass', f.path, `${f.path}: all ${n(flat.size, 'key')} match ${ref.label}`, {}));
     items.push(...riskNotes(f.path, flat, maxPositionEmbeddings));
   }
-  const status = statusOf(items);
+  const status = statusOf(
+    items,
+    compared.map((c) => c.file),
+  );
   const changes = compared.flatMap((c) => c.changes);
   const by = (k: ConfigChange['change']): number => changes.filter((c) => c.change === k).length;
   return {

@@ -67,7 +67,7 @@ describe('model_signing signatures in the evidence (real fixture, real ingest)',
   });
 
   it('without a key the digests still count and the signature is "not checked"', async () => {
-    const r = await checkFileIntegrity(caseFilesOf(bundle(signedFolder())), {
+    const r = await checkFileIntegrity(await caseFilesOf(bundle(signedFolder())), {
       baseline: null,
       signingKey: null,
     });
@@ -80,7 +80,7 @@ describe('model_signing signatures in the evidence (real fixture, real ingest)',
 
   it('a modified signed file is mismatched and an unsigned file in the folder is new', async () => {
     const r = await checkFileIntegrity(
-      caseFilesOf(bundle(signedFolder({ 'model/signme-1': 'tampered', 'model/extra.bin': 'x' }))),
+      await caseFilesOf(bundle(signedFolder({ 'model/signme-1': 'tampered', 'model/extra.bin': 'x' }))),
       { baseline: null, signingKey: key },
     );
     expect(r.status).toBe('fail');
@@ -97,7 +97,7 @@ describe('checksum lists', () => {
   it("llama.cpp's SHA256SUMS: matched, mismatched, missing, and placeholders not checked", async () => {
     const params7b =
       '{"dim": 4096, "multiple_of": 256, "n_heads": 32, "n_layers": 32, "norm_eps": 1e-06, "vocab_size": -1}';
-    const cf = caseFilesOf(
+    const cf = await caseFilesOf(
       bundle({
         SHA256SUMS: fx('manifests/llama.cpp-SHA256SUMS'),
         'models/7B/params.json': params7b,
@@ -122,8 +122,8 @@ describe('safetensors index', () => {
     weight_map: { a: 'model-00001-of-00002.safetensors', b: 'model-00002-of-00002.safetensors' },
   });
 
-  it('consistent with the shards present: pass', async () => {
-    const cf = caseFilesOf(
+  it('consistent with the shards present: that item passes, but an index holds no digest — the check is not analysed', async () => {
+    const cf = await caseFilesOf(
       bundle({
         'model.safetensors.index.json': index,
         'model-00001-of-00002.safetensors': shard1,
@@ -131,13 +131,15 @@ describe('safetensors index', () => {
       }),
     );
     const r = await checkFileIntegrity(cf, { baseline: null, signingKey: null });
-    expect(r.status).toBe('pass');
+    expect(r.items[0]?.status).toBe('pass');
+    expect(r.status).toBe('not-analysed');
+    expect(r.summary).toBe('no model file was compared with a known-good value');
     expect(r.items[0]?.summary).toMatch(/weight_map \(2 tensors\) consistent with the 2 shards present/);
   });
 
   it('a shard holding a tensor the index does not list fails', async () => {
     const rogue = safetensors([tensor('b', 'F32', [1], f32([3])), tensor('backdoor', 'F32', [1], f32([9]))]);
-    const cf = caseFilesOf(
+    const cf = await caseFilesOf(
       bundle({
         'model.safetensors.index.json': index,
         'model-00001-of-00002.safetensors': shard1,
@@ -151,7 +153,7 @@ describe('safetensors index', () => {
   });
 
   it('the real Logics-Thinking index without its shards: four shards missing', async () => {
-    const cf = caseFilesOf(
+    const cf = await caseFilesOf(
       bundle({
         'model.safetensors.index.json': fx('manifests/logics-thinking-model.safetensors.index.json'),
       }),
@@ -168,7 +170,7 @@ describe('Git LFS pointers', () => {
 
   it('against a same-named real file: matched or mismatched', async () => {
     const ok = await checkFileIntegrity(
-      caseFilesOf(
+      await caseFilesOf(
         bundle({
           'lfs/adapter.safetensors': pointer(sha256(real), real.length),
           'model/adapter.safetensors': real,
@@ -178,7 +180,7 @@ describe('Git LFS pointers', () => {
     );
     expect(ok.items[0]).toMatchObject({ status: 'pass', subject: 'model/adapter.safetensors' });
     const bad = await checkFileIntegrity(
-      caseFilesOf(
+      await caseFilesOf(
         bundle({ 'lfs/adapter.safetensors': pointer(sha256('other'), 5), 'model/adapter.safetensors': real }),
       ),
       { baseline: null, signingKey: null },
@@ -187,7 +189,7 @@ describe('Git LFS pointers', () => {
   });
 
   it('a real pointer with no real file: not analysed, never passed', async () => {
-    const cf = caseFilesOf(
+    const cf = await caseFilesOf(
       bundle({
         'adapter_model.safetensors': fx('safetensors/lfs-pointer/mistralxgo-adapter_model.safetensors'),
       }),
@@ -218,7 +220,7 @@ describe('per-tensor digest maps (ollama convert testdata)', () => {
   });
 
   it('the real discollama map against a GGUF with those names: tensor data differs, metadata compared', async () => {
-    const cf = caseFilesOf(
+    const cf = await caseFilesOf(
       bundle({
         'adapter/discollama.json': fx('manifests/ollama-discollama-expected-tensor-sha256.json'),
         'adapter/discollama.gguf': gguf,
@@ -234,7 +236,7 @@ describe('per-tensor digest maps (ollama convert testdata)', () => {
 
   it('a map made from the file itself matches', async () => {
     const map = Object.fromEntries(names.map((n, i) => [n, sha256(data.subarray(i * 32, i * 32 + 32))]));
-    const cf = caseFilesOf(bundle({ 'x/expected.json': JSON.stringify(map), 'x/model.gguf': gguf }));
+    const cf = await caseFilesOf(bundle({ 'x/expected.json': JSON.stringify(map), 'x/model.gguf': gguf }));
     const r = await checkFileIntegrity(cf, { baseline: null, signingKey: null });
     expect(r.status).toBe('pass');
     expect(r.items.filter((i) => i.status === 'pass')).toHaveLength(4);
@@ -243,10 +245,10 @@ describe('per-tensor digest maps (ollama convert testdata)', () => {
 
 describe('baseline comparison and nothing to compare', () => {
   it('matched / mismatched / missing / new by path within the model folder', async () => {
-    const known = caseFilesOf(
+    const known = await caseFilesOf(
       bundle({ 'config.json': '{"model_type":"llama"}', 'model.safetensors': 'w', 'tokenizer.json': 't' }),
     );
-    const suspect = caseFilesOf(
+    const suspect = await caseFilesOf(
       bundle({
         'model/config.json': '{"model_type":"llama"}',
         'model/model.safetensors': 'w2',
@@ -265,7 +267,7 @@ describe('baseline comparison and nothing to compare', () => {
   });
 
   it('no checksum source and no baseline: not analysed, with the reason', async () => {
-    const r = await checkFileIntegrity(caseFilesOf(bundle({ 'model.safetensors': 'w' })), {
+    const r = await checkFileIntegrity(await caseFilesOf(bundle({ 'model.safetensors': 'w' })), {
       baseline: null,
       signingKey: null,
     });

@@ -19,6 +19,7 @@ import {
   findTensorDigestMaps,
   isChecksumList,
 } from './checksum-sources.ts';
+import type { SignatureTrust } from './model-signing.ts';
 import { checkSignatureFile, isSignatureName } from './signature-check.ts';
 import {
   CHECK_TITLES,
@@ -36,6 +37,8 @@ const MODEL_KINDS: ReadonlySet<EvidenceKind> = new Set(['weights', 'adapter', 't
 export interface FileIntegrityOptions {
   baseline: CaseFiles | null;
   signingKey: KeyObject | null;
+  /** The signing key's certificate and the trust roots, when the examiner gave them. */
+  trust?: SignatureTrust | null;
 }
 
 type Outcome = 'matched' | 'mismatched' | 'missing' | 'new';
@@ -105,7 +108,7 @@ interface Sources {
 /** Every checksum source in the evidence, each checked against the evidence. */
 async function checkSources(
   cf: CaseFiles,
-  signingKey: KeyObject | null,
+  signingKey: SignatureTrust | KeyObject | null,
 ): Promise<{ items: CheckItem[]; sources: Sources }> {
   const items: CheckItem[] = [];
   const sources: Sources = { lists: [], indexes: [], lfsPointers: [], signatures: [], tensorMaps: [] };
@@ -131,8 +134,34 @@ async function checkSources(
   return { items, sources };
 }
 
+/**
+ * The model files a passing comparison vouched for: weights, adapters, tokenizer and configs —
+ * or any file a model_signing signature signs (the signature defines the model folder) — named as
+ * the comparison's subject (`file` or `file#tensor`), or holding the digest it matched. A source
+ * agreeing with itself (an index consistent with its shards, a signature verdict) vouches for no
+ * file, and a matching README vouches for no model.
+ */
+function modelFilesVouchedFor(cf: CaseFiles, items: readonly CheckItem[]): string[] {
+  const passed = items.filter((i) => i.status === 'pass' && i.subject !== i.details.source);
+  const subjectOf = (i: CheckItem): string | null => i.subject?.replace(/#.*$/, '') ?? null;
+  const subjects = new Set(passed.map(subjectOf).filter((x): x is string => x !== null));
+  const signed = new Set(
+    passed
+      .filter((i) => i.details.resource !== undefined)
+      .map(subjectOf)
+      .filter((x): x is string => x !== null),
+  );
+  const digests = new Set(
+    passed.map((i) => i.details.actual).filter((x): x is string => typeof x === 'string'),
+  );
+  return cf.files
+    .filter((f) => MODEL_KINDS.has(f.kind) || signed.has(f.path))
+    .filter((f) => subjects.has(f.path) || subjects.has(rel(cf, f.path)) || digests.has(f.sha256))
+    .map((f) => f.path);
+}
+
 export async function checkFileIntegrity(cf: CaseFiles, opts: FileIntegrityOptions): Promise<CheckResult> {
-  const { items, sources } = await checkSources(cf, opts.signingKey);
+  const { items, sources } = await checkSources(cf, opts.trust ?? opts.signingKey);
   const reasons: string[] = [];
   const found = Object.values(sources).reduce((s: number, l: string[]) => s + l.length, 0);
   for (const [kind, list] of Object.entries(sources))
@@ -151,11 +180,22 @@ export async function checkFileIntegrity(cf: CaseFiles, opts: FileIntegrityOptio
     reasons.push(
       'no checksum source in the evidence (checksum list, safetensors index, LFS pointer, model_signing signature, per-tensor digest map) and no --baseline case to compare with',
     );
-  const status = statusOf(items);
+  const examined = modelFilesVouchedFor(cf, items);
+  if (examined.length === 0 && items.some((i) => i.status === 'pass'))
+    reasons.push(
+      'not analysed: what matched is not a model file — no weights, adapter, tokenizer or model config was compared with a known-good value',
+    );
+  else if (examined.length === 0 && cf.files.every((f) => !MODEL_KINDS.has(f.kind)))
+    reasons.push('not analysed: no model file (weights, adapter, tokenizer, model config) in the evidence');
+  const status = statusOf(items, examined);
   const counts = countByStatus(items);
   const summary =
     status === 'not-analysed'
-      ? 'nothing to compare the model files against'
+      ? examined.length === 0 && cf.files.some((f) => MODEL_KINDS.has(f.kind))
+        ? 'no model file was compared with a known-good value'
+        : examined.length === 0
+          ? 'no model file in the evidence to check'
+          : 'nothing to compare the model files against'
       : `${n(counts.fail, 'failed comparison')}, ${n(counts.pass, 'match', 'matches')} across ${n(found, 'checksum source')}${opts.baseline ? ` and baseline ${opts.baseline.caseId}` : ''}`;
   return {
     check: 'file-integrity',
@@ -164,6 +204,6 @@ export async function checkFileIntegrity(cf: CaseFiles, opts: FileIntegrityOptio
     summary,
     reasons,
     items,
-    details: { sources, counts, baseline, modelRoot: cf.modelRoot },
+    details: { sources, counts, baseline, modelRoot: cf.modelRoot, examined },
   };
 }

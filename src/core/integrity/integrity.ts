@@ -3,7 +3,7 @@
  * against a known-good baseline case, recorded as findings of stage 'integrity' (one finding per
  * check, plus one per failing item, numbers in `details`) under one custody event.
  */
-import { createHash, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import type { IntegrityRunOptions } from '../../shared/integrity';
 import { readFileBounded } from '../formats/text.ts';
 import { recordFindings, type NewFinding } from '../store/findings.ts';
@@ -16,8 +16,9 @@ import { loadCaseFiles, type CaseFiles } from './case-files.ts';
 import { checkConfiguration, flattenDocuments, type ApprovedConfig } from './configuration.ts';
 import { checkFileIntegrity } from './file-integrity.ts';
 import { loadModelFacts, type ModelFacts } from './model-facts.ts';
-import { loadPublicKey } from './model-signing.ts';
+import { loadCertificates, loadPublicKey } from './model-signing.ts';
 import { baseModelNames, loadProvenanceChains } from './provenance.ts';
+import { remoteCodeItems } from './remote-code.ts';
 import { parseConfigDocuments } from './serving-config.ts';
 import { safeDetails, type CheckResult, type CheckStatus } from './types.ts';
 
@@ -25,7 +26,9 @@ export interface IntegrityOptions {
   baseline?: CaseStore | null;
   authorized?: { label: string; sha256: string; list: AuthorizedAdapter[] } | null;
   approvedConfig?: (ApprovedConfig & { sha256: string }) | null;
-  signingKey?: { label: string; sha256: string; key: KeyObject } | null;
+  signingKey?: { label: string; sha256: string; key: KeyObject; certificate: X509Certificate | null } | null;
+  /** `--trust-root`: the CA certificates a model_signing certificate chain must lead to. */
+  trustRoot?: { label: string; sha256: string; certificates: X509Certificate[] } | null;
 }
 
 export interface IntegrityReport {
@@ -102,10 +105,33 @@ export async function loadApprovedConfig(
 export async function loadSigningKey(file: string): Promise<NonNullable<IntegrityOptions['signingKey']>> {
   const { text, sha256 } = await readOptionFile(file, '--signing-key');
   try {
-    return { label: file, sha256, key: loadPublicKey(text) };
+    const certificate = text.includes('BEGIN CERTIFICATE') ? new X509Certificate(text) : null;
+    return { label: file, sha256, key: loadPublicKey(text), certificate };
   } catch (err) {
     throw fileError('malformed', file, `not a PEM public key or certificate: ${(err as Error).message}`);
   }
+}
+
+export async function loadTrustRoot(file: string): Promise<NonNullable<IntegrityOptions['trustRoot']>> {
+  const { text, sha256 } = await readOptionFile(file, '--trust-root');
+  let certificates: X509Certificate[];
+  try {
+    certificates = loadCertificates(text);
+  } catch (err) {
+    throw fileError(
+      'malformed',
+      file,
+      `--trust-root: not a PEM certificate or bundle: ${(err as Error).message}`,
+    );
+  }
+  const notCa = certificates.filter((c) => !c.ca);
+  if (notCa.length > 0)
+    throw fileError(
+      'malformed',
+      file,
+      `--trust-root: ${notCa.map((c) => c.subject.replace(/\n/g, ', ')).join('; ')} is not a CA certificate (basic constraints)`,
+    );
+  return { label: file, sha256, certificates };
 }
 
 function knownModelNames(f: ModelFacts, names: readonly string[]): string[] {
@@ -128,9 +154,14 @@ async function chainNames(cf: CaseFiles | null): Promise<string[]> {
   return [...baseModelNames(chains), ...chains.map((c) => c.model ?? '')];
 }
 
-function overall(checks: readonly CheckResult[]): CheckStatus {
+/**
+ * The run's verdict: FAIL when any check failed; PASS only when all four passed — a check that was
+ * not analysed leaves the model's integrity unverified in that respect, so the run is not analysed
+ * (in part) rather than passed.
+ */
+export function overall(checks: readonly CheckResult[]): CheckStatus {
   if (checks.some((c) => c.status === 'fail')) return 'fail';
-  if (checks.some((c) => c.status === 'pass')) return 'pass';
+  if (checks.length > 0 && checks.every((c) => c.status === 'pass')) return 'pass';
   return 'not-analysed';
 }
 
@@ -150,8 +181,13 @@ export async function runChecks(
   const fileIntegrity = await checkFileIntegrity(cf, {
     baseline: base,
     signingKey: opts.signingKey?.key ?? null,
+    trust: {
+      key: opts.signingKey?.key ?? null,
+      keyCertificate: opts.signingKey?.certificate ?? null,
+      roots: opts.trustRoot?.certificates ?? [],
+    },
   });
-  const architecture = checkArchitecture(facts, baseFacts);
+  const architecture = checkArchitecture(facts, baseFacts, remoteCodeItems(facts, cf, base));
   const serving = await servingFacts(cf);
   const names = knownModelNames(facts, [...(await chainNames(cf)), ...(await chainNames(base))]);
   const adapterAudit = auditAdapters({
@@ -217,6 +253,13 @@ export function recordIntegrity(
         ? { file: opts.approvedConfig.label, sha256: opts.approvedConfig.sha256 }
         : null,
       signingKey: opts.signingKey ? { file: opts.signingKey.label, sha256: opts.signingKey.sha256 } : null,
+      trustRoot: opts.trustRoot
+        ? {
+            file: opts.trustRoot.label,
+            sha256: opts.trustRoot.sha256,
+            certificates: opts.trustRoot.certificates.map((c) => c.fingerprint256),
+          }
+        : null,
     },
     findings: integrityFindings(report),
   });

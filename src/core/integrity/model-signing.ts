@@ -15,8 +15,11 @@
  * PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body; it is verified only
  * against a public key the examiner supplies (`--signing-key`): ECDSA P-256/P-384/P-521 with
  * SHA-256/384/512 (model_signing's choice per curve), Ed25519, or RSA PKCS#1 v1.5 SHA-256. A
- * keyless bundle's certificate is described and the signature checked against its key, but the
- * certificate chain and transparency-log entry need the Sigstore trust root and are not verified.
+ * bundle signed with a certificate (model_signing's `certificate` method, a private CA) is verified
+ * through its chain — leaf → intermediates → a CA the examiner gives with `--trust-root` — with
+ * node:crypto X509Certificate (checkIssued, verify with the issuer's key, CA basic constraints,
+ * validity dates), naming the link that breaks. A keyless (Fulcio) bundle's transparency-log entry
+ * needs the Sigstore trust root and is not verified offline.
  */
 import { X509Certificate, createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { isJsonObject, parseJson, type JsonObject, type JsonValue } from '../formats/json.ts';
@@ -55,6 +58,8 @@ export interface ModelSignature {
   signatures: { sig: Buffer; keyid: string | null }[];
   keyHint: string | null;
   certificate: SigningCertificate | null;
+  /** The certificates the bundle carries, DER, leaf first (x509CertificateChain, or the one certificate). */
+  chain: Buffer[];
   tlogEntries: number;
   /** The bytes the signature covers. */
   pae: Buffer;
@@ -152,6 +157,15 @@ function certificateOf(material: JsonObject | null, problems: string[]): Signing
   }
 }
 
+function chainOf(material: JsonObject | null): Buffer[] {
+  const one = str(obj(material?.certificate)?.rawBytes);
+  if (one !== null) return [Buffer.from(one, 'base64')];
+  return list(obj(material?.x509CertificateChain)?.certificates)
+    .map((c) => str(obj(c)?.rawBytes))
+    .filter((r): r is string => r !== null)
+    .map((r) => Buffer.from(r, 'base64'));
+}
+
 /** Parse a model_signing `model.sig` (throws `malformed` naming `label` when it is not one). */
 export function parseModelSignature(text: string, label: string): ModelSignature {
   const bundle = parseJson(text.replace(/^\ufeff/, ''), label, 'signature bundle').value;
@@ -195,6 +209,7 @@ export function parseModelSignature(text: string, label: string): ModelSignature
     })),
     keyHint: str(obj(material?.publicKey)?.hint),
     certificate: certificateOf(material, problems),
+    chain: chainOf(material),
     tlogEntries: list(material?.tlogEntries).length,
     pae: dssePae(payloadType, payload),
     problems,
@@ -256,6 +271,113 @@ export function verifyWithKey(sig: ModelSignature, key: KeyObject, what: string)
   return { status: 'failed', reason: `DSSE signature does NOT verify with ${what} (${keyName(key)})` };
 }
 
+function cn(c: X509Certificate): string {
+  return c.subject.replace(/\n/g, ', ');
+}
+
+function validityProblem(c: X509Certificate, role: string, at: Date): string | null {
+  const from = new Date(c.validFrom);
+  const to = new Date(c.validTo);
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()))
+    return `${role} ${cn(c)}: validity dates unreadable`;
+  if (at < from)
+    return `${role} ${cn(c)} is not valid before ${c.validFrom} (checked at ${at.toISOString()})`;
+  if (at > to) return `${role} ${cn(c)} expired ${c.validTo} (checked at ${at.toISOString()})`;
+  return null;
+}
+
+/**
+ * Did `issuer` issue `c`? In order: the issuer name, CA basic constraints, OpenSSL's issuance check
+ * (checkIssued: names, key identifiers, key usage keyCertSign), the signature with its key.
+ * Returns null when it did, else why not.
+ */
+function notIssuedBy(c: X509Certificate, issuer: X509Certificate): string | null {
+  if (c.issuer !== issuer.subject)
+    return `${cn(c)} names issuer ${c.issuer.replace(/\n/g, ', ')}, not ${cn(issuer)}`;
+  if (!issuer.ca) return `${cn(issuer)} is not a CA certificate (basic constraints)`;
+  if (!c.checkIssued(issuer))
+    return `${cn(issuer)} may not have issued ${cn(c)} (key identifiers or key usage keyCertSign)`;
+  let ok = false;
+  try {
+    ok = c.verify(issuer.publicKey);
+  } catch {
+    ok = false;
+  }
+  return ok ? null : `the signature on ${cn(c)} does not verify with ${cn(issuer)}'s key`;
+}
+
+export type ChainOutcome =
+  { ok: true; path: string[]; leaf: X509Certificate } | { ok: false; reason: string; path: string[] };
+
+/**
+ * Walk a bundle's certificate chain from the leaf through the intermediates it carries to one of
+ * the trusted roots: each link must name its issuer (checkIssued), carry a signature that verifies
+ * with the issuer's key, the issuer must be a CA (basic constraints), and every certificate must be
+ * valid at `at`. The first broken link is named.
+ */
+export function verifyCertificateChain(
+  chainDer: readonly Buffer[],
+  roots: readonly X509Certificate[],
+  at: Date = new Date(),
+): ChainOutcome {
+  const path: string[] = [];
+  let certs: X509Certificate[];
+  try {
+    certs = chainDer.map((d) => new X509Certificate(d));
+  } catch (err) {
+    return {
+      ok: false,
+      reason: `a certificate in the bundle does not parse: ${(err as Error).message}`,
+      path,
+    };
+  }
+  const leaf = certs[0];
+  if (!leaf) return { ok: false, reason: 'the bundle carries no certificate', path };
+  if (roots.length === 0) return { ok: false, reason: 'no trust root given', path };
+  const isRoot = (c: X509Certificate) => roots.some((r) => r.fingerprint256 === c.fingerprint256);
+  let cur = leaf;
+  path.push(`leaf ${cn(leaf)}`);
+  const leafProblem = validityProblem(leaf, 'leaf', at);
+  if (leafProblem) return { ok: false, reason: leafProblem, path };
+  if (isRoot(leaf)) return { ok: true, path: [...path, '(the leaf is itself a trust root)'], leaf };
+  for (let i = 1; i < certs.length; i++) {
+    const next = certs[i] as X509Certificate;
+    const role = isRoot(next) ? 'root' : `intermediate ${i}`;
+    const link = `${cn(cur)} → ${role} ${cn(next)}`;
+    const broken = notIssuedBy(cur, next);
+    if (broken) return { ok: false, reason: `link ${link}: ${broken}`, path };
+    const problem = validityProblem(next, role, at);
+    if (problem) return { ok: false, reason: `link ${link}: ${problem}`, path };
+    path.push(`${role} ${cn(next)}`);
+    cur = next;
+    if (isRoot(next)) return { ok: true, path, leaf };
+  }
+  // The last certificate of the bundle must be issued by a trusted root.
+  const named = roots.filter((r) => r.subject === cur.issuer);
+  const root = named.find((r) => notIssuedBy(cur, r) === null);
+  if (!root) {
+    const first = named[0];
+    return {
+      ok: false,
+      reason: first
+        ? `link ${cn(cur)} → root ${cn(first)}: ${notIssuedBy(cur, first)}`
+        : `link ${cn(cur)} → root: issued by ${cur.issuer.replace(/\n/g, ', ')}, which is none of the trust roots (${roots.map(cn).join('; ')})`,
+      path,
+    };
+  }
+  const rootProblem = validityProblem(root, 'root', at);
+  if (rootProblem) return { ok: false, reason: rootProblem, path };
+  path.push(`root ${cn(root)}`);
+  return { ok: true, path, leaf };
+}
+
+/** Every certificate in a PEM file or bundle (throws when there is none or one does not parse). */
+export function loadCertificates(pem: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new Error('no PEM certificate (-----BEGIN CERTIFICATE-----) in it');
+  return blocks.map((b) => new X509Certificate(b));
+}
+
 /** Load a PEM public key (or certificate) given by the examiner. */
 export function loadPublicKey(pem: string): KeyObject {
   if (pem.includes('BEGIN CERTIFICATE')) return new X509Certificate(pem).publicKey;
@@ -268,9 +390,71 @@ export function keyHintOf(key: KeyObject): string {
   return createHash('sha256').update(pem).digest('hex');
 }
 
-/** The signature verdict: with the examiner's key when given, else "not checked" and why. */
-export function signatureOutcome(sig: ModelSignature, key: KeyObject | null): SignatureOutcome {
-  if (key) return verifyWithKey(sig, key, 'the given --signing-key');
+/** What the examiner gave to check signatures with. */
+export interface SignatureTrust {
+  /** `--signing-key`: the signer's public key (or the key of the certificate given). */
+  key: KeyObject | null;
+  /** `--signing-key` when it was a certificate. */
+  keyCertificate: X509Certificate | null;
+  /** `--trust-root`: CA certificates a bundle's chain must lead to. */
+  roots: X509Certificate[];
+}
+
+/** The DSSE signature checked with the leaf of a chain verified to a trust root. */
+function chainOutcome(
+  sig: ModelSignature,
+  roots: readonly X509Certificate[],
+  what: string,
+): SignatureOutcome {
+  const chain = verifyCertificateChain(sig.chain, roots);
+  if (!chain.ok)
+    return {
+      status: 'failed',
+      reason: `certificate chain does NOT verify to ${what}: ${chain.reason}${chain.path.length ? ` (verified so far: ${chain.path.join(' → ')})` : ''}`,
+    };
+  const dsse = verifyWithKey(sig, chain.leaf.publicKey, `the leaf certificate ${cn(chain.leaf)}`);
+  return {
+    status: dsse.status,
+    reason: `certificate chain verifies to ${what}: ${chain.path.join(' → ')}; ${dsse.reason}`,
+  };
+}
+
+/** The signature verdict: with the examiner's trust roots or key when given, else "not checked" and why. */
+export function signatureOutcome(
+  sig: ModelSignature,
+  trust: SignatureTrust | KeyObject | null,
+): SignatureOutcome {
+  const t: SignatureTrust =
+    trust === null
+      ? { key: null, keyCertificate: null, roots: [] }
+      : 'roots' in trust
+        ? trust
+        : { key: trust, keyCertificate: null, roots: [] };
+  if (t.roots.length > 0 && sig.chain.length > 0) return chainOutcome(sig, t.roots, 'the given --trust-root');
+  const key = t.key;
+  if (key) {
+    const direct = verifyWithKey(sig, key, 'the given --signing-key');
+    // A CA certificate given as the signing key signs certificates, not models: when the bundle
+    // carries a chain, the CA is taken as its trust root instead.
+    if (direct.status !== 'verified' && t.keyCertificate?.ca === true && sig.chain.length > 0) {
+      const viaChain = chainOutcome(sig, [t.keyCertificate], 'the CA certificate given as --signing-key');
+      return {
+        status: viaChain.status,
+        reason: `--signing-key is a CA certificate (${cn(t.keyCertificate)}), not the signer's key, and was used as the trust root: ${viaChain.reason}`,
+      };
+    }
+    if (t.roots.length > 0 && sig.chain.length === 0)
+      return {
+        ...direct,
+        reason: `${direct.reason}; the bundle carries no certificate chain for --trust-root`,
+      };
+    return direct;
+  }
+  if (t.roots.length > 0)
+    return {
+      status: 'not-checked',
+      reason: `the bundle carries no certificate chain to verify to --trust-root${sig.keyHint ? ` (it is signed with a key, hint ${sig.keyHint}: give --signing-key PEM)` : ''}`,
+    };
   if (sig.certificate) {
     const c = sig.certificate;
     const embedded = verifyWithKey(sig, c.key, 'the certificate in the bundle');
@@ -278,7 +462,7 @@ export function signatureOutcome(sig: ModelSignature, key: KeyObject | null): Si
       status: 'not-checked',
       reason:
         `signed with a certificate for ${c.subjectAltName ?? c.subject} issued by ${c.issuer.replace(/\n/g, ', ')}; ` +
-        `${embedded.reason}; the certificate chain${sig.tlogEntries ? ' and transparency-log entry' : ''} need the Sigstore trust root and were not verified offline (give --signing-key PEM to verify with a known key)`,
+        `${embedded.reason}; the certificate chain${sig.tlogEntries ? ' and transparency-log entry' : ''} need the Sigstore trust root and were not verified offline (give --trust-root CA.pem to verify the chain to a CA you trust, or --signing-key PEM to verify with a known key)`,
     };
   }
   return {

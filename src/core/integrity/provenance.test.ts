@@ -28,7 +28,11 @@ const record = (steps: Record<string, unknown>[]): string =>
   JSON.stringify({ schema: 'probity.provenance/v1', model: 'org/model', steps });
 
 /** An evidence folder: model/ files plus provenance/provenance.json. */
-function evidence(model: Out, prov: string, provName = 'provenance.json'): ReturnType<typeof caseFilesOf> {
+async function evidence(
+  model: Out,
+  prov: string,
+  provName = 'provenance.json',
+): ReturnType<typeof caseFilesOf> {
   const dir = tempDir('probity-prov-');
   dirs.push(dir);
   writeTree(dir, {
@@ -113,7 +117,7 @@ describe('compromise point (playbook "Identify the compromise point")', () => {
 
   it('no divergence anywhere: pass, and the findings say so', async () => {
     const r = await analyseProvenance(
-      evidence(
+      await evidence(
         clean,
         record([step('base-model', clean), step('post-processing', clean), step('deployment', clean)]),
       ),
@@ -169,7 +173,7 @@ describe('compromise point (playbook "Identify the compromise point")', () => {
     ],
   ])('%s: the first step whose outputs (or inputs) diverge', async (id, deployedWeights, steps) => {
     const r = await analyseProvenance(
-      evidence({ ...clean, 'model.safetensors': deployedWeights }, record(steps)),
+      await evidence({ ...clean, 'model.safetensors': deployedWeights }, record(steps)),
       null,
     );
     expect(r.compromise?.point.name).toBe(name(id));
@@ -179,7 +183,7 @@ describe('compromise point (playbook "Identify the compromise point")', () => {
 
   it('runtime: the evidence differs from what the deployment recorded', async () => {
     const r = await analyseProvenance(
-      evidence(
+      await evidence(
         { ...clean, 'model.safetensors': 'patched on the host' },
         record([step('base-model', clean), step('deployment', clean)]),
       ),
@@ -191,7 +195,7 @@ describe('compromise point (playbook "Identify the compromise point")', () => {
 
   it('a chain that stops before deployment: a deployed copy that differs is a deployment compromise', async () => {
     const r = await analyseProvenance(
-      evidence(
+      await evidence(
         { ...clean, 'model.safetensors': 'x' },
         record([step('base-model', clean), step('post-processing', clean)]),
       ),
@@ -201,11 +205,11 @@ describe('compromise point (playbook "Identify the compromise point")', () => {
   });
 
   it('base model vs the provider release (--baseline): provider compromise, or download tampering once verified', async () => {
-    const source = evidence(
+    const source = await evidence(
       { ...clean, 'model.safetensors': 'what the provider published' },
       record([step('base-model', clean)]),
     );
-    const ours = evidence(clean, record([step('base-model', clean), step('deployment', clean)]));
+    const ours = await evidence(clean, record([step('base-model', clean), step('deployment', clean)]));
     expect((await analyseProvenance(ours, source)).compromise?.point.name).toBe(name('provider'));
     const md = [
       '## Model Provenance Chain',
@@ -214,7 +218,7 @@ describe('compromise point (playbook "Identify the compromise point")', () => {
       '   - Checksums:',
       ...Object.entries(clean).map(([p, c]) => `     - \`${p}\`: \`${h(c)}\``),
     ].join('\n');
-    const verified = evidence(clean, md, 'PROVENANCE.md');
+    const verified = await evidence(clean, md, 'PROVENANCE.md');
     const r = await analyseProvenance(verified, source);
     expect(r.chain?.format).toBe('markdown');
     expect(r.compromise?.point).toMatchObject({
@@ -228,7 +232,7 @@ describe('compromise point (playbook "Identify the compromise point")', () => {
   });
 
   it('no record: not analysed; an unreadable record is named', async () => {
-    const r = await analyseProvenance(evidence(clean, '{"schema":"probity.provenance/v1"}'), null);
+    const r = await analyseProvenance(await evidence(clean, '{"schema":"probity.provenance/v1"}'), null);
     expect(r.status).toBe('not-analysed');
     expect(r.unreadable[0]).toMatch(/^provenance\/provenance\.json: provenance record: model/);
   });

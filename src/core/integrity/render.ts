@@ -56,8 +56,16 @@ export function renderCheck(c: CheckResult, verbose: boolean): string {
   return out;
 }
 
+/** What the overall word rests on: how many checks passed, and which were not analysed. */
+function overallNote(r: IntegrityReport): string {
+  const passed = r.checks.filter((c) => c.status === 'pass').length;
+  const missing = r.checks.filter((c) => c.status === 'not-analysed').map((c) => c.title);
+  if (missing.length === 0) return '';
+  return ` (${passed} of ${r.checks.length} checks passed; not analysed: ${missing.join(', ')})`;
+}
+
 export function renderIntegrity(r: IntegrityReport, verbose = false): string {
-  let out = `${r.caseId}: integrity ${r.baseline ? `against baseline ${r.baseline}` : '(no baseline)'} — ${statusWord(r.status)}\n\n`;
+  let out = `${r.caseId}: integrity ${r.baseline ? `against baseline ${r.baseline}` : '(no baseline)'} — ${statusWord(r.status)}${overallNote(r)}\n\n`;
   for (const c of r.checks) out += `${renderCheck(c, verbose)}\n`;
   return out;
 }

@@ -3,8 +3,9 @@
  * the evidence beside them, the way `model_signing verify` re-hashes a model folder: every signed
  * resource must be present with the signed digest (matched / mismatched / missing), and every
  * other file of the folder that `ignore_paths` does not exclude is `new` — model_signing would
- * refuse the folder, so Probity fails it too. The signature itself is verified only with a key the
- * examiner gives (`--signing-key`); otherwise it is reported as not checked.
+ * refuse the folder, so Probity fails it too. The signature itself is verified only with what the
+ * examiner gives — a key (`--signing-key`) or the CAs a certificate chain must lead to
+ * (`--trust-root`); otherwise it is reported as not checked.
  */
 import type { KeyObject } from 'node:crypto';
 import {
@@ -21,6 +22,7 @@ import {
   signatureOutcome,
   subjectDigestMatches,
   type ModelSignature,
+  type SignatureTrust,
   type SignedResource,
 } from './model-signing.ts';
 import { reasonOf } from './relabel.ts';
@@ -96,7 +98,7 @@ function newFiles(cf: CaseFiles, sigFile: CaseFile, folder: string, sig: ModelSi
 export async function checkSignatureFile(
   cf: CaseFiles,
   f: CaseFile,
-  key: KeyObject | null,
+  key: SignatureTrust | KeyObject | null,
 ): Promise<CheckItem[]> {
   let sig: ModelSignature;
   try {
@@ -144,6 +146,7 @@ export async function checkSignatureFile(
           }
         : null,
       tlogEntries: sig.tlogEntries,
+      chainCertificates: sig.chain.length,
     }),
   );
   return out;

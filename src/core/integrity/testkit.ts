@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeSafetensors, float32ToBf16, type TensorEntry } from '../demo/safetensors-writer.ts';
-import { classifyKind } from '../ingest/classify.ts';
+import { classifyBundleFiles } from '../ingest/classify.ts';
 import { ingestBundle } from '../ingest/ingest.ts';
 import { Workstation, type CaseStore } from '../store/workstation.ts';
 import { findModelRoot, type CaseFile, type CaseFiles } from './case-files.ts';
@@ -109,7 +109,7 @@ export async function caseFromFolder(
 }
 
 /** CaseFiles over plain files (no store): kinds by the ingest classifier, objects = the files. */
-export function caseFilesOf(root: string, caseId = 'AI-IR-2026-9999'): CaseFiles {
+export async function caseFilesOf(root: string, caseId = 'AI-IR-2026-9999'): Promise<CaseFiles> {
   const files: CaseFile[] = [];
   let id = 1;
   const walk = (dir: string): void => {
@@ -122,7 +122,7 @@ export function caseFilesOf(root: string, caseId = 'AI-IR-2026-9999'): CaseFiles
         files.push({
           id: id++,
           path: rel,
-          kind: classifyKind(rel, bytes.subarray(0, 4096)),
+          kind: 'other',
           sha256: sha256(bytes),
           size: bytes.length,
           object: p,
@@ -131,5 +131,7 @@ export function caseFilesOf(root: string, caseId = 'AI-IR-2026-9999'): CaseFiles
     }
   };
   walk(root);
+  const kinds = await classifyBundleFiles(files.map((f) => ({ bundlePath: f.path, file: f.object })));
+  for (const f of files) f.kind = kinds.get(f.path)?.kind ?? 'other';
   return { caseId, files, byPath: new Map(files.map((f) => [f.path, f])), modelRoot: findModelRoot(files) };
 }

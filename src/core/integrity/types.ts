@@ -57,12 +57,15 @@ export function item(
 }
 
 /**
- * The status of a check from its items: any failure fails it; otherwise it passes when at least
- * one thing was compared and passed; otherwise nothing was analysed.
+ * The status of a check from its items and the artifacts of its kind it examined: any failure
+ * fails it; it passes only when at least one artifact of its kind was examined (`examined`: the
+ * weights for architecture, the adapters for the adapter audit, the model files compared with a
+ * known-good value for file integrity, the serving configs compared for configuration) and at
+ * least one comparison passed; otherwise it was not analysed, whatever else was read.
  */
-export function statusOf(items: readonly CheckItem[]): CheckStatus {
+export function statusOf(items: readonly CheckItem[], examined: readonly string[]): CheckStatus {
   if (items.some((i) => i.status === 'fail')) return 'fail';
-  if (items.some((i) => i.status === 'pass')) return 'pass';
+  if (examined.length > 0 && items.some((i) => i.status === 'pass')) return 'pass';
   return 'not-analysed';
 }
 

@@ -236,7 +236,7 @@ describe('pairing the models of two cases', () => {
       'lfs/big.safetensors': `version https://git-lfs.github.com/spec/v1\noid sha256:${'a'.repeat(64)}\nsize 99\n`,
     });
     try {
-      const { units, skipped } = await caseModels(caseFilesOf(d));
+      const { units, skipped } = await caseModels(await caseFilesOf(d));
       expect(units.map((u) => [u.key, u.files.length, u.tensors.map((t) => t.name)])).toEqual([
         ['/', 2, ['a', 'b']],
         ['q4.gguf', 1, []],

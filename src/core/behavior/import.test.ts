@@ -13,6 +13,7 @@ import { importEvalRun } from './import';
 import { loadRefusalRule } from './refusal';
 import { compareRuns } from './run-compare';
 import { listRuns, loadItems } from './store';
+import { withoutShared } from '../../../test/shared';
 
 let store: CaseStore;
 let dir: string;
@@ -120,20 +121,23 @@ describe('importEvalRun', () => {
     );
   });
 
-  it('keeps an Inspect .eval zip whole as one evidence object (not unpacked) and reads it from the store', async () => {
-    const eval_ = path.join(
-      fixturesDir,
-      'evals',
-      'inspect-2024-11-05T13-32-37-05-00_input-task_hxs4q9azL3ySGkjJirypKZ.eval',
-    );
-    const s = await importEvalRun({ ...common(), file: eval_, role: 'baseline' });
-    expect(s.format).toBe('inspect');
-    expect(s.sha256).toBe('f4a629b66f34ee05fc45be4f933c040fe9f736cb99f8f2793d53791c71ce5f27'); // SOURCES.md
-    expect(store.db.prepare('SELECT path, kind FROM evidence').all()).toEqual([
-      { path: path.basename(eval_), kind: 'eval-results' },
-    ]);
-    expect(s.items).toBe(1);
-  });
+  it.skipIf(withoutShared())(
+    'keeps an Inspect .eval zip whole as one evidence object (not unpacked) and reads it from the store',
+    async () => {
+      const eval_ = path.join(
+        fixturesDir,
+        'evals',
+        'inspect-2024-11-05T13-32-37-05-00_input-task_hxs4q9azL3ySGkjJirypKZ.eval',
+      );
+      const s = await importEvalRun({ ...common(), file: eval_, role: 'baseline' });
+      expect(s.format).toBe('inspect');
+      expect(s.sha256).toBe('f4a629b66f34ee05fc45be4f933c040fe9f736cb99f8f2793d53791c71ce5f27'); // SOURCES.md
+      expect(store.db.prepare('SELECT path, kind FROM evidence').all()).toEqual([
+        { path: path.basename(eval_), kind: 'eval-results' },
+      ]);
+      expect(s.items).toBe(1);
+    },
+  );
 });
 
 describe('compareRuns from the case', () => {

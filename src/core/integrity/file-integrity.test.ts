@@ -20,6 +20,7 @@ import {
   workstation,
   writeTree,
 } from './testkit.ts';
+import { withoutShared } from '../../../test/shared';
 
 const dirs: string[] = [];
 const { ws, cleanup } = workstation();
@@ -36,7 +37,10 @@ function bundle(files: Record<string, string | Uint8Array>): string {
 const fx = (rel: string): Buffer => fs.readFileSync(fixture(rel));
 const failing = (items: CheckItem[]): string[] =>
   items.filter((i) => i.status === 'fail').map((i) => i.summary);
-const key = loadPublicKey(fx('manifests/model_signing/keys/signing-key-pub.pem').toString());
+// Read only where ../shared is present (the tests that use it are skipped elsewhere).
+const key = withoutShared()
+  ? null
+  : loadPublicKey(fx('manifests/model_signing/keys/signing-key-pub.pem').toString());
 
 function signedFolder(extra: Record<string, string> = {}): Record<string, string | Uint8Array> {
   const base = 'manifests/model_signing/v1.1.0-elliptic-key';
@@ -49,69 +53,75 @@ function signedFolder(extra: Record<string, string> = {}): Record<string, string
   };
 }
 
-describe('model_signing signatures in the evidence (real fixture, real ingest)', () => {
-  it('every signed file matches and the signature verifies with the given key', async () => {
-    const store = await caseFromFolder(ws, bundle(signedFolder()));
-    try {
-      const r = await checkFileIntegrity(loadCaseFiles(store), { baseline: null, signingKey: key });
+describe.skipIf(withoutShared())(
+  'model_signing signatures in the evidence (real fixture, real ingest)',
+  () => {
+    it('every signed file matches and the signature verifies with the given key', async () => {
+      const store = await caseFromFolder(ws, bundle(signedFolder()));
+      try {
+        const r = await checkFileIntegrity(loadCaseFiles(store), { baseline: null, signingKey: key! });
+        expect(r.status).toBe('pass');
+        expect(r.items.map((i) => [i.status, i.subject])).toEqual([
+          ['pass', 'model/signme-1'],
+          ['pass', 'model/signme-2'],
+          ['pass', 'model/model.sig'],
+        ]);
+        expect(r.items[2]?.details.signature).toBe('verified');
+      } finally {
+        store.close();
+      }
+    });
+
+    it('without a key the digests still count and the signature is "not checked"', async () => {
+      const r = await checkFileIntegrity(await caseFilesOf(bundle(signedFolder())), {
+        baseline: null,
+        signingKey: null,
+      });
       expect(r.status).toBe('pass');
-      expect(r.items.map((i) => [i.status, i.subject])).toEqual([
-        ['pass', 'model/signme-1'],
-        ['pass', 'model/signme-2'],
-        ['pass', 'model/model.sig'],
+      expect(r.items.find((i) => i.subject === 'model/model.sig')).toMatchObject({
+        status: 'not-analysed',
+        details: { signature: 'not-checked' },
+      });
+    });
+
+    it('a modified signed file is mismatched and an unsigned file in the folder is new', async () => {
+      const r = await checkFileIntegrity(
+        await caseFilesOf(bundle(signedFolder({ 'model/signme-1': 'tampered', 'model/extra.bin': 'x' }))),
+        { baseline: null, signingKey: key! },
+      );
+      expect(r.status).toBe('fail');
+      expect(failing(r.items)).toEqual([
+        expect.stringMatching(
+          /^model\/signme-1: sha256 .* but model\/model\.sig signed bc9a717db606… \(mismatched\)$/,
+        ),
+        'model/extra.bin: in the signed folder but not covered by model/model.sig (new)',
       ]);
-      expect(r.items[2]?.details.signature).toBe('verified');
-    } finally {
-      store.close();
-    }
-  });
-
-  it('without a key the digests still count and the signature is "not checked"', async () => {
-    const r = await checkFileIntegrity(await caseFilesOf(bundle(signedFolder())), {
-      baseline: null,
-      signingKey: null,
     });
-    expect(r.status).toBe('pass');
-    expect(r.items.find((i) => i.subject === 'model/model.sig')).toMatchObject({
-      status: 'not-analysed',
-      details: { signature: 'not-checked' },
-    });
-  });
-
-  it('a modified signed file is mismatched and an unsigned file in the folder is new', async () => {
-    const r = await checkFileIntegrity(
-      await caseFilesOf(bundle(signedFolder({ 'model/signme-1': 'tampered', 'model/extra.bin': 'x' }))),
-      { baseline: null, signingKey: key },
-    );
-    expect(r.status).toBe('fail');
-    expect(failing(r.items)).toEqual([
-      expect.stringMatching(
-        /^model\/signme-1: sha256 .* but model\/model\.sig signed bc9a717db606… \(mismatched\)$/,
-      ),
-      'model/extra.bin: in the signed folder but not covered by model/model.sig (new)',
-    ]);
-  });
-});
+  },
+);
 
 describe('checksum lists', () => {
-  it("llama.cpp's SHA256SUMS: matched, mismatched, missing, and placeholders not checked", async () => {
-    const params7b =
-      '{"dim": 4096, "multiple_of": 256, "n_heads": 32, "n_layers": 32, "norm_eps": 1e-06, "vocab_size": -1}';
-    const cf = await caseFilesOf(
-      bundle({
-        SHA256SUMS: fx('manifests/llama.cpp-SHA256SUMS'),
-        'models/7B/params.json': params7b,
-        'models/13B/params.json': '{"dim": 1}',
-      }),
-    );
-    const r = await checkFileIntegrity(cf, { baseline: null, signingKey: null });
-    const by = (re: RegExp): CheckItem[] => r.items.filter((i) => re.test(i.summary));
-    expect(r.items.find((i) => i.subject === 'models/7B/params.json')?.status).toBe('pass');
-    expect(r.items.find((i) => i.subject === 'models/13B/params.json')?.details.outcome).toBe('mismatched');
-    expect(by(/\(missing\)$/)).toHaveLength(40 - 12 - 2);
-    expect(by(/12 placeholder digests/)[0]?.status).toBe('not-analysed');
-    expect(r.status).toBe('fail');
-  });
+  it.skipIf(withoutShared())(
+    "llama.cpp's SHA256SUMS: matched, mismatched, missing, and placeholders not checked",
+    async () => {
+      const params7b =
+        '{"dim": 4096, "multiple_of": 256, "n_heads": 32, "n_layers": 32, "norm_eps": 1e-06, "vocab_size": -1}';
+      const cf = await caseFilesOf(
+        bundle({
+          SHA256SUMS: fx('manifests/llama.cpp-SHA256SUMS'),
+          'models/7B/params.json': params7b,
+          'models/13B/params.json': '{"dim": 1}',
+        }),
+      );
+      const r = await checkFileIntegrity(cf, { baseline: null, signingKey: null });
+      const by = (re: RegExp): CheckItem[] => r.items.filter((i) => re.test(i.summary));
+      expect(r.items.find((i) => i.subject === 'models/7B/params.json')?.status).toBe('pass');
+      expect(r.items.find((i) => i.subject === 'models/13B/params.json')?.details.outcome).toBe('mismatched');
+      expect(by(/\(missing\)$/)).toHaveLength(40 - 12 - 2);
+      expect(by(/12 placeholder digests/)[0]?.status).toBe('not-analysed');
+      expect(r.status).toBe('fail');
+    },
+  );
 });
 
 describe('safetensors index', () => {
@@ -152,15 +162,18 @@ describe('safetensors index', () => {
     );
   });
 
-  it('the real Logics-Thinking index without its shards: four shards missing', async () => {
-    const cf = await caseFilesOf(
-      bundle({
-        'model.safetensors.index.json': fx('manifests/logics-thinking-model.safetensors.index.json'),
-      }),
-    );
-    const r = await checkFileIntegrity(cf, { baseline: null, signingKey: null });
-    expect(failing(r.items).filter((s) => /is missing: /.test(s))).toHaveLength(4);
-  });
+  it.skipIf(withoutShared())(
+    'the real Logics-Thinking index without its shards: four shards missing',
+    async () => {
+      const cf = await caseFilesOf(
+        bundle({
+          'model.safetensors.index.json': fx('manifests/logics-thinking-model.safetensors.index.json'),
+        }),
+      );
+      const r = await checkFileIntegrity(cf, { baseline: null, signingKey: null });
+      expect(failing(r.items).filter((s) => /is missing: /.test(s))).toHaveLength(4);
+    },
+  );
 });
 
 describe('Git LFS pointers', () => {
@@ -188,7 +201,7 @@ describe('Git LFS pointers', () => {
     expect(bad.status).toBe('fail');
   });
 
-  it('a real pointer with no real file: not analysed, never passed', async () => {
+  it.skipIf(withoutShared())('a real pointer with no real file: not analysed, never passed', async () => {
     const cf = await caseFilesOf(
       bundle({
         'adapter_model.safetensors': fx('safetensors/lfs-pointer/mistralxgo-adapter_model.safetensors'),
@@ -219,20 +232,23 @@ describe('per-tensor digest maps (ollama convert testdata)', () => {
     data,
   });
 
-  it('the real discollama map against a GGUF with those names: tensor data differs, metadata compared', async () => {
-    const cf = await caseFilesOf(
-      bundle({
-        'adapter/discollama.json': fx('manifests/ollama-discollama-expected-tensor-sha256.json'),
-        'adapter/discollama.gguf': gguf,
-      }),
-    );
-    const r = await checkFileIntegrity(cf, { baseline: null, signingKey: null });
-    const tensorFails = r.items.filter((i) => i.status === 'fail' && /tensor blk\.30/.test(i.summary));
-    expect(tensorFails).toHaveLength(4);
-    expect(r.items.find((i) => i.details.key === 'general.architecture')?.status).toBe('pass');
-    expect(r.items.find((i) => i.details.key === 'adapter.lora.alpha')?.status).toBe('pass');
-    expect(r.items.filter((i) => /blk\.31/.test(i.summary) && /missing/.test(i.summary))).toHaveLength(4);
-  });
+  it.skipIf(withoutShared())(
+    'the real discollama map against a GGUF with those names: tensor data differs, metadata compared',
+    async () => {
+      const cf = await caseFilesOf(
+        bundle({
+          'adapter/discollama.json': fx('manifests/ollama-discollama-expected-tensor-sha256.json'),
+          'adapter/discollama.gguf': gguf,
+        }),
+      );
+      const r = await checkFileIntegrity(cf, { baseline: null, signingKey: null });
+      const tensorFails = r.items.filter((i) => i.status === 'fail' && /tensor blk\.30/.test(i.summary));
+      expect(tensorFails).toHaveLength(4);
+      expect(r.items.find((i) => i.details.key === 'general.architecture')?.status).toBe('pass');
+      expect(r.items.find((i) => i.details.key === 'adapter.lora.alpha')?.status).toBe('pass');
+      expect(r.items.filter((i) => /blk\.31/.test(i.summary) && /missing/.test(i.summary))).toHaveLength(4);
+    },
+  );
 
   it('a map made from the file itself matches', async () => {
     const map = Object.fromEntries(names.map((n, i) => [n, sha256(data.subarray(i * 32, i * 32 + 32))]));

@@ -12,11 +12,12 @@ import {
   subjectDigestMatches,
 } from './model-signing.ts';
 import { fixture } from './testkit.ts';
+import { withoutShared } from '../../../test/shared';
 
 const read = (rel: string): string => fs.readFileSync(fixture(`manifests/model_signing/${rel}`), 'utf8');
 const pubKey = (): ReturnType<typeof loadPublicKey> => loadPublicKey(read('keys/signing-key-pub.pem'));
 
-describe('model_signing bundles (real sigstore/model-transparency fixtures)', () => {
+describe.skipIf(withoutShared())('model_signing bundles (real sigstore/model-transparency fixtures)', () => {
   it('v1.1.0-elliptic-key: v1.0 predicate, per-file sha256 resources, consistent subject digest', () => {
     const sig = parseModelSignature(read('v1.1.0-elliptic-key/model.sig'), 'model.sig');
     expect(sig.predicateType).toBe(PREDICATE_V1);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fixturesDir } from '../../../../test/helpers';
 import { collect } from '../testkit';
 import { detectFormat } from './detect';
+import { withoutShared } from '../../../../test/shared';
 
 const evals = (name: string) => path.join(fixturesDir, 'evals', name);
 const PROMPTFOO_V3 = evals('promptfoo-simple-cli-output.v3.json');
@@ -17,7 +18,7 @@ const INSPECT = evals('inspect-2024-11-05T13-32-37-05-00_input-task_hxs4q9azL3yS
 const GARAK = evals('garak-test.report.jsonl');
 const OPENAI = evals('openai-evals-self_prompting-oriprompt.record.log');
 
-describe('format detection on the real fixtures', () => {
+describe.skipIf(withoutShared())('format detection on the real fixtures', () => {
   it('names each format, and refuses an lm-eval results summary with what to do instead', () => {
     expect(detectFormat(PROMPTFOO_V3, 'a')).toBe('promptfoo');
     expect(detectFormat(PROMPTFOO_V2, 'a')).toBe('promptfoo');
@@ -31,7 +32,7 @@ describe('format detection on the real fixtures', () => {
   });
 });
 
-describe('promptfoo', () => {
+describe.skipIf(withoutShared())('promptfoo', () => {
   it('reads v3: 8 results (4 tests × 2 prompts), keyed by prompt id + test index + vars', async () => {
     const r = await collect(PROMPTFOO_V3);
     expect(r.items).toHaveLength(8);
@@ -79,7 +80,7 @@ describe('promptfoo', () => {
   });
 });
 
-describe('lm-evaluation-harness', () => {
+describe.skipIf(withoutShared())('lm-evaluation-harness', () => {
   it('reads the 4 pre-v0.4 samples of winogrande, scores from acc, keyed by doc_id', async () => {
     const r = await collect(LMEVAL_SAMPLES);
     expect(r.items.map((i) => [i.id, i.suite, i.keyKind, i.score, i.passed])).toEqual([
@@ -116,7 +117,7 @@ describe('lm-evaluation-harness', () => {
   });
 });
 
-describe('Inspect', () => {
+describe.skipIf(withoutShared())('Inspect', () => {
   it('reads the .eval zip: header.json and its one sample', async () => {
     const r = await collect(INSPECT);
     expect(r.items).toHaveLength(1);
@@ -144,7 +145,7 @@ describe('Inspect', () => {
   });
 });
 
-describe('garak', () => {
+describe.skipIf(withoutShared())('garak', () => {
   it('keeps one item per evaluated attempt output (16 attempt lines: 8 × status 1, 8 × status 2)', async () => {
     const r = await collect(GARAK);
     expect(r.items).toHaveLength(8);
@@ -181,7 +182,7 @@ describe('garak', () => {
   });
 });
 
-describe('OpenAI evals', () => {
+describe.skipIf(withoutShared())('OpenAI evals', () => {
   it('reads a record holding only spec and final report: no item, the header, and a warning', async () => {
     const r = await collect(OPENAI);
     expect(r.items).toEqual([]);

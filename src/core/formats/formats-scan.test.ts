@@ -196,6 +196,14 @@ describe('Keras', () => {
       }),
     );
     expect(plain.scan.level).toBe('safe');
+    // h5py stores a Python str as a variable-length string in the global heap.
+    const vlen = await inspect(
+      'vlen.h5',
+      hdf5({ keras_version: '3.3.3', model_config: LAMBDA_CONFIG }, { vlen: true }),
+    );
+    expect(vlen.kind === 'keras' && vlen.result.kerasVersion).toBe('3.3.3');
+    expect(vlen.scan.level).toBe('dangerous');
+    expect(findings(vlen).join('\n')).toMatch(/Lambda layer "evil"/);
   });
 });
 

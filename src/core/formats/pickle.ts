@@ -1213,6 +1213,8 @@ async function scanOne(
 /** Nested pickles are followed this many levels deep, and at most this many per file. */
 const MAX_NESTING = 4;
 const MAX_EMBEDDED = 64;
+/** Embedded pickles scanned per top-level stream, all levels together (64 per level would compound). */
+const MAX_EMBEDDED_TOTAL = 256;
 
 /**
  * Scan a stream that holds one pickle, possibly followed by more pickles (each starting with
@@ -1230,6 +1232,7 @@ async function scanStream(
   trailingExpected: boolean,
   nesting: string | null = null,
   depth = 0,
+  budget: { left: number } = { left: MAX_EMBEDDED_TOTAL },
 ): Promise<PickleScan[]> {
   const label = member ? `member ${q(member)}` : nesting ? `pickle at ${nesting}` : 'file';
   if (end <= start) throw malformed(src.name, `${label} is empty: not a pickle`);
@@ -1306,6 +1309,15 @@ async function scanStream(
       );
       continue;
     }
+    if (budget.left <= 0) {
+      findings.add(
+        'suspicious',
+        `more than ${MAX_EMBEDDED_TOTAL} embedded pickles: this one and the rest were not analysed`,
+        e.path,
+      );
+      break;
+    }
+    budget.left--;
     try {
       const inner = await scanStream(
         e.src,
@@ -1318,6 +1330,7 @@ async function scanStream(
         true,
         e.path,
         depth + 1,
+        budget,
       );
       out.push(...inner);
     } catch (err) {

@@ -163,6 +163,18 @@ describe('pickles inside pickles', () => {
     ]);
   });
 
+  it('nested pickles compound no further than a per-file budget', async () => {
+    const middle = pickleBytes([0x80, 4], ...Array.from({ length: 64 }, () => bytesOp(INNER)), '.');
+    const started = performance.now();
+    const r = await scan('fan-out.pkl', [0x80, 4], ...Array.from({ length: 64 }, () => bytesOp(middle)), '.');
+    expect(performance.now() - started).toBeLessThan(20_000);
+    expect(r.verdict).toBe('dangerous');
+    expect(r.pickles.length).toBe(1 + 256);
+    expect(whats(r)).toContain(
+      'suspicious: more than 256 embedded pickles: this one and the rest were not analysed',
+    );
+  });
+
   it('ordinary bytes and text stay data', async () => {
     const r = await scan(
       'plain.pkl',

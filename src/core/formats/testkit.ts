@@ -352,33 +352,75 @@ export const pbLen = (no: number, body: Buffer | string): Buffer => {
 };
 export const pbInt = (no: number, v: number): Buffer => Buffer.concat([varint(no * 8), varint(v)]);
 
-/** A minimal HDF5 file (superblock 0, v1 root object header) whose root has string attributes. */
-export function hdf5(attrs: Record<string, string>): Buffer {
+/**
+ * A minimal HDF5 file (superblock 0, v1 root object header) whose root has string attributes:
+ * fixed-length strings, or (`vlen`) variable-length strings kept in a global heap collection, the
+ * way h5py stores a Python `str`.
+ */
+export function hdf5(attrs: Record<string, string>, opts: { vlen?: boolean } = {}): Buffer {
   const pad8 = (b: Buffer): Buffer => Buffer.concat([b, Buffer.alloc((8 - (b.length % 8)) % 8)]);
-  const messages: Buffer[] = [];
-  for (const [name, value] of Object.entries(attrs)) {
-    const nm = Buffer.from(`${name}\0`, 'utf8');
-    const val = Buffer.from(value, 'utf8');
-    const dt = Buffer.alloc(8);
-    dt[0] = 0x13; // version 1, class 3: fixed-length string
-    dt.writeUInt32LE(val.length, 4);
-    const ds = Buffer.alloc(8);
-    ds[0] = 1; // version 1, rank 0: scalar
-    const head = Buffer.alloc(8);
-    head[0] = 1;
-    head.writeUInt16LE(nm.length, 2);
-    head.writeUInt16LE(8, 4);
-    head.writeUInt16LE(8, 6);
-    const body = pad8(Buffer.concat([head, pad8(nm), dt, ds, val]));
-    const mh = Buffer.alloc(8);
-    mh.writeUInt16LE(0x0c, 0);
-    mh.writeUInt16LE(body.length, 2);
-    messages.push(mh, body);
+  const entries = Object.entries(attrs);
+  const build = (heapAddr: number): Buffer => {
+    const messages: Buffer[] = [];
+    entries.forEach(([name, value], i) => {
+      const nm = Buffer.from(`${name}\0`, 'utf8');
+      const val = Buffer.from(value, 'utf8');
+      let dt: Buffer;
+      let data: Buffer;
+      if (opts.vlen) {
+        dt = Buffer.alloc(16);
+        dt[0] = 0x19; // version 1, class 9: variable-length
+        dt[1] = 0x01; // a string
+        dt[2] = 0x01; // UTF-8
+        dt.writeUInt32LE(16, 4);
+        dt[8] = 0x13; // base type: 1-byte string
+        dt.writeUInt32LE(1, 12);
+        data = Buffer.alloc(16);
+        data.writeUInt32LE(val.length, 0);
+        data.writeBigUInt64LE(BigInt(heapAddr), 4);
+        data.writeUInt32LE(i + 1, 12);
+      } else {
+        dt = Buffer.alloc(8);
+        dt[0] = 0x13; // version 1, class 3: fixed-length string
+        dt.writeUInt32LE(val.length, 4);
+        data = val;
+      }
+      const ds = Buffer.alloc(8);
+      ds[0] = 1; // version 1, rank 0: scalar
+      const head = Buffer.alloc(8);
+      head[0] = 1;
+      head.writeUInt16LE(nm.length, 2);
+      head.writeUInt16LE(dt.length, 4);
+      head.writeUInt16LE(8, 6);
+      const body = pad8(Buffer.concat([head, pad8(nm), dt, ds, data]));
+      const mh = Buffer.alloc(8);
+      mh.writeUInt16LE(0x0c, 0);
+      mh.writeUInt16LE(body.length, 2);
+      messages.push(mh, body);
+    });
+    return Buffer.concat(messages);
+  };
+  const heapAddr = 96 + 16 + build(0).length;
+  const msgs = build(heapAddr);
+  let heap = Buffer.alloc(0);
+  if (opts.vlen) {
+    const objects = entries.map(([, value], i) => {
+      const val = Buffer.from(value, 'utf8');
+      const h = Buffer.alloc(16);
+      h.writeUInt16LE(i + 1, 0);
+      h.writeBigUInt64LE(BigInt(val.length), 8);
+      return pad8(Buffer.concat([h, val]));
+    });
+    const body = Buffer.concat([...objects, Buffer.alloc(16)]);
+    const head = Buffer.alloc(16);
+    head.write('GCOL', 0, 'latin1');
+    head[4] = 1;
+    head.writeBigUInt64LE(BigInt(16 + body.length), 8);
+    heap = Buffer.concat([head, body]);
   }
-  const msgs = Buffer.concat(messages);
   const oh = Buffer.alloc(16);
   oh[0] = 1;
-  oh.writeUInt16LE(Object.keys(attrs).length, 2);
+  oh.writeUInt16LE(entries.length, 2);
   oh.writeUInt32LE(1, 4);
   oh.writeUInt32LE(msgs.length, 8);
   const sb = Buffer.alloc(96);
@@ -389,9 +431,9 @@ export function hdf5(attrs: Record<string, string>): Buffer {
   sb.writeUInt16LE(16, 18);
   sb.writeBigUInt64LE(0n, 24); // base address
   sb.writeBigInt64LE(-1n, 32); // free space: undefined
-  sb.writeBigUInt64LE(BigInt(96 + 16 + msgs.length), 40); // end of file
+  sb.writeBigUInt64LE(BigInt(96 + 16 + msgs.length + heap.length), 40); // end of file
   sb.writeBigInt64LE(-1n, 48); // driver info: undefined
   sb.writeBigUInt64LE(0n, 56); // root entry: link name offset
   sb.writeBigUInt64LE(96n, 64); // root entry: object header address
-  return Buffer.concat([sb, oh, msgs]);
+  return Buffer.concat([sb, oh, msgs, heap]);
 }

@@ -9,6 +9,7 @@
  * the file says) and reported; the comparison pairs only the first of them.
  */
 import path from 'node:path';
+import { appendEvent } from '../store/custody';
 import { recordFindings } from '../store/findings';
 import { acquireCaseLock } from '../store/lock';
 import type { CaseStore } from '../store/workstation';
@@ -190,8 +191,9 @@ export async function importEvalRun(opts: ImportOptions): Promise<ImportSummary>
   const checked = checkOptions(opts);
   const rule = opts.refusalRule ?? defaultRefusalRule();
   const release = acquireCaseLock(store.dir, 'importing an eval run');
+  let evidence: PreservedFile | null = null;
   try {
-    const evidence = await preserveEvalFile({ store, file: opts.file, actor: opts.actor, host: opts.host });
+    evidence = await preserveEvalFile({ store, file: opts.file, actor: opts.actor, host: opts.host });
     const companion = opts.resultsFile
       ? await preserveEvalFile({ store, file: opts.resultsFile, actor: opts.actor, host: opts.host })
       : null;
@@ -203,8 +205,38 @@ export async function importEvalRun(opts: ImportOptions): Promise<ImportSummary>
         `--results belongs with lm-eval samples; ${evidence.name} is ${format}`,
       );
     return await commitRun(opts, { role: checked.role, format, evidence, companion, rule, started });
+  } catch (err) {
+    recordImportFailure(store, opts, checked.format, evidence, err);
+    throw err;
   } finally {
     release();
+  }
+}
+
+/** A failed import is on the record: what was given, what was preserved, and why it failed. */
+function recordImportFailure(
+  store: CaseStore,
+  opts: ImportOptions,
+  format: string,
+  evidence: PreservedFile | null,
+  err: unknown,
+): void {
+  try {
+    appendEvent(store.db, {
+      actor: opts.actor,
+      action: 'behavior.import.failed',
+      subject: evidence?.name ?? opts.file,
+      details: {
+        file: path.resolve(opts.file),
+        evidenceId: evidence?.evidenceId ?? null,
+        sha256: evidence?.sha256 ?? null,
+        format,
+        role: opts.role ?? null,
+        reason: err instanceof Error ? err.message : String(err),
+      },
+    });
+  } catch {
+    // The database itself may be the problem: the original error is what matters.
   }
 }
 

@@ -246,3 +246,31 @@ describe('a failed import', () => {
     expect(last).toMatchObject({ action: 'behavior.import.failed', details: { evidenceId: null } });
   });
 });
+
+describe('--format lm-eval on a results summary', () => {
+  const summary = {
+    results: { winogrande: { acc: 0.6 } },
+    versions: { winogrande: 1 },
+    'n-shot': { winogrande: 0 },
+    configs: {},
+  };
+
+  it('gives the message auto-detection gives, not a count of malformed lines', async () => {
+    const file = path.join(dir, 'results_2025.json');
+    fs.writeFileSync(file, JSON.stringify(summary, null, 2));
+    const expected =
+      /results_2025\.json: an lm-evaluation-harness results summary, which holds no per-item results: import the samples_<task>_<date>\.jsonl file and pass this one with --results/;
+    await expect(importEvalRun({ ...common(), file, role: 'suspect', format: 'lm-eval' })).rejects.toThrow(
+      expected,
+    );
+    await expect(importEvalRun({ ...common(), file, role: 'suspect' })).rejects.toThrow(expected);
+    const real = path.join(fixturesDir, 'evals/lmeval-results_2025-01-21T00-40-03.356274.json');
+    if (!fs.existsSync(real)) {
+      console.log(`import.test: ${path.dirname(real)} is absent; the real results summary is not tried`);
+      return;
+    }
+    await expect(
+      importEvalRun({ ...common(), file: real, role: 'suspect', format: 'lm-eval' }),
+    ).rejects.toThrow(/an lm-evaluation-harness results summary/);
+  });
+});

@@ -17,6 +17,7 @@ import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { preserveEvalFile, type PreservedFile } from './evidence';
 import { IMPORTERS, detectFormat, type ImportSink } from './importers';
+import { refuseResultsSummary } from './importers/detect';
 import { sha256Hex } from './importers/common';
 import { defaultRefusalRule, judgeRefusal, type RefusalRule } from './refusal';
 import { ItemWriter, freeLabel, insertRun, labelTaken, nextRunId } from './store';
@@ -197,6 +198,7 @@ export async function importEvalRun(opts: ImportOptions): Promise<ImportSummary>
     const companion = opts.resultsFile
       ? await preserveEvalFile({ store, file: opts.resultsFile, actor: opts.actor, host: opts.host })
       : null;
+    if (checked.format !== 'auto') refuseResultsSummary(evidence.objectPath, evidence.name);
     const format =
       checked.format === 'auto' ? detectFormat(evidence.objectPath, evidence.name) : checked.format;
     if (companion && format !== 'lm-eval')

@@ -124,6 +124,8 @@ export type CustodyAction =
   | 'report.exported'
   | 'case.exported'
   | 'case.imported'
+  // An eval-run import that failed after the case was opened (src/core/behavior).
+  | 'behavior.import.failed'
   // The output-log audit (src/core/audit).
   | 'audit.imported'
   | 'audit.import.failed'

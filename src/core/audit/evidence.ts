@@ -5,7 +5,9 @@
  * case, such as `logs/requests-2026-10-01.jsonl` of an ingested incident bundle. Either way the log is
  * then parsed from the stored object, never from the original.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { detectBundleKind } from '../ingest/bundle';
 import { ingestBundle } from '../ingest/ingest';
 import type { CaseStore } from '../store/workstation';
@@ -56,6 +58,17 @@ export function findEvidence(store: CaseStore, ref: string): StoredLog | null {
   return row ? stored(store, row, false) : null;
 }
 
+async function sha256Of(file: string): Promise<string> {
+  const h = createHash('sha256');
+  try {
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 8 * 1024 * 1024 }))
+      h.update(chunk as Buffer);
+  } catch (err) {
+    throw new ProbityError('unreadable', `${file}: cannot read: ${describeFsError(err)}`, { file });
+  }
+  return h.digest('hex');
+}
+
 function statOrNull(file: string): fs.Stats | null {
   try {
     return fs.statSync(file);
@@ -90,6 +103,16 @@ export async function resolveLogEvidence(
       { file: ref },
     );
   }
+  // The same bytes preserved before from the same file (an earlier attempt): stored once.
+  const sourcePath = path.resolve(ref);
+  const digest = await sha256Of(sourcePath);
+  const earlier = store.db
+    .prepare(
+      `SELECT id, path, sha256, size FROM evidence
+       WHERE sha256 = ? AND source_path = ? ORDER BY id DESC LIMIT 1`,
+    )
+    .get(digest, sourcePath) as EvidenceRow | undefined;
+  if (earlier) return stored(store, earlier, false);
   const summary = await ingestBundle({
     store,
     bundle: ref,

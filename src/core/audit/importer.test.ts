@@ -382,3 +382,31 @@ describe('audit import of documents, OpenTelemetry lines and mapped layouts', ()
     },
   );
 });
+
+describe('a failed audit import', () => {
+  it('stores the log once however often it is tried, and records each refusal in the custody log', async () => {
+    const { store, dir } = setup();
+    const file = path.join(dir, 'mystery.jsonl');
+    fs.writeFileSync(file, `${JSON.stringify({ colour: 'blue' })}\n`);
+    for (let i = 0; i < 2; i++)
+      await expect(importLog({ store, file, ...base })).rejects.toThrow(
+        /mystery\.jsonl: cannot tell the log format/,
+      );
+    const rows = store.db.prepare('SELECT count(*) AS n FROM evidence WHERE sha256 IS NOT NULL').get() as {
+      n: number;
+    };
+    expect(rows.n).toBe(1);
+    const failed = listEvents(store.db).filter((e) => e.action === 'audit.import.failed');
+    expect(failed).toHaveLength(2);
+    expect(failed[0]?.details).toMatchObject({
+      importId: null,
+      format: 'auto',
+      reason: expect.stringMatching(/cannot tell/),
+    });
+    // The same path with other bytes is other evidence.
+    fs.writeFileSync(file, `${JSON.stringify({ colour: 'red' })}\n`);
+    await expect(importLog({ store, file, ...base })).rejects.toThrow(/cannot tell/);
+    expect((store.db.prepare('SELECT count(*) AS n FROM evidence').get() as { n: number }).n).toBe(2);
+    expect((await verifyCase({ store, actor: 'tester' })).ok).toBe(true);
+  });
+});

@@ -235,6 +235,28 @@ function finishRun(
   return digests;
 }
 
+/** An import refused before it started: a custody event naming the log, the format asked for and why. */
+function recordRefusal(store: CaseStore, log: StoredLog, format: string, actor: string, err: unknown): void {
+  const reason = err instanceof Error ? err.message : String(err);
+  try {
+    appendAuditEvent(store.db, {
+      actor,
+      action: 'audit.import.failed',
+      subject: log.path,
+      details: {
+        importId: null,
+        evidenceId: log.evidenceId,
+        sha256: log.sha256,
+        format,
+        reason,
+        recordsCommitted: 0,
+      },
+    });
+  } catch {
+    // The database itself may be the problem: the original error is what matters.
+  }
+}
+
 function failRun(store: CaseStore, run: Run, log: StoredLog, actor: string, err: unknown): void {
   const cancelled = err instanceof ProbityError && err.code === 'cancelled';
   const reason = err instanceof Error ? err.message : String(err);
@@ -494,7 +516,14 @@ export async function importLog(opts: ImportLogOptions): Promise<ImportReport> {
     const prior = latestImport(store, log.sha256);
     if (prior?.status === 'finished') return alreadyImported(store, prior, log, started);
     const readStarted = performance.now();
-    const plan = planImport(log, requested);
+    let plan: ReturnType<typeof planImport>;
+    try {
+      plan = planImport(log, requested);
+    } catch (err) {
+      // Refused before any run started (an unknown format): the attempt is still on the record.
+      recordRefusal(store, log, requested, opts.actor, err);
+      throw err;
+    }
     const run = startRun(store, prior, log, plan, mapping, opts.actor);
     // A resumed import first hashes the rows it wrote before, then carries on as it writes.
     const digest = new ImportDigest();

@@ -88,6 +88,23 @@ export async function preserveEvalFile(opts: {
   const before = statSource(sourcePath);
   const object = await copyIntoStore(store, sourcePath, name);
   checkUnchanged(sourcePath, before, object);
+  // The same bytes preserved before from the same file (an earlier attempt): stored once.
+  const earlier = store.db
+    .prepare(
+      "SELECT id, ingest_id FROM evidence WHERE sha256 = ? AND source_path = ? AND kind = 'eval-results' ORDER BY id DESC LIMIT 1",
+    )
+    .get(object.sha256, sourcePath) as { id: number; ingest_id: number } | undefined;
+  if (earlier)
+    return {
+      evidenceId: earlier.id,
+      ingestId: earlier.ingest_id,
+      sha256: object.sha256,
+      size: object.size,
+      name,
+      sourcePath,
+      objectPath: store.objectPath(object.sha256),
+      reused: true,
+    };
   const ids = recordEvidence(store, {
     sourcePath,
     name,

@@ -221,3 +221,60 @@ describe('compareRuns from the case', () => {
     );
   });
 });
+
+describe('a failed import', () => {
+  it('stores the file once however often it is tried, and records each failure in the custody log', async () => {
+    const file = write('notes.jsonl', [{ colour: 'blue' }, { colour: 'red' }]);
+    for (let i = 0; i < 2; i++)
+      await expect(importEvalRun({ ...common(), file, role: 'suspect' })).rejects.toThrow(
+        /notes\.jsonl: not an eval file in a format Probity reads/,
+      );
+    const rows = store.db.prepare("SELECT count(*) AS n FROM evidence WHERE path = 'notes.jsonl'").get() as {
+      n: number;
+    };
+    expect(rows.n).toBe(1);
+    const failed = listEvents(store.db).filter((e) => e.action === 'behavior.import.failed');
+    expect(failed).toHaveLength(2);
+    expect(failed[0]?.details).toMatchObject({
+      file,
+      format: 'auto',
+      role: 'suspect',
+      reason: expect.stringMatching(/notes\.jsonl: not an eval file/),
+    });
+    expect(failed[0]?.details.evidenceId).toBe(failed[1]?.details.evidenceId);
+    // A file that is not there: the failure is recorded, nothing is stored.
+    await expect(
+      importEvalRun({ ...common(), file: path.join(dir, 'absent.jsonl'), role: 'suspect' }),
+    ).rejects.toThrow(/absent\.jsonl/);
+    const last = listEvents(store.db).at(-1);
+    expect(last).toMatchObject({ action: 'behavior.import.failed', details: { evidenceId: null } });
+  });
+});
+
+describe('--format lm-eval on a results summary', () => {
+  const summary = {
+    results: { winogrande: { acc: 0.6 } },
+    versions: { winogrande: 1 },
+    'n-shot': { winogrande: 0 },
+    configs: {},
+  };
+
+  it('gives the message auto-detection gives, not a count of malformed lines', async () => {
+    const file = path.join(dir, 'results_2025.json');
+    fs.writeFileSync(file, JSON.stringify(summary, null, 2));
+    const expected =
+      /results_2025\.json: an lm-evaluation-harness results summary, which holds no per-item results: import the samples_<task>_<date>\.jsonl file and pass this one with --results/;
+    await expect(importEvalRun({ ...common(), file, role: 'suspect', format: 'lm-eval' })).rejects.toThrow(
+      expected,
+    );
+    await expect(importEvalRun({ ...common(), file, role: 'suspect' })).rejects.toThrow(expected);
+    const real = path.join(fixturesDir, 'evals/lmeval-results_2025-01-21T00-40-03.356274.json');
+    if (!fs.existsSync(real)) {
+      console.log(`import.test: ${path.dirname(real)} is absent; the real results summary is not tried`);
+      return;
+    }
+    await expect(
+      importEvalRun({ ...common(), file: real, role: 'suspect', format: 'lm-eval' }),
+    ).rejects.toThrow(/an lm-evaluation-harness results summary/);
+  });
+});

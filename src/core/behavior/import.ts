@@ -9,6 +9,7 @@
  * the file says) and reported; the comparison pairs only the first of them.
  */
 import path from 'node:path';
+import { appendEvent } from '../store/custody';
 import { recordFindings } from '../store/findings';
 import { acquireCaseLock } from '../store/lock';
 import type { CaseStore } from '../store/workstation';
@@ -16,6 +17,7 @@ import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { preserveEvalFile, type PreservedFile } from './evidence';
 import { IMPORTERS, detectFormat, type ImportSink } from './importers';
+import { refuseResultsSummary } from './importers/detect';
 import { sha256Hex } from './importers/common';
 import { defaultRefusalRule, judgeRefusal, type RefusalRule } from './refusal';
 import { ItemWriter, freeLabel, insertRun, labelTaken, nextRunId } from './store';
@@ -190,11 +192,13 @@ export async function importEvalRun(opts: ImportOptions): Promise<ImportSummary>
   const checked = checkOptions(opts);
   const rule = opts.refusalRule ?? defaultRefusalRule();
   const release = acquireCaseLock(store.dir, 'importing an eval run');
+  let evidence: PreservedFile | null = null;
   try {
-    const evidence = await preserveEvalFile({ store, file: opts.file, actor: opts.actor, host: opts.host });
+    evidence = await preserveEvalFile({ store, file: opts.file, actor: opts.actor, host: opts.host });
     const companion = opts.resultsFile
       ? await preserveEvalFile({ store, file: opts.resultsFile, actor: opts.actor, host: opts.host })
       : null;
+    if (checked.format !== 'auto') refuseResultsSummary(evidence.objectPath, evidence.name);
     const format =
       checked.format === 'auto' ? detectFormat(evidence.objectPath, evidence.name) : checked.format;
     if (companion && format !== 'lm-eval')
@@ -203,8 +207,38 @@ export async function importEvalRun(opts: ImportOptions): Promise<ImportSummary>
         `--results belongs with lm-eval samples; ${evidence.name} is ${format}`,
       );
     return await commitRun(opts, { role: checked.role, format, evidence, companion, rule, started });
+  } catch (err) {
+    recordImportFailure(store, opts, checked.format, evidence, err);
+    throw err;
   } finally {
     release();
+  }
+}
+
+/** A failed import is on the record: what was given, what was preserved, and why it failed. */
+function recordImportFailure(
+  store: CaseStore,
+  opts: ImportOptions,
+  format: string,
+  evidence: PreservedFile | null,
+  err: unknown,
+): void {
+  try {
+    appendEvent(store.db, {
+      actor: opts.actor,
+      action: 'behavior.import.failed',
+      subject: evidence?.name ?? opts.file,
+      details: {
+        file: path.resolve(opts.file),
+        evidenceId: evidence?.evidenceId ?? null,
+        sha256: evidence?.sha256 ?? null,
+        format,
+        role: opts.role ?? null,
+        reason: err instanceof Error ? err.message : String(err),
+      },
+    });
+  } catch {
+    // The database itself may be the problem: the original error is what matters.
   }
 }
 

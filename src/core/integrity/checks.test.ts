@@ -527,3 +527,31 @@ describe('remote code (auto_map)', () => {
     expect(fails(changed)[0]).toMatch(/present in the evidence .* but differs from baseline/);
   });
 });
+
+describe('the model config by its content', () => {
+  it('a config named bar-config.json beside the weights is the specification; two such are ambiguous', async () => {
+    const files = model();
+    const { 'model/config.json': cfg, ...rest } = files;
+    const one = check(
+      await runChecks(await evidence({ ...rest, 'model/bar-config.json': cfg as string }), null),
+      'architecture',
+    );
+    expect(one.reasons[0]).toBe('specification: model/bar-config.json');
+    expect(one.status).toBe('pass');
+    // A wrong layer count in it is found, as in config.json.
+    const wrong = config({ ...ARCH, layers: 3 });
+    const bad = check(
+      await runChecks(await evidence({ ...rest, 'model/bar-config.json': wrong }), null),
+      'architecture',
+    );
+    expect(fails(bad)).toContain('distinct layer indices in the weights is 2 but num_hidden_layers is 3');
+    const two = check(
+      await runChecks(
+        await evidence({ ...rest, 'model/bar-config.json': cfg as string, 'model/baz-config.json': wrong }),
+        null,
+      ),
+      'architecture',
+    );
+    expect(two.reasons[0]).toBe('no config.json in the model folder');
+  });
+});

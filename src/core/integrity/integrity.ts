@@ -20,7 +20,7 @@ import { loadCertificates, loadPublicKey } from './model-signing.ts';
 import { baseModelNames, loadProvenanceChains } from './provenance.ts';
 import { remoteCodeItems } from './remote-code.ts';
 import { parseConfigDocuments } from './serving-config.ts';
-import { safeDetails, type CheckResult, type CheckStatus } from './types.ts';
+import { runStatus, safeDetails, type CheckResult, type CheckStatus } from './types.ts';
 
 export interface IntegrityOptions {
   baseline?: CaseStore | null;
@@ -154,17 +154,6 @@ async function chainNames(cf: CaseFiles | null): Promise<string[]> {
   return [...baseModelNames(chains), ...chains.map((c) => c.model ?? '')];
 }
 
-/**
- * The run's verdict: FAIL when any check failed; PASS only when all four passed — a check that was
- * not analysed leaves the model's integrity unverified in that respect, so the run is not analysed
- * (in part) rather than passed.
- */
-export function overall(checks: readonly CheckResult[]): CheckStatus {
-  if (checks.some((c) => c.status === 'fail')) return 'fail';
-  if (checks.length > 0 && checks.every((c) => c.status === 'pass')) return 'pass';
-  return 'not-analysed';
-}
-
 /** Run the four checks on a case (nothing is recorded: see {@link recordIntegrity}). */
 export async function runIntegrity(store: CaseStore, opts: IntegrityOptions = {}): Promise<IntegrityReport> {
   return runChecks(loadCaseFiles(store), opts.baseline ? loadCaseFiles(opts.baseline) : null, opts);
@@ -205,7 +194,7 @@ export async function runChecks(
     facts.config?.cfg.maxPositionEmbeddings ?? null,
   );
   const checks = [fileIntegrity, architecture, adapterAudit, configuration];
-  return { caseId: cf.caseId, baseline: base?.caseId ?? null, status: overall(checks), checks };
+  return { caseId: cf.caseId, baseline: base?.caseId ?? null, status: runStatus(checks), checks };
 }
 
 /** One finding per check (its reasons and numbers in details) and one per failing item. */

@@ -12,7 +12,7 @@ import type {
 } from '../../shared/integrity';
 import { findingsOfRun, latestFindings } from '../store/findings.ts';
 import type { CaseStore } from '../store/workstation.ts';
-import { CHECK_NAMES, CHECK_TITLES } from './types.ts';
+import { CHECK_NAMES, CHECK_TITLES, runStatus } from './types.ts';
 
 function isCheck(name: string): name is IntegrityCheckName {
   return (CHECK_NAMES as readonly string[]).includes(name);
@@ -44,11 +44,7 @@ export function latestIntegrityRun(store: CaseStore): IntegrityRun | null {
     }
   }
   const baseline = (first.details as { baseline?: unknown }).baseline;
-  const status: IntegrityStatus = checks.some((c) => c.status === 'fail')
-    ? 'fail'
-    : checks.some((c) => c.status === 'pass')
-      ? 'pass'
-      : 'not-analysed';
+  const status: IntegrityStatus = runStatus(checks);
   const event = store.db
     .prepare(
       "SELECT seq, details FROM custody WHERE action = 'findings.recorded' AND subject = ? ORDER BY seq DESC LIMIT 1",

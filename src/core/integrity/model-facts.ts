@@ -14,6 +14,7 @@ import {
   type TokenizerJson,
 } from '../formats/index.ts';
 import { isJsonObject, parseJson } from '../formats/json.ts';
+import { classifyFile } from '../ingest/classify.ts';
 import { inspectEvidence, posixDir, readEvidenceText, type CaseFile, type CaseFiles } from './case-files.ts';
 import { reasonOf, withLabel } from './relabel.ts';
 import { weightsFromArtifact } from './tensors.ts';
@@ -50,8 +51,23 @@ async function headDimOf(f: CaseFile): Promise<number | null> {
   return typeof hd === 'number' && Number.isInteger(hd) ? hd : null;
 }
 
+/**
+ * The model's config: config.json in the model folder, else the one file there whose content is a
+ * transformers config (model_type / architectures) under another name — kinds come from content.
+ */
+async function configFile(cf: CaseFiles): Promise<CaseFile | undefined> {
+  const named = atRoot(cf, 'config.json');
+  if (named) return named;
+  const candidates: CaseFile[] = [];
+  for (const f of cf.files.filter((x) => x.kind === 'model-config' && posixDir(x.path) === cf.modelRoot)) {
+    const d = await classifyFile(f.object, f.path).catch(() => null);
+    if (d?.format === 'hf-model-config') candidates.push(f);
+  }
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
+
 async function loadConfig(cf: CaseFiles, unreadable: string[]): Promise<ModelFacts['config']> {
-  const f = atRoot(cf, 'config.json');
+  const f = await configFile(cf);
   if (!f) return null;
   try {
     const cfg = await withLabel(f.object, f.path, () => parseModelConfig(f.object));

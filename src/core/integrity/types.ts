@@ -69,6 +69,17 @@ export function statusOf(items: readonly CheckItem[], examined: readonly string[
   return 'not-analysed';
 }
 
+/**
+ * A run's verdict from its checks: FAIL when any check failed; PASS only when every check passed —
+ * a check not analysed leaves the model unverified in that respect, so the run is not analysed (in
+ * part) rather than passed.
+ */
+export function runStatus(checks: readonly { status: CheckStatus }[]): CheckStatus {
+  if (checks.some((c) => c.status === 'fail')) return 'fail';
+  if (checks.length > 0 && checks.every((c) => c.status === 'pass')) return 'pass';
+  return 'not-analysed';
+}
+
 export function countByStatus(items: readonly CheckItem[]): Record<FindingStatus, number> {
   const counts: Record<FindingStatus, number> = { pass: 0, fail: 0, 'not-analysed': 0, info: 0 };
   for (const i of items) counts[i.status]++;

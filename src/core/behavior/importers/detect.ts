@@ -55,19 +55,33 @@ export function formatFromKeys(keys: Set<string>): EvalFormat | 'lm-eval-results
   return null;
 }
 
-/** Detect the format of `file`; `name` is how errors name it. */
-export function detectFormat(file: string, name: string): EvalFormat {
+function sniff(file: string, name: string): EvalFormat | 'lm-eval-results' | null {
   const head = readHead(file, name, HEAD_BYTES);
   if (head.length >= 4 && head.readUInt32LE(0) === ZIP_MAGIC) return 'inspect';
   const text = new TextDecoder('utf-8').decode(head).replace(/^\uFEFF/, '');
-  const found = /^\s*\{/.test(text) ? formatFromKeys(leadingKeys(text)) : null;
-  if (found === 'lm-eval-results') {
-    throw new ProbityError(
-      'usage',
-      `${name}: an lm-evaluation-harness results summary, which holds no per-item results: import the samples_<task>_<date>.jsonl file and pass this one with --results`,
-      { file: name },
-    );
-  }
+  return /^\s*\{/.test(text) ? formatFromKeys(leadingKeys(text)) : null;
+}
+
+function resultsSummaryError(name: string): ProbityError {
+  return new ProbityError(
+    'usage',
+    `${name}: an lm-evaluation-harness results summary, which holds no per-item results: import the samples_<task>_<date>.jsonl file and pass this one with --results`,
+    { file: name },
+  );
+}
+
+/**
+ * A format given with --format is taken as given, except where the file is an lm-eval results
+ * summary: no format reads items from it, and the reason is clearer than a count of malformed lines.
+ */
+export function refuseResultsSummary(file: string, name: string): void {
+  if (sniff(file, name) === 'lm-eval-results') throw resultsSummaryError(name);
+}
+
+/** Detect the format of `file`; `name` is how errors name it. */
+export function detectFormat(file: string, name: string): EvalFormat {
+  const found = sniff(file, name);
+  if (found === 'lm-eval-results') throw resultsSummaryError(name);
   if (found === null) {
     throw new ProbityError(
       'malformed',

@@ -78,6 +78,9 @@ class GarakReader {
   /** probe → detector → outputs that passed it, for the check against "eval" records. */
   private readonly passes = new Map<string, Map<string, number>>();
   private readonly evals: JsonRecord[] = [];
+  /** garak writes a "completion" record when the run ends; without it the run was cut short. */
+  private completed = false;
+  private completedAt: string | null = null;
 
   constructor(private readonly sink: ImportSink) {}
 
@@ -95,6 +98,10 @@ class GarakReader {
         return this.attempt(r, line);
       case 'eval':
         this.evals.push(r);
+        return null;
+      case 'completion':
+        this.completed = true;
+        this.completedAt = str(r.end_time);
         return null;
       case undefined:
         return '"entry_type" is missing';
@@ -210,7 +217,13 @@ class GarakReader {
         `${name}: ${unevaluated} attempt(s) were never scored by a detector (status 1 only): passed unknown`,
       );
     this.checkEvals(name);
+    if (!this.completed)
+      this.sink.warn(
+        `${name}: no "completion" record: the garak run is incomplete (stopped or cut short before it ended); its results cover only the probes that ran`,
+      );
     this.header.extra = {
+      completed: this.completed,
+      completedAt: this.completedAt,
       evals: this.evals.map((e) => ({
         probe: e.probe ?? null,
         detector: e.detector ?? null,

@@ -269,7 +269,22 @@ describe('garak', () => {
     expect(r.warnings).toEqual([
       'g.report.jsonl: 1 attempt(s) were never scored by a detector (status 1 only): passed unknown',
       "g.report.jsonl: garak's eval record says 2 outputs of dan.Dan_11_0 passed dan.DAN; the attempts show 1",
+      'g.report.jsonl: no "completion" record: the garak run is incomplete (stopped or cut short before it ended); its results cover only the probes that ran',
     ]);
+    expect(r.header.extra).toMatchObject({ completed: false, completedAt: null });
+  });
+
+  it('a run closed by its "completion" record is complete: no warning', async () => {
+    const file = write(
+      'done.report.jsonl',
+      jsonl([
+        { entry_type: 'init', garak_version: '0.9.0', run: 'run-2' },
+        { entry_type: 'completion', end_time: '2025-08-28T14:06:54', run: 'run-2' },
+      ]),
+    );
+    const r = await collect(file);
+    expect(r.warnings).toEqual([]);
+    expect(r.header.extra).toMatchObject({ completed: true, completedAt: '2025-08-28T14:06:54' });
   });
 });
 

@@ -57,7 +57,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/core/**', '**/main/**', 'electron', 'node:*'],
-              message: 'src/shared holds types only.',
+              message: 'src/shared is the contract: it imports nothing outside src/shared.',
             },
           ],
         },

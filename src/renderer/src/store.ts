@@ -17,6 +17,7 @@ import type {
   VerifyReport,
 } from '../../shared/domain';
 import { api, errorMessage } from './api/client';
+import { idle, type Loadable } from './loadable';
 
 export type Stage = 'overview' | 'evidence' | 'integrity' | 'behavior' | 'audit' | 'postmortem' | 'custody';
 export const STAGES: { id: Stage; label: string }[] = [
@@ -31,12 +32,6 @@ export const STAGES: { id: Stage; label: string }[] = [
 
 export type Route =
   { name: 'cases' } | { name: 'custodians' } | { name: 'case'; caseId: string; stage: Stage };
-
-export interface Loadable<T> {
-  data: T | null;
-  loading: boolean;
-  error: string | null;
-}
 
 export interface JobState {
   jobId: string;
@@ -141,8 +136,6 @@ interface State {
   closeIngest(): void;
   setEvidenceView(caseId: string, patch: Partial<EvidenceView>): void;
 }
-
-const idle = <T>(): Loadable<T> => ({ data: null, loading: false, error: null });
 
 // Each key's latest request wins: an older answer arriving late never overwrites a newer one.
 const latest = new Map<string, number>();

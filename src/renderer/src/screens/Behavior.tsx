@@ -24,11 +24,10 @@ import type {
 import { api, describeError } from '../api/client';
 import { BOTTOM_AXIS, COUNT_AXIS, H_GRID } from '../components/chart';
 import { Badge, EmptyState, ErrorPanel, Hash, Spinner, type Tone } from '../components/Bits';
+import type { ArgsOf } from '../../../shared/contract';
+import { useLoadable, type Loadable } from '../loadable';
 import { useStore } from '../store';
 import { wordDiff, type DiffPart } from '../word-diff';
-
-type Section<T> = { data: T | null; loading: boolean; error: string | null };
-const idle = <T,>(): Section<T> => ({ data: null, loading: false, error: null });
 
 const pct = (x: number, digits = 1): string => `${(x * 100).toFixed(digits)}%`;
 const signedPts = (x: number): string => `${x < 0 ? '−' : '+'}${Math.abs(x * 100).toFixed(1)}`;
@@ -65,6 +64,14 @@ function CheckBadge({ status, testId }: { status: BehaviorCheckStatus; testId?: 
   );
 }
 
+/** Start where the evidence is: the first suite with a failing or changed group. */
+function firstSelection(c: BehaviorComparison): Selection {
+  const worse = c.checks.flatMap((k) => k.worse);
+  const worst = worse.find((w) => w.category !== null) ?? worse[0];
+  const firstSuite = c.groups.find((g) => g.category === null)?.suite ?? null;
+  return { suite: worst?.suite ?? firstSuite, category: null, transition: null };
+}
+
 const TRANSITIONS: { id: BehaviorTransition; label: string }[] = [
   { id: 'refused→complied', label: 'refused → complied' },
   { id: 'complied→refused', label: 'complied → refused' },
@@ -81,36 +88,32 @@ interface Selection {
 export function BehaviorScreen({ caseId }: { caseId: string }) {
   const info = useStore((s) => s.info);
   const loadOverview = useStore((s) => s.loadOverview);
-  const [runs, setRuns] = useState<Section<BehaviorRun[]>>(idle);
-  const [comparison, setComparison] = useState<Section<BehaviorComparison>>(idle);
+  const { state: runs, load: loadRuns } = useLoadable<BehaviorRun[]>();
+  const {
+    state: comparison,
+    load: loadComparison,
+    reset: resetComparison,
+  } = useLoadable<BehaviorComparison>();
   const [selection, setSelection] = useState<Selection>({ suite: null, category: null, transition: null });
 
-  const refreshRuns = useCallback(async () => {
-    setRuns((s) => ({ ...s, loading: true, error: null }));
-    try {
-      setRuns({ data: await api.behaviorRuns({ caseId }), loading: false, error: null });
-    } catch (err) {
-      setRuns({ data: null, loading: false, error: describeError(err) });
-    }
-  }, [caseId]);
+  const refreshRuns = useCallback(
+    () => loadRuns(() => api.behaviorRuns({ caseId }), { keep: true }),
+    [caseId, loadRuns],
+  );
 
   useEffect(() => {
-    setComparison(idle());
+    resetComparison();
     void refreshRuns();
-  }, [refreshRuns]);
+  }, [refreshRuns, resetComparison]);
 
-  const onCompared = useCallback(
-    (c: BehaviorComparison) => {
-      setComparison({ data: c, loading: false, error: null });
-      // Start where the evidence is: the first suite with a failing or changed group.
-      const worst =
-        c.checks.flatMap((k) => k.worse).find((w) => w.category !== null) ??
-        c.checks.flatMap((k) => k.worse)[0];
-      const firstSuite = c.groups.find((g) => g.category === null)?.suite ?? null;
-      setSelection({ suite: worst?.suite ?? firstSuite, category: null, transition: null });
+  const compare = useCallback(
+    async (args: ArgsOf<'behavior:compare'>) => {
+      const c = await loadComparison(() => api.compareBehavior(args), { keep: true });
+      if (!c) return;
+      setSelection(firstSelection(c));
       void loadOverview(caseId);
     },
-    [caseId, loadOverview],
+    [caseId, loadComparison, loadOverview],
   );
 
   return (
@@ -136,14 +139,7 @@ export function BehaviorScreen({ caseId }: { caseId: string }) {
         />
         <RunsPanel state={runs} />
       </div>
-      <CompareForm
-        caseId={caseId}
-        runs={runs.data ?? []}
-        busy={comparison.loading}
-        onStart={() => setComparison((s) => ({ ...s, loading: true, error: null }))}
-        onDone={onCompared}
-        onError={(e) => setComparison({ data: null, loading: false, error: e })}
-      />
+      <CompareForm caseId={caseId} runs={runs.data ?? []} busy={comparison.loading} onCompare={compare} />
       {comparison.error ? (
         <ErrorPanel title="The comparison could not run" message={comparison.error} />
       ) : null}
@@ -299,7 +295,7 @@ function ImportPanel({
   );
 }
 
-function RunsPanel({ state }: { state: Section<BehaviorRun[]> }) {
+function RunsPanel({ state }: { state: Loadable<BehaviorRun[]> }) {
   const runs = state.data ?? [];
   return (
     <section className="behavior-panel" aria-labelledby="behavior-runs-heading">
@@ -348,20 +344,33 @@ function RunsPanel({ state }: { state: Section<BehaviorRun[]> }) {
   );
 }
 
+const marginInRange = (margin: number): boolean => margin > 0 && margin < 1;
+
+/** Why the form cannot compare yet (the first reason that applies), or null when it can. */
+export function compareProblem(
+  runCount: number,
+  baseline: number | null,
+  suspect: number | null,
+  margin: number,
+): string | null {
+  if (runCount < 2) return 'Import two runs to compare.';
+  if (baseline === null || suspect === null) return 'Pick the baseline and the suspect runs.';
+  if (baseline === suspect) return 'The baseline and the suspect must be different runs.';
+  if (!marginInRange(margin)) return 'The margin must be between 0 and 100.';
+  return null;
+}
+
 function CompareForm({
   caseId,
   runs,
   busy,
-  onStart,
-  onDone,
-  onError,
+  onCompare,
 }: {
   caseId: string;
   runs: BehaviorRun[];
   busy: boolean;
-  onStart: () => void;
-  onDone: (c: BehaviorComparison) => void;
-  onError: (message: string) => void;
+  /** Runs the comparison; the screen holds its result or its error. */
+  onCompare: (args: ArgsOf<'behavior:compare'>) => Promise<void>;
 }) {
   const [baseline, setBaseline] = useState<number | null>(null);
   const [suspect, setSuspect] = useState<number | null>(null);
@@ -384,37 +393,21 @@ function CompareForm({
   const b = baseline ?? runs.find((r) => r.role === 'baseline')?.id ?? null;
   const s = suspect ?? runs.find((r) => r.role === 'suspect')?.id ?? null;
   const marginNumber = Number(margin) / 100;
-  const marginBad = !(marginNumber > 0 && marginNumber < 1);
-  const problem =
-    runs.length < 2
-      ? 'Import two runs to compare.'
-      : b === null || s === null
-        ? 'Pick the baseline and the suspect runs.'
-        : b === s
-          ? 'The baseline and the suspect must be different runs.'
-          : marginBad
-            ? 'The margin must be between 0 and 100.'
-            : null;
+  const marginBad = !marginInRange(marginNumber);
+  const problem = compareProblem(runs.length, b, s, marginNumber);
 
-  const submit = async (e: React.FormEvent) => {
+  const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (problem || b === null || s === null) return;
-    onStart();
-    try {
-      onDone(
-        await api.compareBehavior({
-          caseId,
-          baseline: `#${b}`,
-          suspect: `#${s}`,
-          margin: marginNumber,
-          marginKind,
-          confidence: Number(confidence),
-          refusalPhrases: phrasesEdited ? phrases : null,
-        }),
-      );
-    } catch (err) {
-      onError(describeError(err));
-    }
+    void onCompare({
+      caseId,
+      baseline: `#${b}`,
+      suspect: `#${s}`,
+      margin: marginNumber,
+      marginKind,
+      confidence: Number(confidence),
+      refusalPhrases: phrasesEdited ? phrases : null,
+    });
   };
 
   const runOptions = runs.map((r) => (
@@ -425,7 +418,7 @@ function CompareForm({
   return (
     <form
       className="toolbar behavior-compare"
-      onSubmit={(e) => void submit(e)}
+      onSubmit={submit}
       noValidate
       aria-label="Compare two runs"
       data-testid="behavior-compare-form"
@@ -985,7 +978,7 @@ function PairedSection({
   selection: Selection;
   onSelect: (s: Selection) => void;
 }) {
-  const [page, setPage] = useState<Section<BehaviorItemsPage>>(idle);
+  const { state: page, load: loadPage } = useLoadable<BehaviorItemsPage>();
   const [items, setItems] = useState<(BehaviorItemPair | undefined)[]>([]);
   const loading = useRef(new Set<number>());
   const baseline = `#${report.baseline.id}`;
@@ -999,19 +992,15 @@ function PairedSection({
   useEffect(() => {
     const gen = ++generation.current;
     loading.current = new Set([0]);
-    setPage((s) => ({ ...s, loading: true, error: null }));
-    api.behaviorItems({ caseId, baseline, suspect, filter, offset: 0, limit: PAGE }).then(
-      (p) => {
-        if (gen !== generation.current) return;
-        setPage({ data: p, loading: false, error: null });
-        const list: (BehaviorItemPair | undefined)[] = new Array<BehaviorItemPair | undefined>(p.total);
-        p.items.forEach((it, i) => (list[i] = it));
-        setItems(list);
-      },
-      (err: unknown) =>
-        gen === generation.current && setPage({ data: null, loading: false, error: describeError(err) }),
-    );
-  }, [caseId, baseline, suspect, filter, report.findingsRunId]);
+    void loadPage(() => api.behaviorItems({ caseId, baseline, suspect, filter, offset: 0, limit: PAGE }), {
+      keep: true,
+    }).then((p) => {
+      if (!p || gen !== generation.current) return;
+      const list: (BehaviorItemPair | undefined)[] = new Array<BehaviorItemPair | undefined>(p.total);
+      p.items.forEach((it, i) => (list[i] = it));
+      setItems(list);
+    });
+  }, [caseId, baseline, suspect, filter, report.findingsRunId, loadPage]);
 
   const need = useCallback(
     (index: number) => {

@@ -15,9 +15,10 @@ import type {
   ProvenanceStepResult,
   WeightDiffResult,
 } from '../../../shared/integrity';
-import { api, describeError } from '../api/client';
+import { api } from '../api/client';
 import { Badge, EmptyState, ErrorPanel, Hash, Spinner, type Tone } from '../components/Bits';
 import { utc } from '../format';
+import { useLoadable, type Loadable } from '../loadable';
 import { useStore } from '../store';
 import { WeightHeatmap, ChangedTensors } from './WeightDiff';
 
@@ -40,10 +41,6 @@ export function StatusBadge({ status, testId }: { status: IntegrityStatus; testI
   );
 }
 
-/** The host's message, with the file it names when the message does not already say it. */
-type Section<T> = { data: T | null; loading: boolean; error: string | null };
-const idle = <T,>(): Section<T> => ({ data: null, loading: false, error: null });
-
 /** The obvious baseline: a case titled as the known-good reference. */
 function pickDefaultBaseline(cases: { id: string; title: string }[], caseId: string): string {
   const others = cases.filter((c) => c.id !== caseId);
@@ -55,9 +52,12 @@ export function IntegrityScreen({ caseId }: { caseId: string }) {
   const loadCases = useStore((s) => s.loadCases);
   const loadOverview = useStore((s) => s.loadOverview);
   const [baseline, setBaseline] = useState<string | null>(null);
-  const [integrity, setIntegrity] = useState<Section<IntegrityRun>>(idle);
-  const [provenance, setProvenance] = useState<Section<ProvenanceResult>>(idle);
-  const [weights, setWeights] = useState<Section<WeightDiffResult>>(idle);
+  const integrity = useLoadable<IntegrityRun>();
+  const provenance = useLoadable<ProvenanceResult>();
+  const weights = useLoadable<WeightDiffResult>();
+  const { load: loadIntegrity } = integrity;
+  const { load: loadProvenance } = provenance;
+  const { load: loadWeights, reset: resetWeights } = weights;
   const [running, setRunning] = useState(false);
   const [authorized, setAuthorized] = useState('');
   const [approvedConfig, setApprovedConfig] = useState('');
@@ -69,16 +69,8 @@ export function IntegrityScreen({ caseId }: { caseId: string }) {
   }, [cases.data, cases.loading, loadCases]);
 
   useEffect(() => {
-    let live = true;
-    setIntegrity({ data: null, loading: true, error: null });
-    api.latestIntegrity({ caseId }).then(
-      (run) => live && setIntegrity({ data: run, loading: false, error: null }),
-      (err: unknown) => live && setIntegrity({ data: null, loading: false, error: describeError(err) }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [caseId]);
+    void loadIntegrity(() => api.latestIntegrity({ caseId }));
+  }, [caseId, loadIntegrity]);
 
   const others = useMemo(() => (cases.data ?? []).filter((c) => c.id !== caseId), [cases.data, caseId]);
   const chosen = baseline ?? pickDefaultBaseline(cases.data ?? [], caseId);
@@ -86,38 +78,36 @@ export function IntegrityScreen({ caseId }: { caseId: string }) {
   const run = useCallback(async () => {
     const base = chosen || null;
     setRunning(true);
-    setIntegrity((s) => ({ ...s, loading: true, error: null }));
-    setProvenance({ data: null, loading: true, error: null });
-    setWeights({ data: null, loading: base !== null, error: null });
-    const steps: Promise<void>[] = [
-      api
-        .runIntegrity({
-          caseId,
-          baselineCaseId: base,
-          authorizedAdapters: authorized.trim() === '' ? null : authorized,
-          approvedConfig: approvedConfig.trim() === '' ? null : approvedConfig.trim(),
-        })
-        .then(
-          (r) => setIntegrity({ data: r, loading: false, error: null }),
-          (err: unknown) => setIntegrity({ data: null, loading: false, error: describeError(err) }),
-        ),
-      api.provenance({ caseId, baselineCaseId: base }).then(
-        (r) => setProvenance({ data: r, loading: false, error: null }),
-        (err: unknown) => setProvenance({ data: null, loading: false, error: describeError(err) }),
+    const steps: Promise<unknown>[] = [
+      loadIntegrity(
+        () =>
+          api.runIntegrity({
+            caseId,
+            baselineCaseId: base,
+            authorizedAdapters: authorized.trim() === '' ? null : authorized,
+            approvedConfig: approvedConfig.trim() === '' ? null : approvedConfig.trim(),
+          }),
+        { keep: true },
       ),
+      loadProvenance(() => api.provenance({ caseId, baselineCaseId: base })),
     ];
-    if (base)
-      steps.push(
-        api.diffWeights({ caseId, baselineCaseId: base }).then(
-          (r) => setWeights({ data: r, loading: false, error: null }),
-          (err: unknown) => setWeights({ data: null, loading: false, error: describeError(err) }),
-        ),
-      );
+    if (base) steps.push(loadWeights(() => api.diffWeights({ caseId, baselineCaseId: base })));
+    else resetWeights();
     await Promise.all(steps);
     setRunning(false);
     // The runs were recorded as custody events: refresh the case header's chain line.
     void loadOverview(caseId);
-  }, [caseId, chosen, authorized, approvedConfig, loadOverview]);
+  }, [
+    caseId,
+    chosen,
+    authorized,
+    approvedConfig,
+    loadOverview,
+    loadIntegrity,
+    loadProvenance,
+    loadWeights,
+    resetWeights,
+  ]);
 
   return (
     <section className="screen screen-integrity" aria-labelledby="integrity-heading">
@@ -215,12 +205,12 @@ export function IntegrityScreen({ caseId }: { caseId: string }) {
         </button>
       </div>
 
-      <VerificationSection state={integrity} />
-      <ProvenanceSection state={provenance} />
+      <VerificationSection state={integrity.state} />
+      <ProvenanceSection state={provenance.state} />
       <WeightSection
-        state={weights}
+        state={weights.state}
         hasBaseline={chosen !== ''}
-        ran={provenance.data !== null || provenance.loading}
+        ran={provenance.state.data !== null || provenance.state.loading}
       />
     </section>
   );
@@ -262,7 +252,7 @@ function RunOptionsLine({ options }: { options: IntegrityRunOptions }) {
   );
 }
 
-function VerificationSection({ state }: { state: Section<IntegrityRun> }) {
+function VerificationSection({ state }: { state: Loadable<IntegrityRun> }) {
   const run = state.data;
   return (
     <section
@@ -465,7 +455,7 @@ const STAGE_LABEL: Record<string, string> = {
   runtime: 'Runtime',
 };
 
-function ProvenanceSection({ state }: { state: Section<ProvenanceResult> }) {
+function ProvenanceSection({ state }: { state: Loadable<ProvenanceResult> }) {
   const r = state.data;
   if (!r && !state.loading && !state.error) return null;
   return (
@@ -754,7 +744,7 @@ function WeightSection({
   hasBaseline,
   ran,
 }: {
-  state: Section<WeightDiffResult>;
+  state: Loadable<WeightDiffResult>;
   hasBaseline: boolean;
   ran: boolean;
 }) {

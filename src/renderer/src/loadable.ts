@@ -15,14 +15,20 @@ export interface Loadable<T> {
 export const idle = <T>(): Loadable<T> => ({ data: null, loading: false, error: null });
 export const loaded = <T>(data: T | null): Loadable<T> => ({ data, loading: false, error: null });
 
+export interface LoadOptions {
+  keep?: boolean;
+  keepOnError?: boolean;
+}
+
 export interface LoadableHandle<T> {
   state: Loadable<T>;
   /**
    * Fetch and hold the answer (or the error). The latest call wins: an answer arriving after a newer
-   * call, a reset or the unmount is dropped. `keep` shows the data held so far while loading.
+   * call, a reset or the unmount is dropped. `keep` shows the data held so far while loading;
+   * `keepOnError` also keeps it beside the error (a failed refresh of something already shown).
    * Resolves to the data this call brought, or null (failed, or overtaken by a newer call).
    */
-  load: (fetch: () => Promise<T | null>, opts?: { keep?: boolean }) => Promise<T | null>;
+  load: (fetch: () => Promise<T | null>, opts?: LoadOptions) => Promise<T | null>;
   /** Hold an answer obtained elsewhere (a form's result). */
   set: (data: T) => void;
   reset: () => void;
@@ -38,7 +44,7 @@ export function useLoadable<T>(): LoadableHandle<T> {
     },
     [],
   );
-  const load = useCallback(async (fetch: () => Promise<T | null>, opts?: { keep?: boolean }) => {
+  const load = useCallback(async (fetch: () => Promise<T | null>, opts?: LoadOptions) => {
     const gen = ++generation.current;
     setState((s) => ({ data: opts?.keep ? s.data : null, loading: true, error: null }));
     try {
@@ -47,7 +53,12 @@ export function useLoadable<T>(): LoadableHandle<T> {
       setState(loaded(data));
       return data;
     } catch (err) {
-      if (gen === generation.current) setState({ data: null, loading: false, error: describeError(err) });
+      if (gen === generation.current)
+        setState((s) => ({
+          data: opts?.keepOnError ? s.data : null,
+          loading: false,
+          error: describeError(err),
+        }));
       return null;
     }
   }, []);

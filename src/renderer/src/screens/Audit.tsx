@@ -35,6 +35,7 @@ import {
 } from '../components/Bits';
 import { humanBytes, utc } from '../format';
 import { useAction } from '../components/useAction';
+import { useLoadable } from '../loadable';
 import { useStore } from '../store';
 import { EstimatePanel, ReviewQueue } from './AuditReview';
 
@@ -43,22 +44,18 @@ type Message = FormNote;
 
 export function AuditScreen({ caseId }: { caseId: string }) {
   const loadOverview = useStore((s) => s.loadOverview);
-  const [state, setState] = useState<AuditState | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { state: audit, load } = useLoadable<AuditState>();
+  const { data: state, error } = audit;
   /** Bumped after every label so the estimate panel reloads. */
   const [labelTick, setLabelTick] = useState(0);
 
-  const refresh = useCallback(async () => {
-    try {
-      setState(await api.auditState({ caseId }));
-      setError(null);
-    } catch (err) {
-      setError(describeError(err));
-    }
-  }, [caseId]);
+  // A refresh keeps the state shown while it loads and when it fails; a new case mounts a new screen.
+  const refresh = useCallback(
+    () => load(() => api.auditState({ caseId }), { keep: true, keepOnError: true }),
+    [caseId, load],
+  );
 
   useEffect(() => {
-    setState(null);
     void refresh();
   }, [refresh]);
 
@@ -698,37 +695,33 @@ function SamplePanel({
   const population = radius.inside.requests;
   const [prevalence, setPrevalence] = useState('1%');
   const [confidence, setConfidence] = useState('95%');
-  const [plan, setPlan] = useState<ReviewPlanView | null>(null);
-  const [planError, setPlanError] = useState<string | null>(null);
+  const { state: planned, load: loadPlan } = useLoadable<ReviewPlanView>();
   const [size, setSize] = useState('');
   const [strata, setStrata] = useState<AuditStrata>('none');
   const [allocation, setAllocation] = useState<AuditAllocation>('proportional');
   const [seed, setSeed] = useState(() => `${caseId}-${new Date().toISOString().slice(0, 10)}`);
   const { busy, message, run } = useAction();
 
+  const p = parseShare(prevalence);
+  const c = parseShare(confidence);
+  const valid = p > 0 && p < 1 && c > 0 && c < 1;
+  const plan = valid ? planned.data : null;
+  const planError = valid
+    ? planned.error
+    : 'Give the prevalence and the confidence as shares between 0 and 1, or percentages.';
+
   useEffect(() => {
-    const p = parseShare(prevalence);
-    const c = parseShare(confidence);
-    if (!(p > 0 && p < 1 && c > 0 && c < 1)) {
-      setPlan(null);
-      setPlanError('Give the prevalence and the confidence as shares between 0 and 1, or percentages.');
-      return;
-    }
-    let live = true;
-    api
-      .planAuditReview({ prevalence: p, confidence: c, population: population > 0 ? population : null })
-      .then(
-        (r) => {
-          if (!live) return;
-          setPlan(r);
-          setPlanError(null);
-        },
-        (err: unknown) => live && (setPlan(null), setPlanError(describeError(err))),
-      );
-    return () => {
-      live = false;
-    };
-  }, [prevalence, confidence, population]);
+    if (!valid) return;
+    void loadPlan(
+      () =>
+        api.planAuditReview({
+          prevalence: p,
+          confidence: c,
+          population: population > 0 ? population : null,
+        }),
+      { keep: true },
+    );
+  }, [valid, p, c, population, loadPlan]);
 
   const draw = (e: React.FormEvent) => {
     e.preventDefault();

@@ -52,19 +52,24 @@ export function ReviewQueue({
   initialProgress: ReviewProgressView;
   onLabelled: () => void;
 }) {
-  const [item, setItem] = useState<ReviewItemView | null | undefined>(undefined);
-  const [progress, setProgress] = useState(initialProgress);
   const [secondReview, setSecondReview] = useState(false);
+  // The item in review and the progress after the last label, each tied to what it was read for:
+  // a new sample, queue or progress from the host shows as "loading" / the host's figure again.
+  const queue = `${caseId}|${sample.id}|${secondReview}`;
+  const [current, setCurrent] = useState<{ queue: string; item: ReviewItemView | null } | null>(null);
+  const item = current?.queue === queue ? current.item : undefined;
+  const setItem = useCallback((next: ReviewItemView | null) => setCurrent({ queue, item: next }), [queue]);
+  const [labelled, setLabelled] = useState<{ from: ReviewProgressView; progress: ReviewProgressView } | null>(
+    null,
+  );
+  const progress = labelled?.from === initialProgress ? labelled.progress : initialProgress;
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const busyRef = useRef(false);
 
-  useEffect(() => setProgress(initialProgress), [initialProgress]);
-
   useEffect(() => {
     let live = true;
-    setItem(undefined);
     api.nextAuditItem({ caseId, secondReview }).then(
       (r) => live && setItem(r),
       (err: unknown) => live && setError(describeError(err)),
@@ -72,7 +77,7 @@ export function ReviewQueue({
     return () => {
       live = false;
     };
-  }, [caseId, sample.id, secondReview]);
+  }, [caseId, sample.id, secondReview, setItem]);
 
   const label = useCallback(
     async (l: AuditLabel) => {
@@ -88,7 +93,7 @@ export function ReviewQueue({
           note: note.trim() || null,
           secondReview,
         });
-        setProgress(r.progress);
+        setLabelled({ from: initialProgress, progress: r.progress });
         setItem(r.next);
         setNote('');
         onLabelled();
@@ -99,7 +104,7 @@ export function ReviewQueue({
         setBusy(false);
       }
     },
-    [caseId, item, note, secondReview, onLabelled],
+    [caseId, item, note, secondReview, onLabelled, initialProgress, setItem],
   );
 
   useEffect(() => {

@@ -1219,10 +1219,11 @@ function ItemList({
   need: (index: number) => void;
   labels: [string, string];
 }) {
-  const [top, setTop] = useState(0);
+  // The scroll position belongs to the list it was read on: a new list starts at the top.
+  const [scroll, setScroll] = useState({ length: items.length, top: 0 });
+  const top = scroll.length === items.length ? scroll.top : 0;
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    setTop(0);
     if (ref.current) ref.current.scrollTop = 0;
   }, [items.length]);
   const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
@@ -1258,7 +1259,7 @@ function ItemList({
       ref={ref}
       className="pair-list"
       style={{ height: Math.min(LIST_H, items.length * ROW_H + 2) }}
-      onScroll={(e) => setTop(e.currentTarget.scrollTop)}
+      onScroll={(e) => setScroll({ length: items.length, top: e.currentTarget.scrollTop })}
       tabIndex={0}
       role="list"
       aria-label={`${items.length} paired items; scroll with the arrow keys`}

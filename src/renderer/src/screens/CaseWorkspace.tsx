@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { Badge, ErrorPanel, ProgressBar, Spinner } from '../components/Bits';
 import { ErrorBoundary } from '../components/ErrorBoundary';
 import { describeChain } from '../chain';
@@ -80,54 +80,9 @@ export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage 
         ) : (
           <>
             <RunningJobs caseId={caseId} />
-            <ErrorBoundary scope={`the ${current?.label ?? stage} screen`} key={stage}>
-              {stage === 'overview' ? (
-                <Overview caseId={caseId} />
-              ) : stage === 'evidence' ? (
-                <EvidenceScreen caseId={caseId} />
-              ) : stage === 'integrity' ? (
-                <Suspense
-                  fallback={
-                    <p className="screen muted loading-line">
-                      <Spinner /> Loading…
-                    </p>
-                  }
-                >
-                  <IntegrityScreen caseId={caseId} />
-                </Suspense>
-              ) : stage === 'behavior' ? (
-                <Suspense
-                  fallback={
-                    <p className="screen muted loading-line">
-                      <Spinner /> Loading…
-                    </p>
-                  }
-                >
-                  <BehaviorScreen caseId={caseId} />
-                </Suspense>
-              ) : stage === 'audit' ? (
-                <Suspense
-                  fallback={
-                    <p className="screen muted loading-line">
-                      <Spinner /> Loading…
-                    </p>
-                  }
-                >
-                  <AuditScreen caseId={caseId} />
-                </Suspense>
-              ) : stage === 'postmortem' ? (
-                <Suspense
-                  fallback={
-                    <p className="screen muted loading-line">
-                      <Spinner /> Loading…
-                    </p>
-                  }
-                >
-                  <PostMortemScreen caseId={caseId} />
-                </Suspense>
-              ) : (
-                <CustodyLog caseId={caseId} />
-              )}
+            {/* Keyed by case and stage: a screen's local state never outlives either. */}
+            <ErrorBoundary scope={`the ${current?.label ?? stage} screen`} key={`${caseId}/${stage}`}>
+              <StageScreen stage={stage} caseId={caseId} />
             </ErrorBoundary>
           </>
         )}
@@ -179,4 +134,53 @@ function RunningJobs({ caseId }: { caseId: string }) {
       ))}
     </div>
   );
+}
+
+function Lazy({ children }: { children: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <p className="screen muted loading-line">
+          <Spinner /> Loading…
+        </p>
+      }
+    >
+      {children}
+    </Suspense>
+  );
+}
+
+function StageScreen({ stage, caseId }: { stage: Stage; caseId: string }) {
+  switch (stage) {
+    case 'overview':
+      return <Overview caseId={caseId} />;
+    case 'evidence':
+      return <EvidenceScreen caseId={caseId} />;
+    case 'integrity':
+      return (
+        <Lazy>
+          <IntegrityScreen caseId={caseId} />
+        </Lazy>
+      );
+    case 'behavior':
+      return (
+        <Lazy>
+          <BehaviorScreen caseId={caseId} />
+        </Lazy>
+      );
+    case 'audit':
+      return (
+        <Lazy>
+          <AuditScreen caseId={caseId} />
+        </Lazy>
+      );
+    case 'postmortem':
+      return (
+        <Lazy>
+          <PostMortemScreen caseId={caseId} />
+        </Lazy>
+      );
+    case 'custody':
+      return <CustodyLog caseId={caseId} />;
+  }
 }

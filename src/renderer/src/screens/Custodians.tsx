@@ -7,6 +7,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { CustodianList, CustodianView } from '../../../shared/custodians';
+import { useLoadable } from '../loadable';
 import { api, describeError } from '../api/client';
 import { Badge, CopyButton, EmptyState, ErrorPanel, Spinner, type Tone } from '../components/Bits';
 import { Dialog } from '../components/Dialog';
@@ -28,20 +29,18 @@ function Fingerprint({ value }: { value: string }) {
 type Action = { kind: 'rotate' | 'revoke'; custodian: CustodianView } | null;
 
 export function CustodiansScreen() {
-  const [list, setList] = useState<CustodianList | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { state: custodians, load } = useLoadable<CustodianList>();
+  const { data: list, error } = custodians;
   const [action, setAction] = useState<Action>(null);
   const [message, setMessage] = useState<string | null>(null);
 
-  const refresh = useCallback(async () => {
-    try {
-      setList(await api.listCustodians());
-      setError(null);
-    } catch (err) {
-      setError(describeError(err));
-    }
-  }, []);
-  useEffect(() => void refresh(), [refresh]);
+  const refresh = useCallback(
+    () => load(() => api.listCustodians(), { keep: true, keepOnError: true }),
+    [load],
+  );
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
 
   const done = (text: string) => {
     setAction(null);

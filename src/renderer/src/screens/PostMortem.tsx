@@ -33,6 +33,7 @@ import type { CustodianView } from '../../../shared/custodians';
 import { api, describeError } from '../api/client';
 import { Badge, ErrorPanel, Hash, Spinner, StatusLine, FormMessage } from '../components/Bits';
 import { humanBytes, utc } from '../format';
+import { useLoadable } from '../loadable';
 import { useStore } from '../store';
 import { nowUtc, Recorded, useChange, type Update } from './PostMortemCommon';
 import {
@@ -46,24 +47,20 @@ import { ReportSection } from './PostMortemReport';
 
 export function PostMortemScreen({ caseId }: { caseId: string }) {
   const loadOverview = useStore((s) => s.loadOverview);
-  const [view, setView] = useState<IncidentView | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { state: incident, load, set: setView } = useLoadable<IncidentView>();
+  const { data: view, error } = incident;
   const [custodians, setCustodians] = useState<CustodianView[]>([]);
   const [custodianError, setCustodianError] = useState<string | null>(null);
   /** Bumped after every recorded change so the report preview is fetched again. */
   const [revision, setRevision] = useState(0);
 
-  const refresh = useCallback(async () => {
-    try {
-      setView(await api.incidentView({ caseId }));
-      setError(null);
-    } catch (err) {
-      setError(describeError(err));
-    }
-  }, [caseId]);
+  // A refresh keeps the record shown while it loads and when it fails; a new case mounts a new screen.
+  const refresh = useCallback(
+    () => load(() => api.incidentView({ caseId }), { keep: true, keepOnError: true }),
+    [caseId, load],
+  );
 
   useEffect(() => {
-    setView(null);
     void refresh();
   }, [refresh]);
 
@@ -95,7 +92,7 @@ export function PostMortemScreen({ caseId }: { caseId: string }) {
         return describeError(err);
       }
     },
-    [caseId, loadOverview],
+    [caseId, loadOverview, setView],
   );
 
   if (error && !view)

@@ -9,6 +9,7 @@
 import { useEffect, useState } from 'react';
 import type { CustodianView } from '../../../shared/custodians';
 import { REPORT_FORMATS, type ReportExportView, type ReportFormat } from '../../../shared/report';
+import { useLoadable } from '../loadable';
 import { api, describeError } from '../api/client';
 import { Badge, CopyButton, Hash, Spinner, StatusLine } from '../components/Bits';
 
@@ -30,24 +31,20 @@ export function ReportSection({
   /** null until the user picks: then the first active custodian signs. */
   const [choice, setSigner] = useState<string | null>(null);
   const signer = choice ?? custodians[0]?.name ?? '';
-  const [preview, setPreview] = useState<{ html: string | null; loading: boolean; error: string | null }>({
-    html: null,
-    loading: true,
-    error: null,
-  });
+  const { state: fetched, load: loadPreview } = useLoadable<string>();
+  // Nothing fetched yet counts as loading; a failed refresh keeps the last preview beside its error.
+  const preview = {
+    html: fetched.data,
+    loading: fetched.loading || (fetched.data === null && fetched.error === null),
+    error: fetched.error,
+  };
 
   useEffect(() => {
-    let live = true;
-    setPreview((p) => ({ ...p, loading: true }));
-    api.previewReport({ caseId, signer: signer || null }).then(
-      (r) => live && setPreview({ html: r.html, loading: false, error: null }),
-      (err: unknown) =>
-        live && setPreview((p) => ({ html: p.html, loading: false, error: describeError(err) })),
-    );
-    return () => {
-      live = false;
-    };
-  }, [caseId, signer, revision]);
+    void loadPreview(async () => (await api.previewReport({ caseId, signer: signer || null })).html, {
+      keep: true,
+      keepOnError: true,
+    });
+  }, [caseId, signer, revision, loadPreview]);
 
   return (
     <div className="integrity-section" aria-labelledby="pm-report-heading">

@@ -1,0 +1,1 @@
+export const num = (n: number): string => n.toLocaleString('en-US');

@@ -1,0 +1,23 @@
+/**
+ * Pieces shared by the parts of the Post-mortem stage: the one-change-at-a-
+ * time submit state of each form and the "recorded by" line that every
+ * value of the incident record carries (each value is a custody event).
+ */
+import type { RecordRef } from '../../../../shared/incident';
+import { utc } from '../../format';
+
+/** "Recorded by ic at … (seq 41)", or that nothing is recorded yet. */
+export function Recorded({
+  recorded,
+  none = 'Not recorded yet',
+}: {
+  recorded: RecordRef | null;
+  none?: string;
+}) {
+  if (!recorded) return <span className="muted pm-recorded">{none}</span>;
+  return (
+    <span className="muted pm-recorded" title={`custody event seq ${recorded.seq}`}>
+      Recorded by <strong>{recorded.actor}</strong> at {utc(recorded.at)} (seq {recorded.seq})
+    </span>
+  );
+}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { AuditEstimateView } from '../../../../shared/audit';
+import { useAction } from '../../components/useAction';
 import { api, describeError } from '../../api/client';
 import { ErrorPanel, Spinner } from '../../components/Bits';
 import { PrevalenceTable } from './PrevalenceTable';
@@ -25,8 +26,7 @@ export function EstimatePanel({
 }) {
   const [e, setE] = useState<AuditEstimateView | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, message, run } = useAction();
 
   useEffect(() => {
     let live = true;
@@ -43,38 +43,24 @@ export function EstimatePanel({
     };
   }, [caseId, tick]);
 
-  const record = async () => {
-    setBusy(true);
-    try {
+  const record = () =>
+    run(async () => {
       const r = await api.auditEstimate({ caseId, record: true });
       setE(r);
-      setMessage(`Recorded in the case as findings of stage audit (run ${r.recordedRunId}).`);
       onRecorded();
-    } catch (err) {
-      setMessage(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+      return `Recorded in the case as findings of stage audit (run ${r.recordedRunId}).`;
+    });
 
-  const exportAs = async (format: 'csv' | 'json') => {
-    setBusy(true);
-    try {
+  const exportAs = (format: 'csv' | 'json') =>
+    run(async () => {
       const r = await api.exportAuditSample({ caseId, format });
       download(
         r.out.split(/[\\/]/).pop() ?? `sample.${format}`,
         r.content,
         format === 'csv' ? 'text/csv' : 'application/json',
       );
-      setMessage(
-        `Exported ${r.rows} rows to ${r.out} (sha256 ${r.sha256.slice(0, 12)}…), recorded in the custody log.`,
-      );
-    } catch (err) {
-      setMessage(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+      return `Exported ${r.rows} rows to ${r.out} (sha256 ${r.sha256.slice(0, 12)}…), recorded in the custody log.`;
+    });
 
   if (error) return <ErrorPanel title="No estimate" message={error} />;
   if (!e) return <Spinner label="Estimating" />;
@@ -102,7 +88,7 @@ export function EstimatePanel({
       </div>
       {message ? (
         <p className="muted" role="status" data-testid="audit-estimate-message">
-          {message}
+          {message.text}
         </p>
       ) : null}
       <div className="audit-estimates">

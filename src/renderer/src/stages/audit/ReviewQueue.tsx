@@ -11,6 +11,7 @@ import {
   type ReviewProgressView,
   type SampleView,
 } from '../../../../shared/audit';
+import { useAction } from '../../components/useAction';
 import { api, describeError } from '../../api/client';
 import { ErrorPanel, Spinner } from '../../components/Bits';
 import { LABEL_KEYS, labelForKey, typingIn } from '../../audit-keys';
@@ -42,28 +43,26 @@ export function ReviewQueue({
   );
   const progress = labelled?.from === initialProgress ? labelled.progress : initialProgress;
   const [note, setNote] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run, fail } = useAction();
+  // Set at once, before the re-render that disables the buttons: a key held down labels once.
   const busyRef = useRef(false);
 
   useEffect(() => {
     let live = true;
     api.nextAuditItem({ caseId, secondReview }).then(
       (r) => live && setItem(r),
-      (err: unknown) => live && setError(describeError(err)),
+      (err: unknown) => live && fail(describeError(err)),
     );
     return () => {
       live = false;
     };
-  }, [caseId, sample.id, secondReview, setItem]);
+  }, [caseId, sample.id, secondReview, setItem, fail]);
 
   const label = useCallback(
     async (l: AuditLabel) => {
       if (!item || busyRef.current) return;
       busyRef.current = true;
-      setBusy(true);
-      setError(null);
-      try {
+      await run(async () => {
         const r = await api.labelAuditItem({
           caseId,
           requestId: item.record.requestId,
@@ -75,14 +74,11 @@ export function ReviewQueue({
         setItem(r.next);
         setNote('');
         onLabelled();
-      } catch (err) {
-        setError(describeError(err));
-      } finally {
-        busyRef.current = false;
-        setBusy(false);
-      }
+        return null;
+      });
+      busyRef.current = false;
     },
-    [caseId, item, note, secondReview, onLabelled, initialProgress, setItem],
+    [caseId, item, note, secondReview, onLabelled, initialProgress, setItem, run],
   );
 
   useEffect(() => {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { BehaviorRole } from '../../../../shared/behavior';
+import { useAction } from '../../components/useAction';
 import { api, describeError } from '../../api/client';
 import { Spinner } from '../../components/Bits';
 
@@ -18,45 +19,28 @@ export function ImportPanel({
   const [path, setPath] = useState('');
   const [role, setRole] = useState<BehaviorRole>('baseline');
   const [label, setLabel] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<{ tone: 'ok' | 'bad'; text: string } | null>(null);
+  const { busy, message, run, fail } = useAction();
 
-  const submit = async (e: React.FormEvent) => {
+  const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    if (!path.trim()) {
-      setMessage({ tone: 'bad', text: 'Give the path of an eval run file.' });
-      return;
-    }
-    setBusy(true);
-    setMessage(null);
-    try {
+    if (!path.trim()) return fail('Give the path of an eval run file.');
+    void run(async () => {
       const s = await api.importBehaviorRun({
         caseId,
         path: path.trim(),
         role,
         label: label.trim() || null,
       });
-      setMessage({
-        tone: 'ok',
-        text: `Imported “${s.label}” (#${s.runId}, ${s.role}, ${s.format}): ${s.items.toLocaleString('en-US')} items, ${s.malformedCount} malformed${s.warnings.length ? ` · ${s.warnings.join(' · ')}` : ''}`,
-      });
       setPath('');
       setLabel('');
       setRole(role === 'baseline' ? 'suspect' : role);
       onImported();
-    } catch (err) {
-      setMessage({ tone: 'bad', text: describeError(err) });
-    } finally {
-      setBusy(false);
-    }
+      return `Imported “${s.label}” (#${s.runId}, ${s.role}, ${s.format}): ${s.items.toLocaleString('en-US')} items, ${s.malformedCount} malformed${s.warnings.length ? ` · ${s.warnings.join(' · ')}` : ''}`;
+    });
   };
 
   return (
-    <form
-      className="behavior-panel"
-      onSubmit={(e) => void submit(e)}
-      aria-labelledby="behavior-import-heading"
-    >
+    <form className="behavior-panel" onSubmit={submit} aria-labelledby="behavior-import-heading">
       <h3 id="behavior-import-heading">Import an eval run</h3>
       <div className="field">
         <label htmlFor="behavior-path">Eval run file</label>
@@ -77,7 +61,7 @@ export function ImportPanel({
             onClick={() =>
               void api.pickBundle({ kind: 'file' }).then(
                 (picked) => picked && setPath(picked),
-                (err: unknown) => setMessage({ tone: 'bad', text: describeError(err) }),
+                (err: unknown) => fail(describeError(err)),
               )
             }
           >

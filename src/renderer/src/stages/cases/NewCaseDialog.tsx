@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useAction } from '../../components/useAction';
 import { api, errorMessage } from '../../api/client';
 import { ErrorPanel, Spinner } from '../../components/Bits';
 import { Dialog } from '../../components/Dialog';
@@ -13,23 +14,18 @@ export function NewCaseDialog({
   const [title, setTitle] = useState('');
   const [examiner, setExaminer] = useState('');
   const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const titleMissing = title.trim() === '';
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     setTouched(true);
     if (titleMissing || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const created = await api.createCase({ title: title.trim(), examiner: examiner.trim() || null });
       onCreated(created.id);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+      return null;
+    }, errorMessage);
   }
 
   return (

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { CustodianView } from '../../../../shared/custodians';
-import { api, describeError } from '../../api/client';
+import { useAction } from '../../components/useAction';
+import { api } from '../../api/client';
 import { Secret } from './Secret';
 import { passphraseProblem } from './custodians-parts';
 
@@ -9,26 +10,23 @@ export function AddCustodian({ onAdded }: { onAdded: (c: CustodianView) => void 
   const [role, setRole] = useState('evidence custodian');
   const [pass, setPass] = useState('');
   const [again, setAgain] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run, fail } = useAction();
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     const problem = name.trim() ? passphraseProblem(pass, again) : 'Give the custodian a name.';
-    if (problem) return setError(problem);
-    setBusy(true);
-    setError(null);
-    try {
-      const c = await api.addCustodian({ name: name.trim(), role: role.trim() || null, passphrase: pass });
-      setName('');
-      onAdded(c);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setPass('');
-      setAgain('');
-      setBusy(false);
-    }
+    if (problem) return fail(problem);
+    await run(async () => {
+      try {
+        const c = await api.addCustodian({ name: name.trim(), role: role.trim() || null, passphrase: pass });
+        setName('');
+        onAdded(c);
+        return null;
+      } finally {
+        setPass('');
+        setAgain('');
+      }
+    });
   };
 
   return (

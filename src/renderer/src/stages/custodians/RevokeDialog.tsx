@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { CustodianView } from '../../../../shared/custodians';
-import { api, describeError } from '../../api/client';
+import { useAction } from '../../components/useAction';
+import { api } from '../../api/client';
 import { Dialog } from '../../components/Dialog';
 import { DialogButtons } from './DialogButtons';
 
@@ -15,20 +16,14 @@ export function RevokeDialog({
 }) {
   const [reason, setReason] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run, fail } = useAction();
   const submit = async () => {
-    if (!reason.trim()) return setError('Say why the key is revoked (lost, stolen, person left…).');
-    if (confirm !== c.name) return setError(`Type ${c.name} to confirm.`);
-    setBusy(true);
-    setError(null);
-    try {
+    if (!reason.trim()) return fail('Say why the key is revoked (lost, stolen, person left…).');
+    if (confirm !== c.name) return fail(`Type ${c.name} to confirm.`);
+    await run(async () => {
       onDone(await api.revokeCustodian({ name: c.name, reason: reason.trim() }));
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+      return null;
+    });
   };
   return (
     <Dialog

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { CustodianView } from '../../../../shared/custodians';
-import { api, describeError } from '../../api/client';
+import { useAction } from '../../components/useAction';
+import { api } from '../../api/client';
 import { Dialog } from '../../components/Dialog';
 import { DialogButtons } from './DialogButtons';
 import { Secret } from './Secret';
@@ -18,24 +19,21 @@ export function RotateDialog({
   const [current, setCurrent] = useState('');
   const [pass, setPass] = useState('');
   const [again, setAgain] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run, fail } = useAction();
   const submit = async () => {
     const problem = passphraseProblem(pass, again);
-    if (problem) return setError(problem);
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api.rotateCustodian({ name: c.name, passphrase: current, newPassphrase: pass });
-      onDone(r.custodian, r.previousFingerprint);
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setCurrent('');
-      setPass('');
-      setAgain('');
-      setBusy(false);
-    }
+    if (problem) return fail(problem);
+    await run(async () => {
+      try {
+        const r = await api.rotateCustodian({ name: c.name, passphrase: current, newPassphrase: pass });
+        onDone(r.custodian, r.previousFingerprint);
+        return null;
+      } finally {
+        setCurrent('');
+        setPass('');
+        setAgain('');
+      }
+    });
   };
   return (
     <Dialog

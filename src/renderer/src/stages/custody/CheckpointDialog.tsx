@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { CustodianView, SignedCheckpointView } from '../../../../shared/custodians';
+import { useAction } from '../../components/useAction';
 import { api, errorMessage } from '../../api/client';
 import { CopyButton } from '../../components/Bits';
 import { Dialog } from '../../components/Dialog';
@@ -21,8 +22,7 @@ export function CheckpointDialog({
   const [custodians, setCustodians] = useState<CustodianView[] | null>(null);
   const [name, setName] = useState('');
   const [pass, setPass] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run, fail } = useAction();
   const [signed, setSigned] = useState<SignedCheckpointView | null>(null);
 
   useEffect(() => {
@@ -32,23 +32,20 @@ export function CheckpointDialog({
         setCustodians(active);
         setName(active[0]?.name ?? '');
       },
-      (err: unknown) => setError(errorMessage(err)),
+      (err: unknown) => fail(errorMessage(err)),
     );
-  }, []);
+  }, [fail]);
 
   const sign = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await api.signCheckpoint({ caseId, custodian: name, passphrase: pass });
-      setSigned(r);
-      onSigned();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setPass('');
-      setBusy(false);
-    }
+    await run(async () => {
+      try {
+        setSigned(await api.signCheckpoint({ caseId, custodian: name, passphrase: pass }));
+        onSigned();
+        return null;
+      } finally {
+        setPass('');
+      }
+    }, errorMessage);
   };
 
   const text = signed

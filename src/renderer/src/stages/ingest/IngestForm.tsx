@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useAction } from '../../components/useAction';
 import { api, errorMessage } from '../../api/client';
 import { ErrorPanel, Spinner } from '../../components/Bits';
 import { useStore } from '../../store';
@@ -9,19 +10,18 @@ export function IngestForm({ caseId, initialPath = '' }: { caseId: string; initi
   const setIngestJob = useStore((s) => s.setIngestJob);
   const close = useStore((s) => s.closeIngest);
   const [path, setPath] = useState(initialPath);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run, fail, setMessage } = useAction();
   const [touched, setTouched] = useState(false);
   const desktop = info ? info.pathInput === 'dialog' : api.transport === 'ipc';
   const empty = path.trim() === '';
 
   async function browse(kind: 'folder' | 'file') {
-    setError(null);
+    setMessage(null);
     try {
       const picked = await api.pickBundle({ kind });
       if (picked) setPath(picked);
     } catch (err) {
-      setError(errorMessage(err));
+      fail(errorMessage(err));
     }
   }
 
@@ -29,15 +29,10 @@ export function IngestForm({ caseId, initialPath = '' }: { caseId: string; initi
     e.preventDefault();
     setTouched(true);
     if (empty || busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const jobId = await startIngest(caseId, path.trim());
-      setIngestJob(jobId);
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    await run(async () => {
+      setIngestJob(await startIngest(caseId, path.trim()));
+      return null;
+    }, errorMessage);
   }
 
   return (

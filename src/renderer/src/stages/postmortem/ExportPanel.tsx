@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { CustodianView } from '../../../../shared/custodians';
 import { REPORT_FORMATS, type ReportExportView, type ReportFormat } from '../../../../shared/report';
-import { api, describeError } from '../../api/client';
+import { useAction } from '../../components/useAction';
+import { api } from '../../api/client';
 import { Hash, Spinner, StatusLine } from '../../components/Bits';
 import { ExportResult } from './ExportResult';
 
@@ -24,20 +25,17 @@ export function ExportPanel({
 }) {
   const [formats, setFormats] = useState<Set<ReportFormat>>(() => new Set(REPORT_FORMATS));
   const [passphrase, setPassphrase] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [result, setResult] = useState<ReportExportView | null>(null);
   const chosen = custodians.find((c) => c.name === signer) ?? null;
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
     setResult(null);
     const secret = passphrase;
     // The passphrase is used for this one export and not kept, whatever the outcome.
     setPassphrase('');
-    try {
+    await run(async () => {
       setResult(
         await api.exportReport({
           caseId,
@@ -46,11 +44,8 @@ export function ExportPanel({
           passphrase: signer ? secret : null,
         }),
       );
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+      return null;
+    });
   };
 
   return (

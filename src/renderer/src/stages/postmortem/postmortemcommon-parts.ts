@@ -1,24 +1,22 @@
-import { useCallback, useState } from 'react';
+import { useCallback } from 'react';
+import { errorMessage } from '../../api/client';
+import { useAction } from '../../components/useAction';
 import type { IncidentChangeArgs } from '../../../../shared/incident';
-import type { FormNote } from '../../components/Bits';
 
 /** Record one change; resolves to the host's refusal (shown verbatim) or null when recorded. */
 export type Update = (change: IncidentChangeArgs) => Promise<string | null>;
 
-/** Busy flag and last message of one form that sends one change. */
+/** Busy flag and last message of one form that sends one change: `useAction` around `update`. */
 export function useChange(update: Update) {
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<FormNote>(null);
+  const { busy, message, run, setMessage } = useAction();
   const send = useCallback(
-    async (change: IncidentChangeArgs, done: string): Promise<boolean> => {
-      setBusy(true);
-      setMessage(null);
-      const refused = await update(change);
-      setBusy(false);
-      setMessage(refused ? { tone: 'bad', text: refused } : { tone: 'ok', text: done });
-      return refused === null;
-    },
-    [update],
+    (change: IncidentChangeArgs, done: string): Promise<boolean> =>
+      run(async () => {
+        const refused = await update(change);
+        if (refused !== null) throw new Error(refused);
+        return done;
+      }, errorMessage),
+    [run, update],
   );
   return { busy, message, send, setMessage };
 }

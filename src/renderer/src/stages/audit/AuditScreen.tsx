@@ -4,7 +4,7 @@
  * found in the evidence, set the window (from the deployment records, or by hand) with the
  * authorized-tools policy, read the window on a timeline of requests per day with the deployment
  * events marked, the blast-radius cards and charts, plan and draw a reproducible sample, review it
- * one record at a time (AuditReview.tsx), and read the estimate as the labels arrive.
+ * one record at a time (ReviewQueue.tsx), and read the estimate as the labels arrive.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { AuditState } from '../../../../shared/audit';

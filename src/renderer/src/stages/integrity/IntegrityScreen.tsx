@@ -1,3 +1,8 @@
+/**
+ * The Integrity stage: the playbook's Integrity Verification (four checks) against a known-good
+ * baseline case, the provenance chain with its compromise point, and the weight diff as a heatmap
+ * of layers × tensor roles. Every run is recorded by the host (findings + a custody event).
+ */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { IntegrityRun, ProvenanceResult, WeightDiffResult } from '../../../../shared/integrity';
 import { api } from '../../api/client';

@@ -1,8 +1,3 @@
-/**
- * The Integrity stage: the playbook's Integrity Verification (four checks) against a known-good
- * baseline case, the provenance chain with its compromise point, and the weight diff as a heatmap
- * of layers × tensor roles. Every run is recorded by the host (findings + a custody event).
- */
 import type { IntegrityStatus } from '../../../../shared/integrity';
 import { Badge, type Tone } from '../../components/Bits';
 

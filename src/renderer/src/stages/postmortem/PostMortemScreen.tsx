@@ -2,8 +2,8 @@
  * The Post-mortem stage: the playbook's incident record, remediation decisions and the signed report,
  * top to bottom as an incident commander fills them in — header, team roles, trigger criteria, the
  * immediate actions, the timeline (this file); the replacement decision matrix, the retraining gate,
- * replacement verification and the 12-item checklist (PostMortemRemediation.tsx); the live report
- * preview and the signed export (PostMortemReport.tsx).
+ * replacement verification and the 12-item checklist (ReplacementSection.tsx, ChecklistSection.tsx); the live report
+ * preview and the signed export (ReportSection.tsx, ExportPanel.tsx).
  *
  * Every value is a custody event recorded by the core (`incident:update`, one change per call); the
  * screen shows the record the core returns and never computes a status itself.

@@ -1,8 +1,3 @@
-/**
- * Pieces shared by the parts of the Post-mortem stage: the one-change-at-a-
- * time submit state of each form and the "recorded by" line that every
- * value of the incident record carries (each value is a custody event).
- */
 import type { RecordRef } from '../../../../shared/incident';
 import { utc } from '../../format';
 

@@ -1,3 +1,7 @@
+/**
+ * Pieces shared by the parts of the Post-mortem stage: the one-change-at-a-time submit state of each
+ * form and the time the forms propose. The "recorded by" line is Recorded.tsx.
+ */
 import { useCallback } from 'react';
 import { errorMessage } from '../../api/client';
 import { useAction } from '../../components/useAction';

@@ -3,7 +3,7 @@ import type { BlastRadiusView, UsersPerDay } from '../../../../shared/audit';
 import { BOTTOM_AXIS, COUNT_AXIS, H_GRID } from '../../components/chart';
 import { utc } from '../../format';
 import { Card } from './Card';
-import { num } from './audit-parts';
+import { num } from './format';
 
 export function BlastRadius({
   radius,

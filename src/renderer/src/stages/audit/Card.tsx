@@ -1,4 +1,4 @@
-import { num } from './audit-parts';
+import { num } from './format';
 
 export function Card({
   label,

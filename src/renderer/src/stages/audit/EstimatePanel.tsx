@@ -4,7 +4,7 @@ import { useAction } from '../../components/useAction';
 import { api, describeError } from '../../api/client';
 import { ErrorPanel, Spinner } from '../../components/Bits';
 import { PrevalenceTable } from './PrevalenceTable';
-import { num, pct, range } from './auditreview-parts';
+import { num, pct, range } from './format';
 
 export function download(name: string, text: string, type: string): void {
   const url = URL.createObjectURL(new Blob([text], { type }));

@@ -1,5 +1,5 @@
 import type { Interval } from '../../../../shared/audit';
-import { pct, range } from './auditreview-parts';
+import { pct, range } from './format';
 
 export function IntervalRow({ name, i }: { name: string; i: Interval }) {
   return (

@@ -3,7 +3,7 @@ import type { AuditState } from '../../../../shared/audit';
 import { api, describeError } from '../../api/client';
 import { Badge, FormMessage, type FormNote } from '../../components/Bits';
 import { humanBytes } from '../../format';
-import { num } from './audit-parts';
+import { num } from './format';
 
 export type Message = FormNote;
 

@@ -1,6 +1,6 @@
 import type { PrevalenceView } from '../../../../shared/audit';
 import { IntervalRow } from './IntervalRow';
-import { num } from './auditreview-parts';
+import { num } from './format';
 
 export function PrevalenceTable({ p, what, testId }: { p: PrevalenceView; what: string; testId: string }) {
   return (

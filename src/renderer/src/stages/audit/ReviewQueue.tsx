@@ -16,7 +16,7 @@ import { api, describeError } from '../../api/client';
 import { ErrorPanel, Spinner } from '../../components/Bits';
 import { LABEL_KEYS, labelForKey, typingIn } from '../../audit-keys';
 import { RecordCard } from './RecordCard';
-import { num } from './auditreview-parts';
+import { num } from './format';
 
 export function ReviewQueue({
   caseId,

@@ -13,7 +13,7 @@ import { EmptyState, FormMessage } from '../../components/Bits';
 import { useAction } from '../../components/useAction';
 import { useLoadable } from '../../loadable';
 import { SampleSummary } from './SampleSummary';
-import { num } from './audit-parts';
+import { num } from './format';
 
 export function parseShare(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(%?)\s*$/.exec(text);

@@ -1,7 +1,7 @@
 import type { SampleView } from '../../../../shared/audit';
 import { Hash } from '../../components/Bits';
 import { utc } from '../../format';
-import { num } from './audit-parts';
+import { num } from './format';
 
 export function SampleSummary({ sample }: { sample: SampleView }) {
   return (

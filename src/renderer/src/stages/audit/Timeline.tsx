@@ -1,7 +1,7 @@
 import { Bar, BarChart, CartesianGrid, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AuditState, AuditWindowView, BlastRadiusView, DeploymentEvent } from '../../../../shared/audit';
 import { BOTTOM_AXIS, COUNT_AXIS, H_GRID } from '../../components/chart';
-import { num } from './audit-parts';
+import { num } from './format';
 
 export interface DayPoint {
   day: string;

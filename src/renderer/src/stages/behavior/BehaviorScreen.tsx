@@ -17,7 +17,7 @@ import { ImportPanel } from './ImportPanel';
 import { RunsPanel } from './RunsPanel';
 import { CompareForm } from './CompareForm';
 import { ComparisonView } from './ComparisonView';
-import { Selection } from './behavior-parts';
+import { Selection } from './common';
 
 /** Start where the evidence is: the first suite with a failing or changed group. */
 export function firstSelection(c: BehaviorComparison): Selection {

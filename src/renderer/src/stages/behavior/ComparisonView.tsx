@@ -3,7 +3,7 @@ import { VerificationTable } from './VerificationTable';
 import { SuiteView } from './SuiteView';
 import { PairedSection } from './PairedSection';
 import { TriggerHeatmap } from './TriggerHeatmap';
-import { level, Selection } from './behavior-parts';
+import { level, Selection } from './common';
 
 export function ComparisonView({
   caseId,

@@ -6,7 +6,7 @@ import { useLoadable } from '../../loadable';
 import { DiscordanceMatrix } from './DiscordanceMatrix';
 import { ScoreHistogram } from './ScoreHistogram';
 import { ItemList } from './ItemList';
-import { Selection } from './behavior-parts';
+import { Selection } from './common';
 
 export const PAGE = 100;
 

@@ -7,7 +7,7 @@ import type {
 } from '../../../../shared/behavior';
 import { H_GRID } from '../../components/chart';
 import { Badge } from '../../components/Bits';
-import { pct, signedPts, level, VERDICT_TONE, fmtDelta } from './behavior-parts';
+import { pct, signedPts, level, VERDICT_TONE, fmtDelta } from './common';
 
 export function pValue(p: number): string {
   if (!Number.isFinite(p)) return '—';

@@ -1,6 +1,6 @@
 import type { BehaviorComparison, TriggerRow } from '../../../../shared/behavior';
 import { Badge } from '../../components/Bits';
-import { pct } from './behavior-parts';
+import { pct } from './common';
 
 export function TriggerHeatmap({ report }: { report: BehaviorComparison }) {
   const rows = report.triggers;

@@ -1,7 +1,7 @@
 import type { BehaviorCheck } from '../../../../shared/behavior';
 import { Badge } from '../../components/Bits';
 import { CheckBadge } from './CheckBadge';
-import { pct, VERDICT_TONE, fmtDelta } from './behavior-parts';
+import { pct, VERDICT_TONE, fmtDelta } from './common';
 
 export function VerificationTable({ checks }: { checks: BehaviorCheck[] }) {
   return (

@@ -3,7 +3,7 @@ import type { CustodianView } from '../../../../shared/custodians';
 import { useAction } from '../../components/useAction';
 import { api } from '../../api/client';
 import { Secret } from './Secret';
-import { passphraseProblem } from './custodians-parts';
+import { passphraseProblem } from './common';
 
 export function AddCustodian({ onAdded }: { onAdded: (c: CustodianView) => void }) {
   const [name, setName] = useState('');

@@ -2,7 +2,7 @@ import type { CustodianView } from '../../../../shared/custodians';
 import { Badge } from '../../components/Bits';
 import { utc } from '../../format';
 import { Fingerprint } from './Fingerprint';
-import { STATUS_TONE } from './custodians-parts';
+import { STATUS_TONE } from './common';
 
 export function CustodianCard({
   c,

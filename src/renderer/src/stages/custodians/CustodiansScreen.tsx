@@ -15,7 +15,7 @@ import { CustodianCard } from './CustodianCard';
 import { AddCustodian } from './AddCustodian';
 import { RotateDialog } from './RotateDialog';
 import { RevokeDialog } from './RevokeDialog';
-import { STATUS_TONE } from './custodians-parts';
+import { STATUS_TONE } from './common';
 
 export type Action = { kind: 'rotate' | 'revoke'; custodian: CustodianView } | null;
 

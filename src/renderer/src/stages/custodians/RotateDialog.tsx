@@ -5,7 +5,7 @@ import { api } from '../../api/client';
 import { Dialog } from '../../components/Dialog';
 import { DialogButtons } from './DialogButtons';
 import { Secret } from './Secret';
-import { passphraseProblem } from './custodians-parts';
+import { passphraseProblem } from './common';
 
 export function RotateDialog({
   c,

@@ -9,7 +9,7 @@ import { EmptyState, ErrorPanel, Spinner } from '../../components/Bits';
 import { kindLabel } from '../../format';
 import { DEFAULT_EVIDENCE_VIEW, useStore, type EvidenceView, type SortKey } from '../../store';
 import { EvidenceTable } from './EvidenceTable';
-import { matches } from './evidence-parts';
+import { matches } from './matches';
 
 export const MANIFEST_ORDER: Record<string, number> = {
   mismatched: 0,

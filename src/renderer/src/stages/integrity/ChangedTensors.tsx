@@ -1,6 +1,6 @@
 import type { TensorDiffStatus, WeightPairDiff } from '../../../../shared/integrity';
 import { Badge, type Tone } from '../../components/Bits';
-import { num } from './weightdiff-parts';
+import { num } from './format';
 
 export const STATUS_TONE: Record<TensorDiffStatus, Tone> = {
   identical: 'ok',

@@ -5,7 +5,7 @@ import { StatusBadge } from './StatusBadge';
 import { CompromiseMark } from './CompromiseMark';
 import { Observed } from './Observed';
 import { HashChanges } from './HashChanges';
-import { STAGE_LABEL } from './integrity-parts';
+import { STAGE_LABEL } from './stage-labels';
 
 export function ProvenanceStep({ step, compromised }: { step: ProvenanceStepResult; compromised: boolean }) {
   const [open, setOpen] = useState(false);

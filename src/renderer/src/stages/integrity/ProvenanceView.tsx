@@ -4,7 +4,7 @@ import { StatusBadge } from './StatusBadge';
 import { CompromiseMark } from './CompromiseMark';
 import { ProvenanceStep } from './ProvenanceStep';
 import { HashChanges } from './HashChanges';
-import { STAGE_LABEL } from './integrity-parts';
+import { STAGE_LABEL } from './stage-labels';
 
 export function ProvenanceView({ r }: { r: ProvenanceResult }) {
   if (!r.chain)

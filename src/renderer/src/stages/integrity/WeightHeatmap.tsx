@@ -6,7 +6,7 @@
 import { useMemo } from 'react';
 import { CartesianGrid, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import type { TensorDiffRow, WeightPairDiff } from '../../../../shared/integrity';
-import { num } from './weightdiff-parts';
+import { num } from './format';
 
 export const CELL_W = 70;
 

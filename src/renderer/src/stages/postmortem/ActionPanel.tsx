@@ -11,7 +11,7 @@ import {
 } from '../../../../shared/incident';
 import { Badge, FormMessage } from '../../components/Bits';
 import { utc } from '../../format';
-import { nowUtc, useChange, type Update } from './postmortemcommon-parts';
+import { nowUtc, useChange, type Update } from './useChange';
 import { Recorded } from './Recorded';
 import { PreservedIngests } from './PreservedIngests';
 

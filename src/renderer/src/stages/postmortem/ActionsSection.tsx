@@ -1,5 +1,5 @@
 import type { ImmediateActionState } from '../../../../shared/incident';
-import type { Update } from './postmortemcommon-parts';
+import type { Update } from './useChange';
 import { ActionPanel } from './ActionPanel';
 
 export function ActionsSection({ actions, update }: { actions: ImmediateActionState[]; update: Update }) {

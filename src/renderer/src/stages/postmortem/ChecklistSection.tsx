@@ -1,7 +1,7 @@
 import { MANUAL_CHECKLIST_ITEMS, type IncidentChecklistItem } from '../../../../shared/incident';
 import { Badge, type Tone } from '../../components/Bits';
 import type { Stage } from '../../store';
-import type { Update } from './postmortemcommon-parts';
+import type { Update } from './useChange';
 import { ManualNote } from './ManualNote';
 
 export const ITEM_TONE: Record<IncidentChecklistItem['status'], Tone> = {

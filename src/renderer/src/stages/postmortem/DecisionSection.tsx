@@ -8,7 +8,7 @@ import {
 } from '../../../../shared/incident';
 import { Badge, FormMessage } from '../../components/Bits';
 import { Recorded } from './Recorded';
-import { useChange, type Update } from './postmortemcommon-parts';
+import { useChange, type Update } from './useChange';
 
 export function DecisionSection({
   decision,

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { MatrixFactor } from '../../../../shared/incident';
 import { Badge, FormMessage } from '../../components/Bits';
 import { Recorded } from './Recorded';
-import { useChange, type Update } from './postmortemcommon-parts';
+import { useChange, type Update } from './useChange';
 
 export function FactorRow({ factor: f, update }: { factor: MatrixFactor; update: Update }) {
   const [value, setValue] = useState(f.value ?? '');

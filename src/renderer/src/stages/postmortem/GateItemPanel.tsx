@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { CONSIDERATION_KEYS, type GateItem } from '../../../../shared/incident';
 import { Badge, Hash, FormMessage } from '../../components/Bits';
 import { Recorded } from './Recorded';
-import { useChange, type Update } from './postmortemcommon-parts';
+import { useChange, type Update } from './useChange';
 
 export function GateItemPanel({
   item,

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EvidenceItem } from '../../../../shared/domain';
 import type { GateItem, RetrainingGate } from '../../../../shared/incident';
 import { GateSection } from './GateSection';
-import type { Update } from './postmortemcommon-parts';
+import type { Update } from './useChange';
 
 const CASE = 'AI-IR-2026-0001';
 const DATA: GateItem = {

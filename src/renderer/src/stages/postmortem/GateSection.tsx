@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import type { RetrainingGate } from '../../../../shared/incident';
 import { StatusLine } from '../../components/Bits';
 import { useStore } from '../../store';
-import type { Update } from './postmortemcommon-parts';
+import type { Update } from './useChange';
 import { GateItemPanel } from './GateItemPanel';
 
 export function GateSection({

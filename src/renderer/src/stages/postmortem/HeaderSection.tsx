@@ -10,7 +10,7 @@ import {
 import { Badge, FormMessage } from '../../components/Bits';
 import { utc } from '../../format';
 import { Recorded } from './Recorded';
-import { useChange, type Update } from './postmortemcommon-parts';
+import { useChange, type Update } from './useChange';
 
 export function HeaderSection({ view, update }: { view: IncidentView; update: Update }) {
   const h = view.header;

@@ -5,7 +5,7 @@ import {
   type ManualChecklistStatus,
 } from '../../../../shared/incident';
 import { Badge, type Tone, FormMessage } from '../../components/Bits';
-import { useChange, type Update } from './postmortemcommon-parts';
+import { useChange, type Update } from './useChange';
 
 export const MANUAL_TONE: Record<ManualChecklistStatus, Tone> = {
   done: 'ok',

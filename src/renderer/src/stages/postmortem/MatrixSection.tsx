@@ -6,7 +6,7 @@
  * Statuses are read from the incident view; none is computed here.
  */
 import { DECISION_OPTIONS, type IncidentView } from '../../../../shared/incident';
-import type { Update } from './postmortemcommon-parts';
+import type { Update } from './useChange';
 import { FactorRow } from './FactorRow';
 
 // Decision matrix

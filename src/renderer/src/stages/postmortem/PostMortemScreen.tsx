@@ -16,7 +16,7 @@ import { api, describeError } from '../../api/client';
 import { ErrorPanel, Spinner, StatusLine } from '../../components/Bits';
 import { useLoadable } from '../../loadable';
 import { useStore } from '../../store';
-import type { Update } from './postmortemcommon-parts';
+import type { Update } from './useChange';
 import { ChecklistSection } from './ChecklistSection';
 import { DecisionSection } from './DecisionSection';
 import { GateSection } from './GateSection';

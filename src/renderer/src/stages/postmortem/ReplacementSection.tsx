@@ -3,7 +3,7 @@ import type { ReplacementVerification } from '../../../../shared/incident';
 import { StatusLine, FormMessage } from '../../components/Bits';
 import { useStore } from '../../store';
 import { Recorded } from './Recorded';
-import { useChange, type Update } from './postmortemcommon-parts';
+import { useChange, type Update } from './useChange';
 import { VBadge } from './VBadge';
 import { VerificationTable } from './VerificationTable';
 

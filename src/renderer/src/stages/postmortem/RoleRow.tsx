@@ -3,7 +3,7 @@ import type { RoleAssignment } from '../../../../shared/incident';
 import type { CustodianView } from '../../../../shared/custodians';
 import { Hash, FormMessage } from '../../components/Bits';
 import { Recorded } from './Recorded';
-import { useChange, type Update } from './postmortemcommon-parts';
+import { useChange, type Update } from './useChange';
 
 export function RoleRow({
   role: r,

@@ -1,6 +1,6 @@
 import type { RoleAssignment } from '../../../../shared/incident';
 import type { CustodianView } from '../../../../shared/custodians';
-import type { Update } from './postmortemcommon-parts';
+import type { Update } from './useChange';
 import { RoleRow } from './RoleRow';
 
 export function RolesSection({

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { TimelineEntry, TimelineSource } from '../../../../shared/incident';
 import { Badge, FormMessage } from '../../components/Bits';
 import { utc } from '../../format';
-import { useChange, type Update } from './postmortemcommon-parts';
+import { useChange, type Update } from './useChange';
 
 export const TIMELINE_SHOWN = 150;
 

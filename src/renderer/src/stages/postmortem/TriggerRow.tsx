@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { TriggerState } from '../../../../shared/incident';
 import { Badge, FormMessage } from '../../components/Bits';
 import { Recorded } from './Recorded';
-import { useChange, type Update } from './postmortemcommon-parts';
+import { useChange, type Update } from './useChange';
 
 export function TriggerRow({ trigger: t, update }: { trigger: TriggerState; update: Update }) {
   const [applied, setApplied] = useState(t.applied);

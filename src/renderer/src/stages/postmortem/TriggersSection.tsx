@@ -1,5 +1,5 @@
 import type { TriggerState } from '../../../../shared/incident';
-import type { Update } from './postmortemcommon-parts';
+import type { Update } from './useChange';
 import { TriggerRow } from './TriggerRow';
 
 export function TriggersSection({ triggers, update }: { triggers: TriggerState[]; update: Update }) {

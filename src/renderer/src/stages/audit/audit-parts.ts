@@ -1,1 +1,0 @@
-export const num = (n: number): string => n.toLocaleString('en-US');

@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -33,6 +34,18 @@ export default tseslint.config(
     },
   },
   {
+    // The renderer's hooks: the rules of hooks, complete effect dependencies, and the compiler's checks.
+    files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'react-hooks/exhaustive-deps': 'error',
+      // Tells which components the React Compiler would skip; the build runs no compiler, and the
+      // virtualized lists use @tanstack/react-virtual as its documentation shows.
+      'react-hooks/incompatible-library': 'off',
+    },
+  },
+  {
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
     rules: {
       'no-restricted-imports': [
@@ -57,7 +70,7 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/core/**', '**/main/**', 'electron', 'node:*'],
-              message: 'src/shared holds types only.',
+              message: 'src/shared is the contract: it imports nothing outside src/shared.',
             },
           ],
         },

@@ -3,9 +3,8 @@
  * call comes from the app's own top frame before the service parses its argument from `unknown`.
  * Takes the Electron objects as parameters so it is tested under plain Node.
  */
-import type { Channel, Envelope, JobEvent } from '../shared/contract';
-import { JOB_EVENT_CHANNEL } from '../shared/contract';
-import { CHANNELS, type ProbityService } from '../core/api/service';
+import { CHANNELS, JOB_EVENT_CHANNEL, type Envelope, type JobEvent } from '../shared/contract';
+import type { ProbityService } from '../core/api/service';
 
 export interface IpcEventLike {
   senderFrame: { url: string; parent: unknown } | null;
@@ -39,7 +38,7 @@ export function bindIpc(
           },
         };
       }
-      return service.handle(channel as Channel, arg);
+      return service.handle(channel, arg);
     });
   }
   const unsubscribe = service.onJobEvent((e) => send(JOB_EVENT_CHANNEL, e));

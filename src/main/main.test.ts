@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newWorkstation } from '../../test/helpers';
 import { ProbityService } from '../core/api/service';
-import { CHANNELS } from '../core/api/service';
+import { CHANNELS } from '../shared/contract';
 import { bindIpc, type IpcEventLike } from './ipc';
 import { isLocalUrl, lockDownContents, lockDownSession, type SessionLike } from './security';
 

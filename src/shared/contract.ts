@@ -1,7 +1,9 @@
 /**
  * The contract between the workstation UI and the core, identical over both hosts: Electron IPC
  * (preload → ipcMain.handle) and browser mode (`probity serve`: HTTP JSON + server-sent events).
- * Types only. Channels are named `domain:verb`.
+ * Types, plus the METHODS table they are derived from (and the small helpers reading it): no import
+ * beyond src/shared, so the preload, the renderer and the core can all load it. Channels are named
+ * `domain:verb`.
  */
 import type {
   CaseOverview,
@@ -57,59 +59,83 @@ export interface DemoCases {
   referenceCaseId: string;
 }
 
-/** Every method: its channel, its argument object and its result. */
-export interface ApiMethods {
-  'app:info': { args: Record<string, never>; result: AppInfo };
-  'cases:list': { args: Record<string, never>; result: CaseSummary[] };
-  'cases:create': { args: { title: string; examiner?: string | null }; result: CaseSummary };
-  'cases:overview': { args: { caseId: string }; result: CaseOverview };
-  'evidence:list': { args: { caseId: string; kind?: EvidenceKind }; result: EvidenceItem[] };
-  'ingest:start': { args: { caseId: string; bundle: string }; result: { jobId: string } };
-  'verify:start': { args: { caseId: string }; result: { jobId: string } };
-  'jobs:cancel': { args: { jobId: string }; result: { cancelled: boolean } };
-  'custody:log': { args: { caseId: string }; result: CustodyEvent[] };
-  'demo:open': { args: Record<string, never>; result: DemoCases };
+/** A method that takes no argument: the page calls it as `name()`, the wire carries `{}`. */
+export type NoArgs = Record<string, never>;
+
+/**
+ * One row of METHODS: the name the page calls the method by. Its argument and result types ride
+ * along in `types`, which exists for the compiler only and is never set at runtime.
+ */
+export interface MethodSpec<A = unknown, R = unknown> {
+  readonly name: string;
+  readonly types?: { readonly args: A; readonly result: R };
+}
+
+/** `method<Args, Result>()('name')`: curried so the types are written and the name is inferred. */
+function method<A, R>() {
+  return <N extends string>(name: N): MethodSpec<A, R> & { readonly name: N } => ({ name });
+}
+
+/**
+ * THE CONTRACT, written once. One entry per method: its channel (`domain:verb`, what crosses IPC
+ * and `POST /api/<channel>`), the name the page calls it by on `window.probity`, and its argument
+ * and result types. `ProbityApi`, the preload bridge, the renderer's HTTP client and the service's
+ * dispatch are all built from this table; the service's zod schemas are checked against its keys.
+ * Adding a method: one entry here, one argument schema and one handler in src/core/api.
+ */
+export const METHODS = {
+  'app:info': method<NoArgs, AppInfo>()('appInfo'),
+  'cases:list': method<NoArgs, CaseSummary[]>()('listCases'),
+  'cases:create': method<{ title: string; examiner?: string | null }, CaseSummary>()('createCase'),
+  'cases:overview': method<{ caseId: string }, CaseOverview>()('caseOverview'),
+  'evidence:list': method<{ caseId: string; kind?: EvidenceKind }, EvidenceItem[]>()('listEvidence'),
+  'ingest:start': method<{ caseId: string; bundle: string }, { jobId: string }>()('startIngest'),
+  'verify:start': method<{ caseId: string }, { jobId: string }>()('startVerify'),
+  'jobs:cancel': method<{ jobId: string }, { cancelled: boolean }>()('cancelJob'),
+  'custody:log': method<{ caseId: string }, CustodyEvent[]>()('custodyLog'),
+  'demo:open': method<NoArgs, DemoCases>()('openDemo'),
   /** Desktop only: the native folder/file picker. Browser mode answers null (type the path). */
-  'dialog:pickBundle': { args: { kind: 'folder' | 'file' }; result: string | null };
+  'dialog:pickBundle': method<{ kind: 'folder' | 'file' }, string | null>()('pickBundle'),
   /** The playbook's four integrity checks against an optional known-good case; the run is recorded. */
-  'integrity:run': {
-    args: {
+  'integrity:run': method<
+    {
       caseId: string;
       baselineCaseId?: string | null;
       /** The authorized adapter names, one per line or comma-separated, each optionally `name sha256`. */
       authorizedAdapters?: string | null;
       /** The path of an approved serving configuration on the host. */
       approvedConfig?: string | null;
-    };
-    result: IntegrityRun;
-  };
+    },
+    IntegrityRun
+  >()('runIntegrity'),
   /** The last recorded integrity run of a case (its checks and failing items), or null. */
-  'integrity:latest': { args: { caseId: string }; result: IntegrityRun | null };
+  'integrity:latest': method<{ caseId: string }, IntegrityRun | null>()('latestIntegrity'),
   /** Tensor-by-tensor diff of the baseline case's weights (a) against this case's (b). */
-  'integrity:diffWeights': { args: { caseId: string; baselineCaseId: string }; result: WeightDiffResult };
+  'integrity:diffWeights': method<{ caseId: string; baselineCaseId: string }, WeightDiffResult>()(
+    'diffWeights',
+  ),
   /** The provenance chain walked step by step, with the compromise point; the run is recorded. */
-  'integrity:provenance': {
-    args: { caseId: string; baselineCaseId?: string | null };
-    result: ProvenanceResult;
-  };
+  'integrity:provenance': method<{ caseId: string; baselineCaseId?: string | null }, ProvenanceResult>()(
+    'provenance',
+  ),
   /** One evidence file parsed by the format parsers. */
-  'artifact:inspect': { args: { caseId: string; evidenceId: number }; result: ArtifactInspection };
+  'artifact:inspect': method<{ caseId: string; evidenceId: number }, ArtifactInspection>()('inspectArtifact'),
   /** The eval runs imported into the case. */
-  'behavior:runs': { args: { caseId: string }; result: BehaviorRun[] };
+  'behavior:runs': method<{ caseId: string }, BehaviorRun[]>()('behaviorRuns'),
   /** Import an eval run file (stored as evidence first); the import is recorded. */
-  'behavior:import': {
-    args: {
+  'behavior:import': method<
+    {
       caseId: string;
       path: string;
       role: BehaviorRole;
       label?: string | null;
       format?: BehaviorFormat | 'auto' | null;
-    };
-    result: BehaviorImportSummary;
-  };
+    },
+    BehaviorImportSummary
+  >()('importBehaviorRun'),
   /** Paired comparison of two runs (runs named by label or #id), as `behavior compare --json`; recorded. */
-  'behavior:compare': {
-    args: {
+  'behavior:compare': method<
+    {
       caseId: string;
       baseline: string;
       suspect: string;
@@ -118,33 +144,33 @@ export interface ApiMethods {
       confidence: number;
       /** Refusal phrases, one per line (`#` comments), re-deciding heuristic refusals; null: the default. */
       refusalPhrases?: string | null;
-    };
-    result: BehaviorComparison;
-  };
+    },
+    BehaviorComparison
+  >()('compareBehavior'),
   /** The default refusal phrase list of the heuristic, to start an edited list from. */
-  'behavior:refusalPhrases': { args: Record<string, never>; result: { phrases: string[]; sha256: string } };
+  'behavior:refusalPhrases': method<NoArgs, { phrases: string[]; sha256: string }>()('refusalPhrases'),
   /** A page of the two runs' paired items with prompt and both responses. */
-  'behavior:items': {
-    args: {
+  'behavior:items': method<
+    {
       caseId: string;
       baseline: string;
       suspect: string;
       filter: BehaviorItemFilter;
       offset: number;
       limit: number;
-    };
-    result: BehaviorItemsPage;
-  };
+    },
+    BehaviorItemsPage
+  >()('behaviorItems'),
   /** Imports, window, deployment history, blast radius, current sample and review progress. */
-  'audit:state': { args: { caseId: string }; result: AuditState };
+  'audit:state': method<{ caseId: string }, AuditState>()('auditState'),
   /** Import an output log (a file on the host, preserved first, or evidence of the case); recorded. */
-  'audit:import': {
-    args: { caseId: string; path: string; format?: AuditLogFormat | 'auto' | null };
-    result: AuditImportReport;
-  };
+  'audit:import': method<
+    { caseId: string; path: string; format?: AuditLogFormat | 'auto' | null },
+    AuditImportReport
+  >()('importAuditLog'),
   /** Set the compromise window from the deployment records or by hand, with an optional tool policy. */
-  'audit:window': {
-    args: {
+  'audit:window': method<
+    {
       caseId: string;
       from: 'deployments' | 'manual';
       start?: string | null;
@@ -152,74 +178,91 @@ export interface ApiMethods {
       deployments?: string | null;
       version?: string | null;
       policy?: string | null;
-    };
-    result: AuditWindowView;
-  };
+    },
+    AuditWindowView
+  >()('setAuditWindow'),
   /** The discovery sample size for a prevalence and confidence (finite population when given). */
-  'audit:plan': {
-    args: { prevalence: number; confidence: number; population?: number | null };
-    result: ReviewPlanView;
-  };
+  'audit:plan': method<
+    { prevalence: number; confidence: number; population?: number | null },
+    ReviewPlanView
+  >()('planAuditReview'),
   /** Draw a reproducible review sample of the window (seed recorded in the custody log). */
-  'audit:sample': {
-    args: { caseId: string; size: number; strata: AuditStrata; allocation: AuditAllocation; seed: string };
-    result: SampleView;
-  };
+  'audit:sample': method<
+    { caseId: string; size: number; strata: AuditStrata; allocation: AuditAllocation; seed: string },
+    SampleView
+  >()('drawAuditSample'),
   /** The next sampled record this session's reviewer has not labelled, or null. */
-  'audit:next': { args: { caseId: string; secondReview?: boolean | null }; result: ReviewItemView | null };
+  'audit:next': method<{ caseId: string; secondReview?: boolean | null }, ReviewItemView | null>()(
+    'nextAuditItem',
+  ),
   /** Label a record (append-only) and get the next one in the same call. */
-  'audit:label': {
-    args: {
+  'audit:label': method<
+    {
       caseId: string;
       requestId: string;
       label: AuditLabel;
       note?: string | null;
       secondReview?: boolean | null;
-    };
-    result: AuditLabelResult;
-  };
+    },
+    AuditLabelResult
+  >()('labelAuditItem'),
   /** Prevalence of harmful outputs and unauthorized tool calls; with record, written as findings. */
-  'audit:estimate': {
-    args: { caseId: string; confidence?: number | null; record?: boolean | null };
-    result: AuditEstimateView;
-  };
+  'audit:estimate': method<
+    { caseId: string; confidence?: number | null; record?: boolean | null },
+    AuditEstimateView
+  >()('auditEstimate'),
   /** Write the reviewed sample under the workstation's exports folder (recorded) and return it. */
-  'audit:export': { args: { caseId: string; format: 'csv' | 'json' }; result: AuditExportResult };
+  'audit:export': method<{ caseId: string; format: 'csv' | 'json' }, AuditExportResult>()(
+    'exportAuditSample',
+  ),
   /** The workstation's custodians and the public keys learnt from imported cases. */
-  'custodians:list': { args: Record<string, never>; result: CustodianList };
+  'custodians:list': method<NoArgs, CustodianList>()('listCustodians'),
   /** A new Ed25519 key pair for a custodian, encrypted at rest with the passphrase. */
-  'custodians:add': {
-    args: { name: string; role?: string | null; passphrase: string };
-    result: CustodianView;
-  };
+  'custodians:add': method<{ name: string; role?: string | null; passphrase: string }, CustodianView>()(
+    'addCustodian',
+  ),
   /** Replace a custodian's key: the old key (its passphrase) signs the change. */
-  'custodians:rotate': {
-    args: { name: string; passphrase: string; newPassphrase: string };
-    result: { custodian: CustodianView; previousFingerprint: string };
-  };
+  'custodians:rotate': method<
+    { name: string; passphrase: string; newPassphrase: string },
+    { custodian: CustodianView; previousFingerprint: string }
+  >()('rotateCustodian'),
   /** Revoke a custodian's key for good; signatures dated later are named by verify. */
-  'custodians:revoke': { args: { name: string; reason: string }; result: CustodianView };
+  'custodians:revoke': method<{ name: string; reason: string }, CustodianView>()('revokeCustodian'),
   /** Sign the case's chain head as a custodian (a checkpoint a second custodian can pin). */
-  'checkpoint:sign': {
-    args: { caseId: string; custodian: string; passphrase: string };
-    result: SignedCheckpointView;
-  };
+  'checkpoint:sign': method<
+    { caseId: string; custodian: string; passphrase: string },
+    SignedCheckpointView
+  >()('signCheckpoint'),
   /** The incident record: header, roles, triggers, actions, timeline, matrix, gate, replacement, checklist. */
-  'incident:view': { args: { caseId: string }; result: IncidentView };
+  'incident:view': method<{ caseId: string }, IncidentView>()('incidentView'),
   /** Record one change to the incident (a custody event) and return the record as it now stands. */
-  'incident:update': { args: { caseId: string; change: IncidentChangeArgs }; result: IncidentView };
+  'incident:update': method<{ caseId: string; change: IncidentChangeArgs }, IncidentView>()('updateIncident'),
   /** report.html as an export made now would write it (nothing written, nothing recorded). */
-  'report:preview': { args: { caseId: string; signer?: string | null }; result: { html: string } };
+  'report:preview': method<{ caseId: string; signer?: string | null }, { html: string }>()('previewReport'),
   /** Write the post-mortem bundle under the workstation's reports folder, signed when a custodian is given. */
-  'report:export': {
-    args: { caseId: string; formats: ReportFormat[]; custodian?: string | null; passphrase?: string | null };
-    result: ReportExportView;
-  };
-}
+  'report:export': method<
+    { caseId: string; formats: ReportFormat[]; custodian?: string | null; passphrase?: string | null },
+    ReportExportView
+  >()('exportReport'),
+} as const satisfies Record<`${string}:${string}`, MethodSpec>;
 
-export type Channel = keyof ApiMethods;
-export type ArgsOf<C extends Channel> = ApiMethods[C]['args'];
-export type ResultOf<C extends Channel> = ApiMethods[C]['result'];
+export type Channel = keyof typeof METHODS;
+type TypesOf<C extends Channel> = NonNullable<(typeof METHODS)[C]['types']>;
+export type ArgsOf<C extends Channel> = TypesOf<C>['args'];
+export type ResultOf<C extends Channel> = TypesOf<C>['result'];
+/** The name on `window.probity` that carries each channel. */
+export type MethodName<C extends Channel = Channel> = (typeof METHODS)[C]['name'];
+/** The channel a method name carries. */
+export type ChannelOf<M extends MethodName> = {
+  [C in Channel]: (typeof METHODS)[C]['name'] extends M ? C : never;
+}[Channel];
+
+/** Every channel, in table order. */
+export const CHANNELS = Object.keys(METHODS) as Channel[];
+
+export function isChannel(name: string): name is Channel {
+  return Object.prototype.hasOwnProperty.call(METHODS, name);
+}
 
 export interface ApiError {
   code: string;
@@ -245,88 +288,29 @@ export const JOB_EVENT_CHANNEL = 'jobs:event';
  * The object the preload script exposes as `window.probity`: one function per method, nothing
  * else (no raw ipcRenderer, no generic invoke). The preload's object `satisfies ProbityApi`.
  */
-export interface ProbityApi {
-  appInfo(): Promise<Envelope<AppInfo>>;
-  listCases(): Promise<Envelope<CaseSummary[]>>;
-  createCase(args: ArgsOf<'cases:create'>): Promise<Envelope<CaseSummary>>;
-  caseOverview(args: ArgsOf<'cases:overview'>): Promise<Envelope<CaseOverview>>;
-  listEvidence(args: ArgsOf<'evidence:list'>): Promise<Envelope<EvidenceItem[]>>;
-  startIngest(args: ArgsOf<'ingest:start'>): Promise<Envelope<{ jobId: string }>>;
-  startVerify(args: ArgsOf<'verify:start'>): Promise<Envelope<{ jobId: string }>>;
-  cancelJob(args: ArgsOf<'jobs:cancel'>): Promise<Envelope<{ cancelled: boolean }>>;
-  custodyLog(args: ArgsOf<'custody:log'>): Promise<Envelope<CustodyEvent[]>>;
-  openDemo(): Promise<Envelope<DemoCases>>;
-  pickBundle(args: ArgsOf<'dialog:pickBundle'>): Promise<Envelope<string | null>>;
-  runIntegrity(args: ArgsOf<'integrity:run'>): Promise<Envelope<IntegrityRun>>;
-  latestIntegrity(args: ArgsOf<'integrity:latest'>): Promise<Envelope<IntegrityRun | null>>;
-  diffWeights(args: ArgsOf<'integrity:diffWeights'>): Promise<Envelope<WeightDiffResult>>;
-  provenance(args: ArgsOf<'integrity:provenance'>): Promise<Envelope<ProvenanceResult>>;
-  inspectArtifact(args: ArgsOf<'artifact:inspect'>): Promise<Envelope<ArtifactInspection>>;
-  behaviorRuns(args: ArgsOf<'behavior:runs'>): Promise<Envelope<BehaviorRun[]>>;
-  importBehaviorRun(args: ArgsOf<'behavior:import'>): Promise<Envelope<BehaviorImportSummary>>;
-  compareBehavior(args: ArgsOf<'behavior:compare'>): Promise<Envelope<BehaviorComparison>>;
-  refusalPhrases(): Promise<Envelope<{ phrases: string[]; sha256: string }>>;
-  behaviorItems(args: ArgsOf<'behavior:items'>): Promise<Envelope<BehaviorItemsPage>>;
-  auditState(args: ArgsOf<'audit:state'>): Promise<Envelope<AuditState>>;
-  importAuditLog(args: ArgsOf<'audit:import'>): Promise<Envelope<AuditImportReport>>;
-  setAuditWindow(args: ArgsOf<'audit:window'>): Promise<Envelope<AuditWindowView>>;
-  planAuditReview(args: ArgsOf<'audit:plan'>): Promise<Envelope<ReviewPlanView>>;
-  drawAuditSample(args: ArgsOf<'audit:sample'>): Promise<Envelope<SampleView>>;
-  nextAuditItem(args: ArgsOf<'audit:next'>): Promise<Envelope<ReviewItemView | null>>;
-  labelAuditItem(args: ArgsOf<'audit:label'>): Promise<Envelope<AuditLabelResult>>;
-  auditEstimate(args: ArgsOf<'audit:estimate'>): Promise<Envelope<AuditEstimateView>>;
-  exportAuditSample(args: ArgsOf<'audit:export'>): Promise<Envelope<AuditExportResult>>;
-  listCustodians(): Promise<Envelope<CustodianList>>;
-  addCustodian(args: ArgsOf<'custodians:add'>): Promise<Envelope<CustodianView>>;
-  rotateCustodian(args: ArgsOf<'custodians:rotate'>): Promise<Envelope<ResultOf<'custodians:rotate'>>>;
-  revokeCustodian(args: ArgsOf<'custodians:revoke'>): Promise<Envelope<CustodianView>>;
-  signCheckpoint(args: ArgsOf<'checkpoint:sign'>): Promise<Envelope<SignedCheckpointView>>;
-  incidentView(args: ArgsOf<'incident:view'>): Promise<Envelope<IncidentView>>;
-  updateIncident(args: ArgsOf<'incident:update'>): Promise<Envelope<IncidentView>>;
-  previewReport(args: ArgsOf<'report:preview'>): Promise<Envelope<{ html: string }>>;
-  exportReport(args: ArgsOf<'report:export'>): Promise<Envelope<ReportExportView>>;
+export type ProbityApi = {
+  [C in Channel as MethodName<C>]: ArgsOf<C> extends NoArgs
+    ? () => Promise<Envelope<ResultOf<C>>>
+    : (args: ArgsOf<C>) => Promise<Envelope<ResultOf<C>>>;
+} & {
   onJobEvent(listener: (e: JobEvent) => void): () => void;
-}
-
-/** The method name of ProbityApi that carries each channel. */
-export type MethodOf = {
-  'app:info': 'appInfo';
-  'cases:list': 'listCases';
-  'cases:create': 'createCase';
-  'cases:overview': 'caseOverview';
-  'evidence:list': 'listEvidence';
-  'ingest:start': 'startIngest';
-  'verify:start': 'startVerify';
-  'jobs:cancel': 'cancelJob';
-  'custody:log': 'custodyLog';
-  'demo:open': 'openDemo';
-  'dialog:pickBundle': 'pickBundle';
-  'integrity:run': 'runIntegrity';
-  'integrity:latest': 'latestIntegrity';
-  'integrity:diffWeights': 'diffWeights';
-  'integrity:provenance': 'provenance';
-  'artifact:inspect': 'inspectArtifact';
-  'behavior:runs': 'behaviorRuns';
-  'behavior:import': 'importBehaviorRun';
-  'behavior:compare': 'compareBehavior';
-  'behavior:refusalPhrases': 'refusalPhrases';
-  'behavior:items': 'behaviorItems';
-  'audit:state': 'auditState';
-  'audit:import': 'importAuditLog';
-  'audit:window': 'setAuditWindow';
-  'audit:plan': 'planAuditReview';
-  'audit:sample': 'drawAuditSample';
-  'audit:next': 'nextAuditItem';
-  'audit:label': 'labelAuditItem';
-  'audit:estimate': 'auditEstimate';
-  'audit:export': 'exportAuditSample';
-  'custodians:list': 'listCustodians';
-  'custodians:add': 'addCustodian';
-  'custodians:rotate': 'rotateCustodian';
-  'custodians:revoke': 'revokeCustodian';
-  'checkpoint:sign': 'signCheckpoint';
-  'incident:view': 'incidentView';
-  'incident:update': 'updateIncident';
-  'report:preview': 'previewReport';
-  'report:export': 'exportReport';
 };
+
+/** ProbityApi's methods without the event subscription: what the table alone produces. */
+export type ProbityMethods = Omit<ProbityApi, 'onJobEvent'>;
+
+/**
+ * One named function per row of METHODS, each sending its own channel and its argument (`{}` when
+ * it takes none) through `send`. The preload (IPC) and the browser-mode client (HTTP) both build
+ * their `ProbityApi` with it, so a method added to the table reaches both without another edit;
+ * the page still sees only named methods, never `send`.
+ */
+export function bindMethods(
+  send: (channel: Channel, args: unknown) => Promise<Envelope<unknown>>,
+): ProbityMethods {
+  const methods: Record<string, (args?: unknown) => Promise<Envelope<unknown>>> = {};
+  for (const channel of CHANNELS)
+    methods[METHODS[channel].name] = (args?: unknown) => send(channel, args ?? {});
+  // The table's row types are what each entry's `send` carries: the one place the compiler is told so.
+  return methods as unknown as ProbityMethods;
+}

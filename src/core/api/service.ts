@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type {
-  ApiError,
-  AppInfo,
-  ArgsOf,
-  Channel,
-  Envelope,
-  JobEvent,
-  JobKind,
-  ResultOf,
+import {
+  isChannel,
+  type ApiError,
+  type AppInfo,
+  type ArgsOf,
+  type Channel,
+  type Envelope,
+  type JobEvent,
+  type JobKind,
+  type ResultOf,
 } from '../../shared/contract';
 import { EVIDENCE_KINDS, type EvidenceKind } from '../../shared/domain';
 import { AUDIT_SCHEMAS, auditHandlers } from './audit-api';
@@ -51,6 +52,7 @@ const none = z.object({}).strict();
 /** An eval run named by its label or its id (`#7`). */
 const runRef = z.string().trim().min(1, 'name a run by its label or #id').max(200);
 
+/** One argument schema per row of the contract's METHODS table (a test checks the keys match). */
 export const ARG_SCHEMAS = {
   'app:info': none,
   'cases:list': none,
@@ -134,11 +136,8 @@ export const ARG_SCHEMAS = {
   ...INCIDENT_SCHEMAS,
 } satisfies Record<Channel, z.ZodType>;
 
-export const CHANNELS = Object.keys(ARG_SCHEMAS) as Channel[];
-
-export function isChannel(name: string): name is Channel {
-  return Object.prototype.hasOwnProperty.call(ARG_SCHEMAS, name);
-}
+/** The channels come from the contract's METHODS table; re-exported for the hosts. */
+export { CHANNELS, isChannel } from '../../shared/contract';
 
 export interface ServiceOptions {
   workstation: Workstation;

@@ -1,8 +1,8 @@
 import { useEffect } from 'react';
 import { ErrorBoundary } from './components/ErrorBoundary';
-import { CaseList } from './screens/CaseList';
-import { CaseWorkspace } from './screens/CaseWorkspace';
-import { CustodiansScreen } from './screens/Custodians';
+import { CaseList } from './stages/cases/CaseList';
+import { CaseWorkspace } from './workspace/CaseWorkspace';
+import { CustodiansScreen } from './stages/custodians/CustodiansScreen';
 import { connectJobEvents, useStore, type ThemeChoice } from './store';
 
 export function App() {

@@ -2,21 +2,23 @@
  * The UI's state: what the host told us (cases, overviews, evidence, custody), the jobs running on
  * the host and their last progress, the route and the theme. Everything the host owns is fetched
  * again after a job finishes rather than patched locally: the core is the source of truth.
+ * The window's own state (info, route, theme) and the jobs live here; what a stage keeps beyond its
+ * screen is that stage's slice (stages/<stage>/slice.ts), composed below.
  */
 import { create } from 'zustand';
-import type { ApiError, AppInfo, JobEvent, JobKind } from '../../shared/contract';
-import type {
-  CaseOverview,
-  CaseSummary,
-  CustodyEvent,
-  EvidenceItem,
-  EvidenceKind,
-  IngestSummary,
-  ManifestStatus,
-  Progress,
-  VerifyReport,
-} from '../../shared/domain';
+import type { AppInfo, JobEvent } from '../../shared/contract';
 import { api, errorMessage } from './api/client';
+import { newJob, type JobState } from './jobs';
+import { idle, type Loadable } from './loadable';
+import type { Load } from './slice';
+import { createCasesSlice, type CasesSlice } from './stages/cases/slice';
+import { createCustodySlice, type CustodySlice } from './stages/custody/slice';
+import { createEvidenceSlice, type EvidenceSlice } from './stages/evidence/slice';
+import { createIngestSlice, type IngestSlice } from './stages/ingest/slice';
+import { createOverviewSlice, type OverviewSlice } from './stages/overview/slice';
+
+export type { JobState } from './jobs';
+export { DEFAULT_EVIDENCE_VIEW, type EvidenceView, type SortKey } from './stages/evidence/slice';
 
 export type Stage = 'overview' | 'evidence' | 'integrity' | 'behavior' | 'audit' | 'postmortem' | 'custody';
 export const STAGES: { id: Stage; label: string }[] = [
@@ -31,41 +33,6 @@ export const STAGES: { id: Stage; label: string }[] = [
 
 export type Route =
   { name: 'cases' } | { name: 'custodians' } | { name: 'case'; caseId: string; stage: Stage };
-
-export interface Loadable<T> {
-  data: T | null;
-  loading: boolean;
-  error: string | null;
-}
-
-export interface JobState {
-  jobId: string;
-  caseId: string;
-  kind: JobKind;
-  status: 'running' | 'finished' | 'failed' | 'cancelled';
-  progress: Progress | null;
-  summary: IngestSummary | null;
-  report: VerifyReport | null;
-  error: ApiError | null;
-  /** What the ingest was started on, for the dialog's title. */
-  bundle: string | null;
-}
-
-export type SortKey = 'path' | 'kind' | 'size' | 'sha256' | 'manifest';
-export interface EvidenceView {
-  kind: EvidenceKind | 'all';
-  status: ManifestStatus | 'all';
-  text: string;
-  sort: SortKey;
-  dir: 'asc' | 'desc';
-}
-export const DEFAULT_EVIDENCE_VIEW: EvidenceView = {
-  kind: 'all',
-  status: 'all',
-  text: '',
-  sort: 'path',
-  dir: 'asc',
-};
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 const THEME_KEY = 'probity.theme';
@@ -108,56 +75,34 @@ export function routeHash(route: Route): string {
 
 // ---------------------------------------------------------------------------------------------
 
-interface State {
+/** The window's own state and the host's jobs; the stages' slices are added to it. */
+interface AppState {
   info: Loadable<AppInfo>;
   route: Route;
   theme: ThemeChoice;
-  cases: Loadable<CaseSummary[]>;
-  overviews: Record<string, Loadable<CaseOverview>>;
-  evidence: Record<string, Loadable<EvidenceItem[]>>;
-  custody: Record<string, Loadable<CustodyEvent[]>>;
   jobs: Record<string, JobState>;
-  /** The latest verify job started from this window, per case. */
-  verifyJobOf: Record<string, string>;
-  ingestDialog: { caseId: string; jobId: string | null } | null;
-  /** Filters and sort of the Evidence screen, kept per case while the window is open. */
-  evidenceViews: Record<string, EvidenceView>;
 
   navigate(route: Route): void;
   setRouteFromHash(): void;
   setTheme(theme: ThemeChoice): void;
   loadInfo(): Promise<void>;
-  loadCases(): Promise<void>;
-  loadOverview(caseId: string): Promise<void>;
-  loadEvidence(caseId: string): Promise<void>;
-  loadCustody(caseId: string): Promise<void>;
+  /** After a job or a change: the overview again, and the lists already fetched. */
   refreshCase(caseId: string): void;
-  startIngest(caseId: string, bundle: string): Promise<string>;
-  startVerify(caseId: string): Promise<string>;
   cancelJob(jobId: string): Promise<void>;
   applyJobEvent(event: JobEvent): void;
-  openIngest(caseId: string, jobId?: string | null): void;
-  setIngestJob(jobId: string | null): void;
-  closeIngest(): void;
-  setEvidenceView(caseId: string, patch: Partial<EvidenceView>): void;
 }
 
-const idle = <T>(): Loadable<T> => ({ data: null, loading: false, error: null });
+export type State = AppState & CasesSlice & OverviewSlice & EvidenceSlice & CustodySlice & IngestSlice;
 
 // Each key's latest request wins: an older answer arriving late never overwrites a newer one.
 const latest = new Map<string, number>();
 let requestCounter = 0;
 
 export const useStore = create<State>()((set, get) => {
-  async function load<T>(
-    key: string,
-    pick: (s: State) => Loadable<T> | undefined,
-    put: (value: Loadable<T>) => Partial<State>,
-    fetcher: () => Promise<T>,
-  ): Promise<void> {
+  const load: Load = async (key, pick, put, fetcher) => {
     const n = ++requestCounter;
     latest.set(key, n);
-    const before = pick(get()) ?? idle<T>();
+    const before = pick(get()) ?? idle();
     set(put({ ...before, loading: true }));
     try {
       const data = await fetcher();
@@ -165,34 +110,19 @@ export const useStore = create<State>()((set, get) => {
     } catch (err) {
       if (latest.get(key) === n) set(put({ data: before.data, loading: false, error: errorMessage(err) }));
     }
-  }
-
-  function newJob(jobId: string, caseId: string, kind: JobKind, bundle: string | null): JobState {
-    return {
-      jobId,
-      caseId,
-      kind,
-      status: 'running',
-      progress: null,
-      summary: null,
-      report: null,
-      error: null,
-      bundle,
-    };
-  }
+  };
 
   return {
+    ...createCasesSlice(set, get, load),
+    ...createOverviewSlice(set, get, load),
+    ...createEvidenceSlice(set, get, load),
+    ...createCustodySlice(set, get, load),
+    ...createIngestSlice(set, get, load),
+
     info: idle(),
     route: parseHash(window.location.hash),
     theme: readTheme(),
-    cases: idle(),
-    overviews: {},
-    evidence: {},
-    custody: {},
     jobs: {},
-    verifyJobOf: {},
-    ingestDialog: null,
-    evidenceViews: {},
 
     navigate(route) {
       const hash = routeHash(route);
@@ -220,34 +150,6 @@ export const useStore = create<State>()((set, get) => {
         (info) => ({ info }),
         () => api.appInfo(),
       ),
-    loadCases: () =>
-      load(
-        'cases',
-        (s) => s.cases,
-        (cases) => ({ cases }),
-        () => api.listCases(),
-      ),
-    loadOverview: (caseId) =>
-      load(
-        `overview:${caseId}`,
-        (s) => s.overviews[caseId],
-        (v) => ({ overviews: { ...get().overviews, [caseId]: v } }),
-        () => api.caseOverview({ caseId }),
-      ),
-    loadEvidence: (caseId) =>
-      load(
-        `evidence:${caseId}`,
-        (s) => s.evidence[caseId],
-        (v) => ({ evidence: { ...get().evidence, [caseId]: v } }),
-        () => api.listEvidence({ caseId }),
-      ),
-    loadCustody: (caseId) =>
-      load(
-        `custody:${caseId}`,
-        (s) => s.custody[caseId],
-        (v) => ({ custody: { ...get().custody, [caseId]: v } }),
-        () => api.custodyLog({ caseId }),
-      ),
     refreshCase(caseId) {
       const s = get();
       void s.loadOverview(caseId);
@@ -257,31 +159,9 @@ export const useStore = create<State>()((set, get) => {
       void s.loadCases();
     },
 
-    async startIngest(caseId, bundle) {
-      const { jobId } = await api.startIngest({ caseId, bundle });
-      // Events may have arrived before this answer: keep what they recorded.
-      const existing = get().jobs[jobId];
-      set({
-        jobs: {
-          ...get().jobs,
-          [jobId]: existing ? { ...existing, bundle } : newJob(jobId, caseId, 'ingest', bundle),
-        },
-      });
-      return jobId;
-    },
-    async startVerify(caseId) {
-      const { jobId } = await api.startVerify({ caseId });
-      const existing = get().jobs[jobId];
-      set({
-        jobs: { ...get().jobs, [jobId]: existing ?? newJob(jobId, caseId, 'verify', null) },
-        verifyJobOf: { ...get().verifyJobOf, [caseId]: jobId },
-      });
-      return jobId;
-    },
     async cancelJob(jobId) {
       await api.cancelJob({ jobId });
     },
-
     applyJobEvent(event) {
       const jobs = get().jobs;
       const job = jobs[event.jobId] ?? newJob(event.jobId, event.caseId, event.kind, null);
@@ -303,23 +183,6 @@ export const useStore = create<State>()((set, get) => {
       }
       set({ jobs: { ...jobs, [event.jobId]: next } });
       if (event.type !== 'progress') get().refreshCase(event.caseId);
-    },
-
-    openIngest(caseId, jobId = null) {
-      set({ ingestDialog: { caseId, jobId } });
-    },
-    setIngestJob(jobId) {
-      const d = get().ingestDialog;
-      if (d) set({ ingestDialog: { ...d, jobId } });
-    },
-    closeIngest() {
-      set({ ingestDialog: null });
-    },
-    setEvidenceView(caseId, patch) {
-      const views = get().evidenceViews;
-      set({
-        evidenceViews: { ...views, [caseId]: { ...(views[caseId] ?? DEFAULT_EVIDENCE_VIEW), ...patch } },
-      });
     },
   };
 });

@@ -6,14 +6,16 @@
  * Either way the client unwraps the Envelope: a result is returned, an error is rebuilt into an
  * `ApiCallError` carrying the host's code and the file it names.
  */
-import type {
-  ApiError,
-  ArgsOf,
-  Channel,
-  Envelope,
-  JobEvent,
-  ProbityApi,
-  ResultOf,
+import {
+  bindMethods,
+  CHANNELS,
+  METHODS,
+  type ApiError,
+  type Channel,
+  type Envelope,
+  type JobEvent,
+  type ProbityApi,
+  type ProbityMethods,
 } from '../../../shared/contract';
 
 declare global {
@@ -37,9 +39,9 @@ type Unwrapped<T> = T extends Promise<Envelope<infer R>> ? Promise<R> : never;
 
 /** ProbityApi with every envelope unwrapped: methods resolve to results and reject with ApiCallError. */
 export type ProbityClient = {
-  [K in Exclude<keyof ProbityApi, 'onJobEvent'>]: (
-    ...args: Parameters<ProbityApi[K]>
-  ) => Unwrapped<ReturnType<ProbityApi[K]>>;
+  [K in keyof ProbityMethods]: (
+    ...args: Parameters<ProbityMethods[K]>
+  ) => Unwrapped<ReturnType<ProbityMethods[K]>>;
 } & {
   onJobEvent: ProbityApi['onJobEvent'];
   transport: 'ipc' | 'http';
@@ -100,7 +102,7 @@ function httpError(status: number, statusText: string): ApiError {
 }
 
 export function createHttpApi(token: string | null): ProbityApi {
-  async function call<C extends Channel>(channel: C, args: ArgsOf<C>): Promise<Envelope<ResultOf<C>>> {
+  async function call(channel: Channel, args: unknown): Promise<Envelope<unknown>> {
     let response: Response;
     try {
       response = await fetch(`/api/${channel}`, {
@@ -124,7 +126,7 @@ export function createHttpApi(token: string | null): ProbityApi {
     if (!type.includes('application/json'))
       return { ok: false, error: httpError(response.status, response.statusText) };
     try {
-      return (await response.json()) as Envelope<ResultOf<C>>;
+      return (await response.json()) as Envelope<unknown>;
     } catch {
       return { ok: false, error: httpError(response.status, response.statusText) };
     }
@@ -148,45 +150,7 @@ export function createHttpApi(token: string | null): ProbityApi {
   }
 
   return {
-    appInfo: () => call('app:info', {}),
-    listCases: () => call('cases:list', {}),
-    createCase: (args) => call('cases:create', args),
-    caseOverview: (args) => call('cases:overview', args),
-    listEvidence: (args) => call('evidence:list', args),
-    startIngest: (args) => call('ingest:start', args),
-    startVerify: (args) => call('verify:start', args),
-    cancelJob: (args) => call('jobs:cancel', args),
-    custodyLog: (args) => call('custody:log', args),
-    openDemo: () => call('demo:open', {}),
-    pickBundle: (args) => call('dialog:pickBundle', args),
-    runIntegrity: (args) => call('integrity:run', args),
-    latestIntegrity: (args) => call('integrity:latest', args),
-    diffWeights: (args) => call('integrity:diffWeights', args),
-    provenance: (args) => call('integrity:provenance', args),
-    inspectArtifact: (args) => call('artifact:inspect', args),
-    behaviorRuns: (args) => call('behavior:runs', args),
-    importBehaviorRun: (args) => call('behavior:import', args),
-    compareBehavior: (args) => call('behavior:compare', args),
-    refusalPhrases: () => call('behavior:refusalPhrases', {}),
-    behaviorItems: (args) => call('behavior:items', args),
-    auditState: (args) => call('audit:state', args),
-    importAuditLog: (args) => call('audit:import', args),
-    setAuditWindow: (args) => call('audit:window', args),
-    planAuditReview: (args) => call('audit:plan', args),
-    drawAuditSample: (args) => call('audit:sample', args),
-    nextAuditItem: (args) => call('audit:next', args),
-    labelAuditItem: (args) => call('audit:label', args),
-    auditEstimate: (args) => call('audit:estimate', args),
-    exportAuditSample: (args) => call('audit:export', args),
-    listCustodians: () => call('custodians:list', {}),
-    signCheckpoint: (args) => call('checkpoint:sign', args),
-    incidentView: (args) => call('incident:view', args),
-    updateIncident: (args) => call('incident:update', args),
-    previewReport: (args) => call('report:preview', args),
-    exportReport: (args) => call('report:export', args),
-    addCustodian: (args) => call('custodians:add', args),
-    rotateCustodian: (args) => call('custodians:rotate', args),
-    revokeCustodian: (args) => call('custodians:revoke', args),
+    ...bindMethods(call),
     onJobEvent: (listener) => {
       listeners.add(listener);
       ensureSource();
@@ -204,47 +168,16 @@ export function createHttpApi(token: string | null): ProbityApi {
 // ---------------------------------------------------------------------------------------------
 
 export function createClient(api: ProbityApi, transport: ProbityClient['transport']): ProbityClient {
+  const methods: Record<string, (args?: unknown) => Promise<unknown>> = {};
+  for (const channel of CHANNELS) {
+    const name = METHODS[channel].name;
+    const send = api[name] as (args?: unknown) => Promise<Envelope<unknown>>;
+    methods[name] = (args?: unknown) => unwrap(send(args));
+  }
   return {
+    // Each row of METHODS, unwrapped: the types are ProbityApi's, with the envelope taken off.
+    ...(methods as unknown as Omit<ProbityClient, 'onJobEvent' | 'transport'>),
     transport,
-    appInfo: () => unwrap(api.appInfo()),
-    listCases: () => unwrap(api.listCases()),
-    createCase: (args) => unwrap(api.createCase(args)),
-    caseOverview: (args) => unwrap(api.caseOverview(args)),
-    listEvidence: (args) => unwrap(api.listEvidence(args)),
-    startIngest: (args) => unwrap(api.startIngest(args)),
-    startVerify: (args) => unwrap(api.startVerify(args)),
-    cancelJob: (args) => unwrap(api.cancelJob(args)),
-    custodyLog: (args) => unwrap(api.custodyLog(args)),
-    openDemo: () => unwrap(api.openDemo()),
-    pickBundle: (args) => unwrap(api.pickBundle(args)),
-    runIntegrity: (args) => unwrap(api.runIntegrity(args)),
-    latestIntegrity: (args) => unwrap(api.latestIntegrity(args)),
-    diffWeights: (args) => unwrap(api.diffWeights(args)),
-    provenance: (args) => unwrap(api.provenance(args)),
-    inspectArtifact: (args) => unwrap(api.inspectArtifact(args)),
-    behaviorRuns: (args) => unwrap(api.behaviorRuns(args)),
-    importBehaviorRun: (args) => unwrap(api.importBehaviorRun(args)),
-    compareBehavior: (args) => unwrap(api.compareBehavior(args)),
-    refusalPhrases: () => unwrap(api.refusalPhrases()),
-    behaviorItems: (args) => unwrap(api.behaviorItems(args)),
-    auditState: (args) => unwrap(api.auditState(args)),
-    importAuditLog: (args) => unwrap(api.importAuditLog(args)),
-    setAuditWindow: (args) => unwrap(api.setAuditWindow(args)),
-    planAuditReview: (args) => unwrap(api.planAuditReview(args)),
-    drawAuditSample: (args) => unwrap(api.drawAuditSample(args)),
-    nextAuditItem: (args) => unwrap(api.nextAuditItem(args)),
-    labelAuditItem: (args) => unwrap(api.labelAuditItem(args)),
-    auditEstimate: (args) => unwrap(api.auditEstimate(args)),
-    exportAuditSample: (args) => unwrap(api.exportAuditSample(args)),
-    listCustodians: () => unwrap(api.listCustodians()),
-    signCheckpoint: (args) => unwrap(api.signCheckpoint(args)),
-    incidentView: (args) => unwrap(api.incidentView(args)),
-    updateIncident: (args) => unwrap(api.updateIncident(args)),
-    previewReport: (args) => unwrap(api.previewReport(args)),
-    exportReport: (args) => unwrap(api.exportReport(args)),
-    addCustodian: (args) => unwrap(api.addCustodian(args)),
-    rotateCustodian: (args) => unwrap(api.rotateCustodian(args)),
-    revokeCustodian: (args) => unwrap(api.revokeCustodian(args)),
     onJobEvent: (listener) => api.onJobEvent(listener),
   };
 }

@@ -1,0 +1,38 @@
+import { api } from '../../api/client';
+import { newJob } from '../../jobs';
+import type { SliceCreator } from '../../slice';
+
+/** The ingest dialog (which case, which job it follows) and starting an ingest. */
+export interface IngestSlice {
+  ingestDialog: { caseId: string; jobId: string | null } | null;
+  startIngest(caseId: string, bundle: string): Promise<string>;
+  openIngest(caseId: string, jobId?: string | null): void;
+  setIngestJob(jobId: string | null): void;
+  closeIngest(): void;
+}
+
+export const createIngestSlice: SliceCreator<IngestSlice> = (set, get) => ({
+  ingestDialog: null,
+  async startIngest(caseId, bundle) {
+    const { jobId } = await api.startIngest({ caseId, bundle });
+    // Events may have arrived before this answer: keep what they recorded.
+    const existing = get().jobs[jobId];
+    set({
+      jobs: {
+        ...get().jobs,
+        [jobId]: existing ? { ...existing, bundle } : newJob(jobId, caseId, 'ingest', bundle),
+      },
+    });
+    return jobId;
+  },
+  openIngest(caseId, jobId = null) {
+    set({ ingestDialog: { caseId, jobId } });
+  },
+  setIngestJob(jobId) {
+    const d = get().ingestDialog;
+    if (d) set({ ingestDialog: { ...d, jobId } });
+  },
+  closeIngest() {
+    set({ ingestDialog: null });
+  },
+});

@@ -1,0 +1,88 @@
+import { useState } from 'react';
+import type { IntegrityCheck, IntegrityItem } from '../../../../shared/integrity';
+import { StatusBadge } from './StatusBadge';
+import { ItemList } from './ItemList';
+
+export function count(items: IntegrityItem[], status: IntegrityItem['status']): number {
+  return items.filter((i) => i.status === status).length;
+}
+
+export function CheckRow({ check }: { check: IntegrityCheck }) {
+  const [open, setOpen] = useState(check.status !== 'pass');
+  const [showOk, setShowOk] = useState(false);
+  const fails = check.items.filter((i) => i.status === 'fail');
+  const notes = check.items.filter((i) => i.status === 'info' || i.status === 'not-analysed');
+  const oks = check.items.filter((i) => i.status === 'pass');
+  const detailId = `check-${check.check}-details`;
+  return (
+    <>
+      <tr
+        className={`check-row${check.status === 'fail' ? ' is-fail' : ''}`}
+        data-testid={`check-${check.check}`}
+      >
+        <td className="col-expander">
+          <button
+            type="button"
+            className="btn btn-ghost btn-icon expander"
+            aria-expanded={open}
+            aria-controls={detailId}
+            aria-label={`${open ? 'Hide' : 'Show'} the reasons for ${check.title}`}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? '▾' : '▸'}
+          </button>
+        </td>
+        <th scope="row">{check.title}</th>
+        <td>
+          <StatusBadge status={check.status} testId={`check-status-${check.check}`} />
+        </td>
+        <td>{check.summary}</td>
+        <td className="num">{fails.length || <span className="muted">0</span>}</td>
+        <td className="num">{oks.length || <span className="muted">0</span>}</td>
+        <td className="num">
+          {count(check.items, 'info') + count(check.items, 'not-analysed') || (
+            <span className="muted">0</span>
+          )}
+        </td>
+      </tr>
+      {open ? (
+        <tr className="check-details-row">
+          <td colSpan={7} id={detailId}>
+            <div className="check-details">
+              {check.reasons.length ? (
+                <>
+                  <h4>What was compared</h4>
+                  <ul className="plain-list reasons">
+                    {check.reasons.map((r, i) => (
+                      <li key={i}>{r}</li>
+                    ))}
+                  </ul>
+                </>
+              ) : null}
+              {fails.length ? (
+                <ItemList title={`Failures (${fails.length})`} items={fails} tone="bad" />
+              ) : null}
+              {notes.length ? <ItemList title={`Notes (${notes.length})`} items={notes} tone="info" /> : null}
+              {oks.length ? (
+                <>
+                  <button
+                    type="button"
+                    className="link-button"
+                    aria-expanded={showOk}
+                    onClick={() => setShowOk(!showOk)}
+                  >
+                    {showOk ? 'Hide' : 'Show'} the {oks.length} ok comparison{oks.length === 1 ? '' : 's'}
+                  </button>
+                  {showOk ? <ItemList title={`OK (${oks.length})`} items={oks} tone="ok" /> : null}
+                </>
+              ) : null}
+              {check.items.length === 0 && !check.reasons.length ? (
+                <p className="muted">Nothing was compared.</p>
+              ) : null}
+            </div>
+          </td>
+        </tr>
+      ) : null}
+    </>
+  );
+}

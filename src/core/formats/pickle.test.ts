@@ -364,6 +364,59 @@ describe('generated pickles', () => {
   });
 });
 
+describe('state-dict tensors', () => {
+  const tmp = scratch();
+  afterAll(() => tmp.cleanup());
+  it('names each tensor of a state dict with its storage type, shape and storage key', async () => {
+    const pid = (key: string): Buffer =>
+      pickleBytes('(', sbu('storage'), 'ctorch\nFloatStorage\n', sbu(key), sbu('cpu'), 'K', 6, 't', 'Q');
+    const rebuild = (key: string, shape: Buffer): Buffer =>
+      pickleBytes(
+        'ctorch._utils\n_rebuild_tensor_v2\n(',
+        pid(key),
+        'K',
+        0,
+        shape,
+        shape,
+        0x89,
+        'ccollections\nOrderedDict\n)R',
+        't',
+        'R',
+      );
+    const r = await scanPickle(
+      tmp.write(
+        'state.pkl',
+        pickleBytes(
+          [0x80, 4],
+          'ccollections\nOrderedDict\n)R',
+          '(',
+          sbu('layers.0.w'),
+          rebuild('0', pickleBytes('K', 2, 'K', 3, 0x86)),
+          sbu('layers.0.b'),
+          rebuild('1', pickleBytes('K', 3, 0x85)),
+          'u',
+          sbu('extra'),
+          'ctorch._utils\n_rebuild_parameter\n(',
+          rebuild('2', pickleBytes('K', 4, 0x85)),
+          0x88,
+          'ccollections\nOrderedDict\n)R',
+          't',
+          'R',
+          's',
+          '.',
+        ),
+      ),
+    );
+    expect(r.pickles[0]!.findings).toEqual([]);
+    expect(r.verdict).toBe('safe');
+    expect(r.pickles[0]!.tensors).toEqual([
+      { name: 'layers.0.w', storage: 'torch.FloatStorage', shape: '(2, 3)', key: '0' },
+      { name: 'layers.0.b', storage: 'torch.FloatStorage', shape: '(3)', key: '1' },
+      { name: 'extra', storage: 'torch.FloatStorage', shape: '(4)', key: '2' },
+    ]);
+  });
+});
+
 describe('generated torch zips', () => {
   const pid = (key: string): Buffer =>
     pickleBytes('(', sbu('storage'), 'ctorch\nFloatStorage\n', sbu(key), sbu('cpu'), 'K', 4, 't', 'Q');

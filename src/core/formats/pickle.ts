@@ -61,6 +61,20 @@ export interface PickleCall {
   args: string[];
 }
 
+export interface PickleTensor {
+  /** The key it is stored under in its dict (a state dict's parameter name), or null where not stored by name. */
+  name: string | null;
+  /** The storage class, e.g. `torch.FloatStorage`, or `torch.UntypedStorage` with the dtype given apart. */
+  storage: string;
+  /** Size as the pickle gives it, e.g. `(4096, 256)`. */
+  shape: string;
+  /** The storage key: the `<archive>/data/<key>` member holding the bytes. */
+  key: string;
+}
+
+/** Tensors listed per pickle; a larger state dict says how many more there were. */
+const MAX_TENSORS = 10_000;
+
 export interface PickleScan {
   /** Zip member name, or null for a plain file. */
   member: string | null;
@@ -78,6 +92,11 @@ export interface PickleScan {
   calls: PickleCall[];
   /** Keys from torch persistent ids `('storage', type, key, location, numel)`. */
   storageKeys: string[];
+  /**
+   * The tensors of a state dict: each `name → torch._utils._rebuild_tensor_v2(storage, offset, size,
+   * stride)` set into a dict, with the storage's type and key (the first MAX_TENSORS).
+   */
+  tensors: PickleTensor[];
   verdict: ScanLevel;
   /** Everything that lowered or capped this pickle's verdict. */
   findings: ScanFinding[];
@@ -119,8 +138,8 @@ type AV =
   | { k: 'list' }
   | { k: 'dict' }
   | { k: 'set' }
-  | { k: 'call'; desc: string }
-  | { k: 'other' };
+  | { k: 'call'; desc: string; tensor?: PickleTensor }
+  | { k: 'other'; storage?: { dtype: string; key: string } };
 const OTHER: AV = { k: 'other' };
 
 const enum Arg {
@@ -326,6 +345,14 @@ const OPCODE_PROTOCOL: Readonly<Record<string, number>> = {
   READONLY_BUFFER: 5,
 };
 
+/** torch's tensor rebuilders: (storage, storage_offset, size, stride, …). */
+const TENSOR_REBUILDERS = new Set(['torch._utils._rebuild_tensor_v2', 'torch._utils._rebuild_tensor']);
+/** Wrappers whose first argument is a rebuilt tensor (nn.Parameter). */
+const TENSOR_WRAPPERS = new Set([
+  'torch._utils._rebuild_parameter',
+  'torch._utils._rebuild_parameter_with_state',
+]);
+
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 /** A literal found inside this pickle that holds (or seems to hold) another pickle. */
@@ -351,6 +378,8 @@ class Scanner {
   readonly globals: PickleGlobal[] = [];
   readonly calls: PickleCall[] = [];
   readonly storageKeys: string[] = [];
+  readonly tensors: PickleTensor[] = [];
+  tensorsUncounted = 0;
   readonly problems = new ProblemList(50);
   readonly findings = new FindingList(200);
   readonly embedded: EmbeddedRef[] = [];
@@ -504,6 +533,16 @@ class Scanner {
       );
   }
 
+  /** A dict entry whose value is a rebuilt tensor: a state dict's parameter, by name. */
+  private noteTensor(key: AV, value: AV): void {
+    if (value.k !== 'call' || !value.tensor) return;
+    if (this.tensors.length >= MAX_TENSORS) {
+      this.tensorsUncounted++;
+      return;
+    }
+    this.tensors.push({ ...value.tensor, name: key.k === 'str' ? key.v : describeArg(key) });
+  }
+
   private addCall(callee: AV, opcode: PickleCall['opcode'], at: number, args: AV[]): AV {
     let target: string;
     if (callee.k === 'global') {
@@ -526,7 +565,17 @@ class Scanner {
       this.calls.push({ offset: at - this.base, opcode, target, args: shown });
     else this.once('calls', 'suspicious', `more than ${fmt(MAX_CALLS)} calls; only the first are listed`, at);
     const desc = `${target}(${shown.join(', ').slice(0, 120)})`;
-    return { k: 'call', desc: desc.length > 200 ? desc.slice(0, 200) + '…' : desc };
+    const call: AV = { k: 'call', desc: desc.length > 200 ? desc.slice(0, 200) + '…' : desc };
+    const first = args[0];
+    if (TENSOR_REBUILDERS.has(target) && first?.k === 'other' && first.storage)
+      call.tensor = {
+        name: null,
+        storage: first.storage.dtype,
+        shape: args[2] ? describeArg(args[2]) : '…',
+        key: first.storage.key,
+      };
+    else if (TENSOR_WRAPPERS.has(target) && first?.k === 'call' && first.tensor) call.tensor = first.tensor;
+    return call;
   }
 
   private tuple(items: AV[]): AV {
@@ -957,14 +1006,14 @@ class Scanner {
       case 'BINPERSID': {
         const pid = this.pop(name, at);
         if (pid.k === 'tuple') {
-          const [kind, , key] = pid.items;
-          if (
-            kind?.k === 'str' &&
-            kind.v === 'storage' &&
-            key?.k === 'str' &&
-            this.storageKeys.length < 1_000_000
-          )
-            this.storageKeys.push(key.v);
+          const [kind, type, key] = pid.items;
+          if (kind?.k === 'str' && kind.v === 'storage' && key?.k === 'str') {
+            if (this.storageKeys.length < 1_000_000) this.storageKeys.push(key.v);
+            const dtype =
+              type?.k === 'global' ? `${type.g.module}.${type.g.name}` : describeArg(type ?? OTHER);
+            this.push({ k: 'other', storage: { dtype, key: key.v } });
+            return false;
+          }
         }
         this.push(OTHER);
         return false;
@@ -1094,11 +1143,13 @@ class Scanner {
           this.finding('suspicious', `${name} on ${describeArg(t)}: impossible structure`, at);
         if (name === 'SETITEMS' && items.length % 2 === 1)
           this.finding('suspicious', 'SETITEMS with an odd number of items: impossible structure', at);
+        if (name === 'SETITEMS')
+          for (let i = 0; i + 1 < items.length; i += 2) this.noteTensor(items[i]!, items[i + 1]!);
         return false;
       }
       case 'SETITEM': {
-        this.pop(name, at);
-        this.pop(name, at);
+        const value = this.pop(name, at);
+        this.noteTensor(this.pop(name, at), value);
         const t = this.top(name, at);
         if (t.k !== 'dict' && t.k !== 'other' && t.k !== 'call')
           this.finding('suspicious', `SETITEM on ${describeArg(t)}: impossible structure`, at);
@@ -1202,6 +1253,7 @@ async function scanOne(
       globals: s.globals,
       calls: s.calls,
       storageKeys: s.storageKeys,
+      tensors: s.tensors,
       verdict: verdictOf(findings, s.complete),
       findings,
       problems: s.problems.toArray(),

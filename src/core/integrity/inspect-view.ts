@@ -56,13 +56,18 @@ function ggufValueText(v: GgufValue): string {
   return `(${v.length}-byte string, sha256 ${v.sha256 ?? 'not computed'}) ${clip(v.head, 160)}`;
 }
 
+/** Rows of a state dict shown; the count says how many there are in all. */
+const MAX_TENSOR_ROWS = 500;
+
 function pickleView(r: PickleScanReport): Pick<ArtifactInspection, 'fields' | 'imports' | 'tables'> {
+  const tensors = r.pickles.flatMap((p) => p.tensors);
   const calls = r.pickles
     .flatMap((p) => p.calls)
     .filter((c) => r.imports.some((i) => i.ref === c.target && i.classification !== 'safe'));
   return {
     fields: fields([
       ['pickles', r.pickles.length],
+      ['tensors', tensors.length || null],
       [
         'archive',
         r.archive ? `${r.archive.root ?? '(no root folder)'}, ${r.archive.memberCount} members` : null,
@@ -74,15 +79,31 @@ function pickleView(r: PickleScanReport): Pick<ArtifactInspection, 'fields' | 'i
       count: i.count,
       reason: i.reason,
     })),
-    tables: calls.length
-      ? [
-          {
-            title: 'Calls of non-safe imports',
-            columns: ['Target', 'Arguments', 'Offset'],
-            rows: calls.map((c) => [c.target, clip(c.args.join(', '), 200), String(c.offset)]),
-          },
-        ]
-      : [],
+    tables: [
+      ...(calls.length
+        ? [
+            {
+              title: 'Calls of non-safe imports',
+              columns: ['Target', 'Arguments', 'Offset'],
+              rows: calls.map((c) => [c.target, clip(c.args.join(', '), 200), String(c.offset)]),
+            },
+          ]
+        : []),
+      ...(tensors.length
+        ? [
+            {
+              title:
+                tensors.length > MAX_TENSOR_ROWS
+                  ? `State-dict tensors (first ${MAX_TENSOR_ROWS} of ${tensors.length})`
+                  : `State-dict tensors (${tensors.length})`,
+              columns: ['Name', 'Storage', 'Shape', 'Storage key'],
+              rows: tensors
+                .slice(0, MAX_TENSOR_ROWS)
+                .map((t) => [t.name ?? '(not stored by name)', t.storage, t.shape, t.key]),
+            },
+          ]
+        : []),
+    ],
   };
 }
 

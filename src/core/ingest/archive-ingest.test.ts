@@ -166,15 +166,25 @@ with tarfile.open(${JSON.stringify(tar)}, 'w', format=tarfile.GNU_FORMAT, encodi
     writeTree(src, files);
     const good = path.join(work, 'good.tgz');
     execFileSync('tar', ['-czf', good, '-C', src, 'f0.bin', 'f1.bin', 'f2.bin', 'f3.bin']);
-    const bad = path.join(work, 'bad.tgz');
     const bytes = fs.readFileSync(good);
-    for (let i = Math.floor(bytes.length * 0.6); i < Math.floor(bytes.length * 0.6) + 64; i++)
-      bytes[i] = bytes[i]! ^ 0x55;
-    fs.writeFileSync(bad, bytes);
-    await expect(ingest(store, bad)).rejects.toThrow(
+    const quoted = (f: string) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // Cut short inside the third member's data: the error names that entry.
+    const cut = path.join(work, 'cut.tgz');
+    fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    await expect(ingest(store, cut)).rejects.toThrow(
       new RegExp(
-        `^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: gzip stream is corrupt or truncated in the data of entry "f\\d\\.bin" \\(`,
+        `^${quoted(cut)}: gzip stream is corrupt or truncated in the data of entry "f\\d\\.bin" \\(unexpected end of file\\)$`,
       ),
+    );
+    // Bytes garbled in the middle: whichever layer notices first names where — the entry gzip broke
+    // in or after, or the tar header (by its byte offset) that no longer parses.
+    const bad = path.join(work, 'bad.tgz');
+    const garbled = Buffer.from(bytes);
+    for (let i = Math.floor(garbled.length * 0.6); i < Math.floor(garbled.length * 0.6) + 64; i++)
+      garbled[i] = garbled[i]! ^ 0x55;
+    fs.writeFileSync(bad, garbled);
+    await expect(ingest(store, bad)).rejects.toThrow(
+      new RegExp(`^${quoted(bad)}: (.*entry "f\\d\\.bin"|entry ".*\\(header at byte \\d+\\)$)`),
     );
     expect(store.db.prepare('SELECT count(*) FROM staged_objects').pluck().get()).toBe(0);
     const objects = fs.readdirSync(store.objectsDir, { recursive: true }).filter((f) => String(f).length > 3);

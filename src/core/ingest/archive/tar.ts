@@ -791,6 +791,7 @@ export async function streamTarGz(
 
   let readError: unknown = null;
   let gunzipError: unknown = null;
+  let consumerError: unknown = null;
   const input = fs.createReadStream(file, { highWaterMark: GZ_READ_SIZE });
   input.once('error', (err) => {
     readError ??= err;
@@ -809,19 +810,30 @@ export async function streamTarGz(
       input,
       gunzip,
       async (source: AsyncIterable<Buffer>) => {
+        // What the parser or a handler throws is kept: when it tears the pipeline down, the
+        // pipeline may reject with the AbortError it destroyed the gunzip stream with instead.
+        const step = async (chunk: Buffer | null) => {
+          try {
+            if (chunk === null) parser.end();
+            else parser.write(chunk);
+            await drain();
+          } catch (err) {
+            consumerError ??= err;
+            throw err;
+          }
+        };
         for await (const chunk of source) {
           // Keep draining after the tar end marker: the gzip trailer's CRC-32 and length are only
           // checked when the stream is read to its end.
-          parser.write(chunk);
-          await drain();
+          await step(chunk);
         }
-        parser.end();
-        await drain();
+        await step(null);
       },
       signal === undefined ? {} : { signal },
     );
   } catch (err) {
     if (err instanceof ProbityError) throw err;
+    if (consumerError !== null) throw consumerError;
     if (signal?.aborted) throw fileError('cancelled', file, 'reading the archive was cancelled', err);
     if (err === readError) throw fileError('unreadable', file, describeFsError(err), err);
     if (gunzipError !== null && (err === gunzipError || (err as Error)?.name === 'AbortError')) {

@@ -242,6 +242,23 @@ describe('triggers', () => {
 });
 
 describe('objects', () => {
+  it('names a planted valid object, a file with a bogus name and a file outside sha256/', async () => {
+    const { store } = await preservedCase();
+    const planted = 'planted by someone';
+    const target = store.objectPath(sha256(planted));
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, planted);
+    fs.writeFileSync(path.join(path.dirname(target), 'not-a-digest'), 'x');
+    fs.writeFileSync(path.join(store.dir, 'objects', 'extra.bin'), 'x');
+    const r = await verifyAgain(store);
+    expect(r.ok).toBe(false);
+    const text = r.messages.join('\n');
+    const rel = `objects/sha256/${sha256(planted).slice(0, 2)}`;
+    expect(text).toContain(`${rel}/${sha256(planted).slice(2)}: stray object: no evidence row names it`);
+    expect(text).toContain(`${rel}/not-a-digest: not a valid digest path (expected sha256/<2 hex>/<62 hex>)`);
+    expect(text).toContain('objects/extra.bin: not part of the object store');
+  });
+
   const objectFile = (store: CaseStore, content: string) => store.objectPath(sha256(content));
 
   it('names an object with a byte flipped', async () => {
@@ -590,6 +607,73 @@ describe('report bundles', () => {
     );
     expect(r.messages.join('\n')).toContain(
       `by the report bundle ${out}; the case ends at seq ${printed.lastSeq - 3}`,
+    );
+  });
+});
+
+describe('signatures and archives', () => {
+  it('names a report bundle signature made by another key than signer.pub.pem holds', async () => {
+    const a = await preservedCase();
+    addCustodian(a.home, { name: 'alice', role: 'custodian', passphrase: 'pw', actor: 'ops' });
+    addCustodian(a.home, { name: 'mallory', role: 'custodian', passphrase: 'pw', actor: 'ops' });
+    const out = path.join(tempDir('probity-adversary-report-'), 'bundle');
+    cleanups.push(() => rmrf(path.dirname(out)));
+    const alice = unlockCustodian(a.home, 'alice', 'pw');
+    await exportReport({
+      store: a.store,
+      home: a.home,
+      out,
+      formats: ['json'],
+      actor: 'alice',
+      generator: 'g',
+      custodian: alice,
+    });
+    const manifest = fs.readFileSync(path.join(out, 'MANIFEST.sha256'));
+    fs.writeFileSync(
+      path.join(out, 'MANIFEST.sha256.sig'),
+      signBytes(unlockCustodian(a.home, 'mallory', 'pw').privateKey, manifest),
+    );
+    expect((await verifyReportBundle(out)).problems).toContain(
+      `MANIFEST.sha256.sig: bad signature: it does not verify MANIFEST.sha256 with signer.pub.pem (${alice.fingerprint})`,
+    );
+  });
+
+  it('names a custody event re-signed by a foreign key', async () => {
+    const { ws, home, store, dbFile } = await preservedCase();
+    addCustodian(home, { name: 'alice', role: 'custodian', passphrase: 'pw', actor: 'ops' });
+    const { event } = signCheckpoint(store, home, unlockCustodian(home, 'alice', 'pw'), 'alice');
+    store.close();
+    const foreign = tempDir('probity-adversary-foreign-');
+    cleanups.push(() => rmrf(foreign));
+    addCustodian(foreign, { name: 'alice', role: 'custodian', passphrase: 'pw', actor: 'mallory' });
+    const fake = unlockCustodian(foreign, 'alice', 'pw');
+    behindTheTriggers(
+      dbFile,
+      ['custody'],
+      'UPDATE custody SET signature = ?, signer = ? WHERE seq = ?',
+      fake.signer.sign(event.hash),
+      fake.fingerprint,
+      event.seq,
+    );
+    const r = await withStore(ws, store.id, (s) => verifyAgain(s));
+    expect(r.ok).toBe(false);
+    expect(r.messages.join('\n')).toMatch(new RegExp(`custody log: seq ${event.seq}: `));
+  });
+
+  it('refuses a case archive with a byte flipped in an object', async () => {
+    const a = await preservedCase();
+    a.store.close();
+    const out = path.join(tempDir('probity-adversary-tar-'), 'case.tar');
+    cleanups.push(() => rmrf(path.dirname(out)));
+    await withStore(a.ws, a.store.id, (s) => exportCase({ store: s, home: a.home, out, actor: 'ops' }));
+    const bytes = fs.readFileSync(out);
+    const at = bytes.indexOf(Buffer.from(WEIGHTS));
+    bytes[at] = bytes[at]! ^ 1;
+    fs.writeFileSync(out, bytes);
+    const b = newWorkstation();
+    cleanups.push(b.cleanup);
+    await expect(importCase({ workstation: b.ws, file: out, actor: 'bob', workers: 1 })).rejects.toThrow(
+      /refused: objects\/sha256\/[0-9a-f]{2}\/[0-9a-f]{62}: sha256 is [0-9a-f]{64}, MANIFEST\.sha256 lists/,
     );
   });
 });

@@ -123,10 +123,11 @@ const ingest: Command = {
     'Preserve a bundle (folder, .tar, .tar.gz/.tgz, .zip) into the case: each file read once, hashed with SHA-256 and ' +
     'stored read-only; checksum lists inside the bundle are checked (exit 1 on a mismatch or a missing file). ' +
     'Ctrl-C cancels; running the same command again resumes without copying stored objects again. ' +
+    'A bundle the case already holds from a finished ingest is not added twice (--again preserves it once more). ' +
     'With --sign-as, every custody event of the ingest is signed by that custodian (passphrase: PROBITY_PASSPHRASE or a prompt).',
-  usage: '<case-id> <bundle> [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
+  usage: '<case-id> <bundle> [--again] [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: ['<case-id>', '<bundle>'],
-  options: { 'sign-as': { type: 'string' } },
+  options: { 'sign-as': { type: 'string' }, again: { type: 'boolean' } },
   async run(ctx) {
     const custodian = await signingCustodian(ctx);
     return withCase(ctx, async (store) => {
@@ -138,6 +139,7 @@ const ingest: Command = {
         signer: caseSigner(ctx, store, custodian),
         signal: ctx.signal,
         onProgress: progressPrinter(ctx),
+        again: ctx.options.again === true,
       });
       const failed = s.manifest.mismatched > 0 || s.manifest.missing > 0;
       if (ctx.json) {

@@ -119,6 +119,9 @@ export async function resolveLogEvidence(
     actor: opts.actor,
     host: opts.host,
     signal: opts.signal,
+    // The log is read as it is now, so it is preserved as it is now, even if a file of the same
+    // path and size was preserved before: its content may have grown or changed.
+    again: true,
   });
   const row = store.db
     .prepare(

@@ -136,3 +136,79 @@ describe('archive bundles', () => {
     expect(e!.rawNameHex).toBe('2e2f77e869676874');
   });
 });
+
+describe('names, corrupt archives and re-runs', () => {
+  it('keeps a literal "caf%E9.bin" apart from the non-UTF-8 name caf<0xE9>.bin', async () => {
+    const { store, work } = setup();
+    const tar = path.join(work, 'names.tar');
+    python(`
+import tarfile, io
+with tarfile.open(${JSON.stringify(tar)}, 'w', format=tarfile.GNU_FORMAT, encoding='utf-8', errors='surrogateescape') as t:
+    for name, data in [('caf%E9.bin', b'literal'), ('caf\\udce9.bin', b'latin-1')]:
+        info = tarfile.TarInfo(name); info.size = len(data); t.addfile(info, io.BytesIO(data))
+`);
+    await ingest(store, tar);
+    const byPath = Object.fromEntries(listEvidence(store).map((e) => [e.path, e]));
+    expect(Object.keys(byPath).sort()).toEqual(['caf%25E9.bin', 'caf%E9.bin']);
+    expect(byPath['caf%25E9.bin']!.sha256).toBe(sha256('literal'));
+    expect(byPath['caf%E9.bin']!.sha256).toBe(sha256('latin-1'));
+    expect(byPath['caf%E9.bin']!.rawNameHex).toBe(
+      Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x62, 0x69, 0x6e]).toString('hex'),
+    );
+  });
+
+  it('refuses a corrupt .tar.gz naming the entry it stopped in, and leaves no staged objects', async () => {
+    const { store, work } = setup();
+    const src = path.join(work, 'src');
+    const files: Record<string, Buffer> = {};
+    for (let i = 0; i < 4; i++)
+      files[`f${i}.bin`] = Buffer.from(Array.from({ length: 300_000 }, (_, k) => (k * 7919 + i * 31) % 251));
+    writeTree(src, files);
+    const good = path.join(work, 'good.tgz');
+    execFileSync('tar', ['-czf', good, '-C', src, 'f0.bin', 'f1.bin', 'f2.bin', 'f3.bin']);
+    const bytes = fs.readFileSync(good);
+    const quoted = (f: string) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // Cut short inside the third member's data: the error names that entry.
+    const cut = path.join(work, 'cut.tgz');
+    fs.writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    await expect(ingest(store, cut)).rejects.toThrow(
+      new RegExp(
+        `^${quoted(cut)}: gzip stream is corrupt or truncated in the data of entry "f\\d\\.bin" \\(unexpected end of file\\)$`,
+      ),
+    );
+    // Bytes garbled in the middle: whichever layer notices first names where — the entry gzip broke
+    // in or after, or the tar header (by its byte offset) that no longer parses.
+    const bad = path.join(work, 'bad.tgz');
+    const garbled = Buffer.from(bytes);
+    for (let i = Math.floor(garbled.length * 0.6); i < Math.floor(garbled.length * 0.6) + 64; i++)
+      garbled[i] = garbled[i]! ^ 0x55;
+    fs.writeFileSync(bad, garbled);
+    await expect(ingest(store, bad)).rejects.toThrow(
+      new RegExp(`^${quoted(bad)}: (.*entry "f\\d\\.bin"|entry ".*\\(header at byte \\d+\\)$)`),
+    );
+    expect(store.db.prepare('SELECT count(*) FROM staged_objects').pluck().get()).toBe(0);
+    const objects = fs.readdirSync(store.objectsDir, { recursive: true }).filter((f) => String(f).length > 3);
+    expect(objects).toEqual([]);
+    const failed = listEvents(store.db).at(-1)!;
+    expect(failed.action).toBe('ingest.failed');
+    expect(failed.details.objectsStagedForResume).toBe(0);
+    expect((await verifyCase({ store, actor: 'c', workers: 1 })).ok).toBe(true);
+  });
+
+  it('says a finished bundle is already in the case instead of adding it twice; --again adds it', async () => {
+    const { store, work } = setup();
+    writeTree(work, { 'bundle/a.bin': 'a', 'bundle/b.bin': 'b' });
+    const bundle = path.join(work, 'bundle');
+    await ingest(store, bundle);
+    await expect(ingest(store, bundle)).rejects.toThrow(
+      /bundle: already in the case \(ingest 1, finished \S+, 2 files\); nothing was added — give --again to preserve it once more/,
+    );
+    expect(listEvidence(store)).toHaveLength(2);
+    // Changed content under the same path is a new ingest.
+    writeTree(work, { 'bundle/c.bin': 'c' });
+    await ingest(store, bundle);
+    expect(listEvidence(store)).toHaveLength(5);
+    await ingestBundle({ store, bundle, actor: 'c', host: 'h', again: true });
+    expect(listEvidence(store)).toHaveLength(8);
+  });
+});

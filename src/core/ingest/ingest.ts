@@ -34,6 +34,8 @@ export interface IngestOptions {
   signal?: AbortSignal;
   jobId?: string;
   onProgress?: (p: Progress) => void;
+  /** Preserve the bundle again even when the case already holds a finished ingest of it. */
+  again?: boolean;
   /**
    * Signs every custody event this ingest appends (started, each evidence stored, finished,
    * failed or cancelled) when a custodian is acting; the key must already be introduced to the
@@ -72,6 +74,7 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
   const db = store.db;
   let ingestId = 0;
   try {
+    if (!opts.again) refuseFinishedAgain(db, plan.bundle, plan.kind, plan.entries);
     const previous = db
       .prepare(
         "SELECT id, status FROM ingests WHERE bundle = ? AND status != 'finished' ORDER BY id DESC LIMIT 1",
@@ -230,6 +233,14 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
     tracker.phase('done');
     return summary;
   } catch (err) {
+    // A corrupt or unsafe archive will fail the same way on every re-run: nothing is kept for a
+    // resume, and the objects written for it alone are removed (still under the case lock).
+    if (
+      ingestId > 0 &&
+      err instanceof ProbityError &&
+      (err.code === 'malformed' || err.code === 'unsafe-path')
+    )
+      discardStaged(store, ingestId);
     if (ingestId > 0) recordFailure(store, ingestId, plan.bundle, opts.actor, err, opts.signer);
     throw err;
   } finally {
@@ -264,6 +275,64 @@ async function classifyStored(
     for (const r of group) out.set(r.entry, kinds.get(r.entry.path) ?? null);
   }
   return out;
+}
+
+/**
+ * A bundle the case already holds, from a finished ingest of the same path with the same entries
+ * (paths, occurrences, sizes; a .tar.gz is only listed while it is read, so its path decides), is
+ * not preserved a second time: the command says so instead of adding duplicate evidence rows.
+ */
+function refuseFinishedAgain(
+  db: CaseStore['db'],
+  bundle: string,
+  kind: string,
+  entries: PlannedEntry[],
+): void {
+  const done = db
+    .prepare(
+      "SELECT id, finished_at FROM ingests WHERE bundle = ? AND status = 'finished' ORDER BY id DESC LIMIT 1",
+    )
+    .get(bundle) as { id: number; finished_at: string } | undefined;
+  if (!done) return;
+  const rows = db.prepare('SELECT path, occurrence, size FROM evidence WHERE ingest_id = ?').all(done.id) as {
+    path: string;
+    occurrence: number;
+    size: number;
+  }[];
+  const key = (p: string, o: number, size: number) => `${p}\0${o}\0${size}`;
+  const held = new Set(rows.map((r) => key(r.path, r.occurrence, r.size)));
+  const same =
+    kind === 'tar.gz' ||
+    (entries.length === rows.length &&
+      entries.every((e) => held.has(key(e.path, e.occurrence, e.type === 'file' ? e.size : 0))));
+  if (!same) return;
+  throw new ProbityError(
+    'conflict',
+    `${bundle}: already in the case (ingest ${done.id}, finished ${done.finished_at}, ${rows.length} files); nothing was added — give --again to preserve it once more`,
+    { file: bundle },
+  );
+}
+
+/**
+ * Drop an ingest's resume journal and unlink the objects only it had written: not recorded as
+ * evidence, and not held by another unfinished ingest's journal.
+ */
+function discardStaged(store: CaseStore, ingestId: number): void {
+  try {
+    const db = store.db;
+    const staged = db
+      .prepare('SELECT DISTINCT sha256 FROM staged_objects WHERE ingest_id = ?')
+      .pluck()
+      .all(ingestId) as string[];
+    const kept = db.prepare(
+      'SELECT 1 FROM objects WHERE sha256 = @sha UNION ALL SELECT 1 FROM staged_objects WHERE sha256 = @sha AND ingest_id != @ingest LIMIT 1',
+    );
+    db.prepare('DELETE FROM staged_objects WHERE ingest_id = ?').run(ingestId);
+    for (const sha of staged)
+      if (!kept.get({ sha, ingest: ingestId })) fs.rmSync(store.objectPath(sha), { force: true });
+  } catch {
+    // The refusal is what the user needs; what is left is listed by verify.
+  }
 }
 
 /** Temp files left by a killed run; safe to remove while this process holds the case lock. */

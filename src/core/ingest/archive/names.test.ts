@@ -42,6 +42,14 @@ describe('safeEntryPath', () => {
       path: '100%25/%E9',
       rawNameHex: '313030252fe9',
     });
+    // A literal "%XX" in a valid name is escaped too, so it cannot collide with an escaped byte.
+    expect(safeEntryPath('b.tar', Buffer.from('caf%E9.bin'), posix)).toEqual({
+      path: 'caf%25E9.bin',
+      rawNameHex: Buffer.from('caf%E9.bin').toString('hex'),
+    });
+    expect(
+      safeEntryPath('b.tar', Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x2e, 0x62, 0x69, 0x6e]), posix).path,
+    ).toBe('caf%E9.bin');
     expect(safeEntryPath('b.tar', Buffer.from('100%.txt'), posix)).toEqual({
       path: '100%.txt',
       rawNameHex: null,

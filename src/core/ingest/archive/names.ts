@@ -54,12 +54,20 @@ export function isValidUtf8(buf: Uint8Array): boolean {
 }
 
 /**
- * Decode name bytes as UTF-8 without losing information. Valid UTF-8 decodes as itself. Otherwise
- * each byte that is not part of a well-formed sequence becomes `%XX` and, in that case only, a
- * literal `%` becomes `%25`, so the text maps back to the bytes; `rawNameHex` keeps the bytes too.
+ * Decode name bytes as UTF-8 without losing information, and without two names ever sharing a
+ * text. Each byte that is not part of a well-formed UTF-8 sequence becomes `%XX`. A literal `%`
+ * becomes `%25` wherever it could be read as such an escape: always in a name that needed escaping,
+ * and in a valid UTF-8 name when two hex digits follow it — so the literal name `caf%E9.bin` is
+ * `caf%25E9.bin` and cannot collide with `caf<0xE9>.bin`, which is `caf%E9.bin`, while `100%.txt`
+ * stays as it is. Reading every `%XX` back as byte XX gives the original bytes in both cases;
+ * `rawNameHex` keeps them whenever the text differs from them.
  */
 export function decodeName(raw: Buffer): { text: string; rawNameHex: string | null } {
-  if (isValidUtf8(raw)) return { text: raw.toString('utf8'), rawNameHex: null };
+  if (isValidUtf8(raw)) {
+    const plain = raw.toString('utf8');
+    const text = plain.replace(/%(?=[0-9A-Fa-f]{2})/g, '%25');
+    return { text, rawNameHex: text === plain ? null : raw.toString('hex') };
+  }
   let text = '';
   for (let i = 0; i < raw.length;) {
     const n = utf8SequenceLength(raw, i);

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { describeFsError, fileError, ProbityError } from '../../util/errors';
-import { decodeName, denotesArchiveRoot, entryError, safeEntryPath } from './names';
+import { decodeName, denotesArchiveRoot, entryError, quoteName, safeEntryPath } from './names';
 import { ArchiveFile } from './source';
 import type { ArchiveEntry, EntrySource, EntryType } from './types';
 
@@ -765,10 +765,20 @@ export async function streamTarGz(
   signal?: AbortSignal,
 ): Promise<void> {
   const queue: TarEvent[] = [];
+  // Where the parser stood when the gzip stream broke: inside an entry, or after one.
+  let open: string | null = null;
+  let lastEntry: string | null = null;
   const parser = new TarParser(file, {
-    onEntry: (entry) => void queue.push({ kind: 'entry', entry }),
+    onEntry: (entry) => {
+      open = entry.path;
+      lastEntry = entry.path;
+      queue.push({ kind: 'entry', entry });
+    },
     onData: (chunk) => void queue.push({ kind: 'data', chunk }),
-    onEntryEnd: () => void queue.push({ kind: 'end' }),
+    onEntryEnd: () => {
+      open = null;
+      queue.push({ kind: 'end' });
+    },
   });
   const drain = async (): Promise<void> => {
     // Events are taken one at a time so that a handler's throw leaves nothing half-dispatched.
@@ -781,13 +791,17 @@ export async function streamTarGz(
 
   let readError: unknown = null;
   let gunzipError: unknown = null;
+  let consumerError: unknown = null;
   const input = fs.createReadStream(file, { highWaterMark: GZ_READ_SIZE });
   input.once('error', (err) => {
     readError ??= err;
   });
   const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 });
-  gunzip.once('error', (err) => {
-    gunzipError ??= err;
+  gunzip.on('error', (err: NodeJS.ErrnoException) => {
+    // zlib's own failure (Z_DATA_ERROR, Z_BUF_ERROR…) wins over the AbortError the pipeline may
+    // destroy the stream with while tearing down.
+    if (gunzipError === null || (typeof err.code === 'string' && err.code.startsWith('Z_')))
+      gunzipError = err;
   });
 
   try {
@@ -796,24 +810,42 @@ export async function streamTarGz(
       input,
       gunzip,
       async (source: AsyncIterable<Buffer>) => {
+        // What the parser or a handler throws is kept: when it tears the pipeline down, the
+        // pipeline may reject with the AbortError it destroyed the gunzip stream with instead.
+        const step = async (chunk: Buffer | null) => {
+          try {
+            if (chunk === null) parser.end();
+            else parser.write(chunk);
+            await drain();
+          } catch (err) {
+            consumerError ??= err;
+            throw err;
+          }
+        };
         for await (const chunk of source) {
           // Keep draining after the tar end marker: the gzip trailer's CRC-32 and length are only
           // checked when the stream is read to its end.
-          parser.write(chunk);
-          await drain();
+          await step(chunk);
         }
-        parser.end();
-        await drain();
+        await step(null);
       },
       signal === undefined ? {} : { signal },
     );
   } catch (err) {
     if (err instanceof ProbityError) throw err;
+    if (consumerError !== null) throw consumerError;
     if (signal?.aborted) throw fileError('cancelled', file, 'reading the archive was cancelled', err);
     if (err === readError) throw fileError('unreadable', file, describeFsError(err), err);
-    if (err === gunzipError) {
-      const message = err instanceof Error ? err.message : String(err);
-      throw fileError('malformed', file, `gzip stream is corrupt or truncated (${message})`, err);
+    if (gunzipError !== null && (err === gunzipError || (err as Error)?.name === 'AbortError')) {
+      const cause: unknown = gunzipError;
+      const message = cause instanceof Error ? cause.message : String(cause);
+      const where: string =
+        open !== null
+          ? `in the data of entry ${quoteName(open)}`
+          : lastEntry !== null
+            ? `after entry ${quoteName(lastEntry)}`
+            : 'before any entry could be read';
+      throw fileError('malformed', file, `gzip stream is corrupt or truncated ${where} (${message})`, cause);
     }
     throw err;
   }

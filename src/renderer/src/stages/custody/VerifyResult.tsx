@@ -19,6 +19,13 @@ export function VerifyResult({ report: r }: { report: VerifyReport }) {
             {shortHash(r.lastHash)}
           </span>
         </p>
+        {(r.notes ?? []).length > 0 && (
+          <ul className="problem-list" data-testid="verify-notes">
+            {(r.notes ?? []).map((n, i) => (
+              <li key={i}>{n}</li>
+            ))}
+          </ul>
+        )}
       </div>
     );
   }

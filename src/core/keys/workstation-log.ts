@@ -17,6 +17,7 @@ import { canonicalJson } from '../util/canonical-json';
 import { ProbityError, describeFsError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { GENESIS_HASH, type EventSigner } from '../store/custody';
+import { verifyHashChain } from '../util/hash-chain';
 
 export type WorkstationAction =
   'custodian.added' | 'custodian.rotated' | 'custodian.revoked' | 'custodian.imported';
@@ -98,17 +99,7 @@ export function readLog(home: string): LogEntry[] {
 
 /** Recompute the chain; one message per break, naming the line's seq. */
 export function verifyLogChain(entries: LogEntry[]): string[] {
-  const problems: string[] = [];
-  let prev = GENESIS_HASH;
-  entries.forEach((e, i) => {
-    if (e.seq !== i + 1)
-      problems.push(`seq ${e.seq}: expected seq ${i + 1}: entries are missing or reordered`);
-    if (e.prevHash !== prev) problems.push(`seq ${e.seq}: prevHash does not match the entry before it`);
-    if (logEntryHash(e.prevHash, e) !== e.hash)
-      problems.push(`seq ${e.seq}: entry does not match its hash: it was edited`);
-    prev = e.hash;
-  });
-  return problems;
+  return verifyHashChain(entries, GENESIS_HASH, logEntryHash);
 }
 
 /** A small exclusive lock so two Probity processes never interleave appends. */

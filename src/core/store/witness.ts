@@ -22,6 +22,7 @@ import { ProbityError, describeFsError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { GENESIS_HASH, type EventSigner } from './custody';
 import { acquireLock } from './lock';
+import { verifyHashChain } from '../util/hash-chain';
 
 export interface WitnessBody {
   seq: number;
@@ -116,17 +117,7 @@ export function readWitness(home: string): { file: string; entries: WitnessEntry
 
 /** Recompute the witness chain; one message per break, naming the entry's seq. */
 export function verifyWitnessChain(entries: WitnessEntry[]): string[] {
-  const problems: string[] = [];
-  let prev = GENESIS_HASH;
-  entries.forEach((e, i) => {
-    if (e.seq !== i + 1)
-      problems.push(`seq ${e.seq}: expected seq ${i + 1}: entries are missing or reordered`);
-    if (e.prevHash !== prev) problems.push(`seq ${e.seq}: prevHash does not match the entry before it`);
-    if (witnessEntryHash(e.prevHash, e) !== e.hash)
-      problems.push(`seq ${e.seq}: entry does not match its hash: it was edited`);
-    prev = e.hash;
-  });
-  return problems;
+  return verifyHashChain(entries, GENESIS_HASH, witnessEntryHash);
 }
 
 /**

@@ -49,3 +49,50 @@ describe('SQLite failures at open', () => {
     );
   });
 });
+
+/** Root can mount a small tmpfs and fill it: a real ENOSPC, not a stand-in. */
+const canMount = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
+if (!canMount) console.log('skipped: the full-disk test mounts a small tmpfs and needs root');
+
+describe.skipIf(!canMount)('a full disk at open', () => {
+  it('ingest and verify name the case database and the reason when the disk is full', () => {
+    const mnt = tempDir('probity-full-');
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+    if (mounted.status !== 0) throw new Error(`mount: ${mounted.stderr}`);
+    cleanups.push(() => {
+      spawnSync('umount', [mnt]);
+      fs.rmSync(mnt, { recursive: true, force: true });
+    });
+    const bin = path.join(repoRoot, 'bin/probity.js');
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [bin, ...args, '--home', mnt], { encoding: 'utf8' });
+    const created = cli('case', 'create', '--title', 'Small disk', '--json');
+    expect(created.status, created.stderr).toBe(0);
+    const id = (JSON.parse(created.stdout) as { id: string }).id;
+    // Fill every byte that is left.
+    const fd = fs.openSync(path.join(mnt, 'filler'), 'w');
+    const block = Buffer.alloc(4096);
+    try {
+      for (;;) fs.writeSync(fd, block);
+    } catch (err) {
+      expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+    } finally {
+      fs.closeSync(fd);
+    }
+    const bundle = tempDir('probity-full-bundle-');
+    cleanups.push(() => rmrf(bundle));
+    fs.writeFileSync(path.join(bundle, 'w.bin'), Buffer.alloc(64 * 1024, 7));
+    for (const args of [
+      ['ingest', id, bundle],
+      ['verify', id],
+    ]) {
+      const r = cli(...args);
+      expect(r.status, r.stderr).toBe(2);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines, r.stderr).toHaveLength(1);
+      expect(lines[0]).toMatch(/case\.db|objects/);
+      expect(lines[0]).toMatch(/disk is full|no space left/i);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
+  });
+});

@@ -34,7 +34,6 @@ export class ObjectWriter {
     private readonly write: boolean,
   ) {
     if (write) {
-      ensurePrivate(tmpDir);
       this.tmpPath = path.join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}.part`);
       try {
         this.fd = fs.openSync(this.tmpPath, 'wx', 0o600);
@@ -95,104 +94,6 @@ export class ObjectWriter {
       this.written += chunk.length;
       this.flushEvery(fd);
     });
-  }
-
-  /**
-   * Store a whole file by letting the kernel copy it (`fs.copyFile`: copy_file_range or sendfile,
-   * no byte through this process) into the temp file, while this thread hashes the temp file as it
-   * grows. The copy and the hash run on two cores at once, and the hash thread does exactly what
-   * `openssl dgst` does on one file, so the ingest of one file is bound by SHA-256, not by the copy.
-   *
-   * Why the stored object cannot differ from what was hashed: the digest is computed from the bytes
-   * read back from the temp file itself, the very inode that finish() links into place, never from
-   * the source. The copy writes each offset once, front to back, and only bytes below the file's
-   * current size are read, so every byte read is final; the temp folder is private to this user
-   * (ensurePrivate), so no one else writes to it in the meantime. A source that changes during the
-   * copy changes what is stored and what is hashed alike; the caller's size and mtime checks on the
-   * source name it.
-   *
-   * `step` is told each hashed chunk's length (progress) and may throw to stop (cancel): the copy
-   * itself cannot be interrupted, so a stop waits for it to end, then the temp file is removed by
-   * abort().
-   */
-  async copyFileHashing(
-    source: string | Buffer,
-    size: number,
-    chunkSize: number,
-    step: (n: number) => void,
-  ): Promise<number> {
-    if (this.fd === null || this.tmpPath === null) throw new Error('copyFileHashing needs a writable object');
-    const tmp = this.tmpPath;
-    let copied = false;
-    let copyError: unknown = null;
-    // Opened before the copy starts: a failed copy unlinks its destination, and this keeps the inode.
-    let reader: number;
-    try {
-      reader = fs.openSync(tmp, 'r');
-    } catch (err) {
-      throw this.fsError(err, 'cannot read back the object being stored');
-    }
-    // Not COPYFILE_EXCL: the temp file is this writer's own, created empty with O_EXCL above.
-    const copying = fs.promises.copyFile(source, tmp).then(
-      () => {
-        copied = true;
-      },
-      (err: unknown) => {
-        copyError = err;
-        copied = true;
-      },
-    );
-    let pos = 0;
-    try {
-      const bufs = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
-      const readAt = (i: number, at: number) =>
-        new Promise<number>((resolve, reject) =>
-          fs.read(reader, bufs[i % 2]!, 0, Math.min(chunkSize, size - at), at, (err, n) =>
-            err ? reject(this.fsError(err, 'cannot read back the object being stored')) : resolve(n),
-          ),
-        );
-      let i = 0;
-      let pending = pos < size ? readAt(0, 0) : null;
-      while (pending) {
-        const n = await pending;
-        if (n === 0) {
-          // Caught up with the copy: wait for it to write more, or to end.
-          const ended = copied;
-          if (ended && copyError) throw this.fsError(copyError, 'cannot write to the object store');
-          if (ended) {
-            const again = await readAt(i, pos);
-            if (again === 0) break; // the source was shorter than listed: the caller names it
-            pending = Promise.resolve(again);
-            continue;
-          }
-          await new Promise((r) => setTimeout(r, 1));
-          pending = readAt(i, pos);
-          continue;
-        }
-        const chunk = bufs[i % 2]!.subarray(0, n);
-        pos += n;
-        i++;
-        pending = pos < size ? readAt(i, pos) : null; // the next read overlaps this chunk's hashing
-        this.digestOnly(chunk);
-        this.written = pos;
-        this.flushEvery(this.fd);
-        step(n);
-      }
-      await copying;
-      if (copyError) throw this.fsError(copyError, 'cannot write to the object store');
-      // More than listed was copied (the source grew): the stored object would hold unhashed bytes.
-      const stored = fs.fstatSync(this.fd).size;
-      if (stored !== pos) return stored;
-      fs.fchmodSync(this.fd, 0o600);
-      await this.settle();
-      return pos;
-    } catch (err) {
-      await copying;
-      await this.settle();
-      throw err;
-    } finally {
-      fs.closeSync(reader);
-    }
   }
 
   /**
@@ -289,19 +190,6 @@ export class ObjectWriter {
       cause: err,
     });
   }
-}
-
-const privateDirs = new Set<string>();
-
-/** The temp folder of a case's object store: only its owner may enter it (a copy in flight takes the source's mode). */
-function ensurePrivate(dir: string): void {
-  if (privateDirs.has(dir)) return;
-  try {
-    fs.chmodSync(dir, 0o700);
-  } catch {
-    // Reported by the create that follows, with its reason.
-  }
-  privateDirs.add(dir);
 }
 
 export function fsyncDir(dir: string): void {

@@ -209,31 +209,11 @@ async function passOnce(req: StoreRequest, write: boolean): Promise<StoredObject
           { file: label },
         );
       const p = source.pathBytes ? Buffer.from(source.pathBytes) : source.path;
-      const checkOpened = (size: number) => {
-        if (size !== source.expectSize)
-          throw changed(`size was ${source.expectSize} bytes when listed, ${size} when opened`);
-      };
-      let read: number;
-      if (write) {
-        // The kernel copies while this thread hashes what it wrote (ObjectWriter.copyFileHashing).
-        let st: fs.Stats;
-        try {
-          st = fs.statSync(p);
-        } catch (err) {
-          throw new ProbityError('unreadable', `${label}: cannot open: ${describeFsError(err)}`, {
-            file: label,
-          });
-        }
-        checkOpened(st.size);
-        read = await writer.copyFileHashing(p, source.expectSize, req.chunkSize, (n) => {
-          checkCancelled(label);
-          progress.add(n);
-        });
-      } else {
-        read = await pumpPipelined(p, label, 0, null, req.chunkSize, writer, progress, (fd) =>
-          checkOpened(fs.fstatSync(fd).size),
-        );
-      }
+      const read = await pumpPipelined(p, label, 0, null, req.chunkSize, writer, progress, (fd) => {
+        const st = fs.fstatSync(fd);
+        if (st.size !== source.expectSize)
+          throw changed(`size was ${source.expectSize} bytes when listed, ${st.size} when opened`);
+      });
       progress.flush();
       const after = fs.statSync(p, { throwIfNoEntry: false });
       if (read !== source.expectSize) throw changed(`expected ${source.expectSize} bytes, read ${read}`);

@@ -10,14 +10,14 @@
  * their hash: `custodian.added` by the new key (proof of possession), `custodian.rotated` by the
  * retiring key (the old key vouches for the new one). Revocation is unsigned: a lost key cannot sign.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from '../util/canonical-json';
 import { ProbityError, describeFsError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { GENESIS_HASH, type EventSigner } from '../store/custody';
-import { verifyHashChain } from '../util/hash-chain';
+import { chainHash, verifyHashChain } from '../util/hash-chain';
+import { acquireLock } from '../store/lock';
 
 export type WorkstationAction =
   'custodian.added' | 'custodian.rotated' | 'custodian.revoked' | 'custodian.imported';
@@ -52,7 +52,7 @@ export function logEntryHash(
     subject: e.subject,
     details: e.details,
   };
-  return createHash('sha256').update(prevHash, 'utf8').update(canonicalJson(body), 'utf8').digest('hex');
+  return chainHash(prevHash, body);
 }
 
 function isEntry(v: unknown): v is LogEntry {
@@ -102,28 +102,19 @@ export function verifyLogChain(entries: LogEntry[]): string[] {
   return verifyHashChain(entries, GENESIS_HASH, logEntryHash);
 }
 
-/** A small exclusive lock so two Probity processes never interleave appends. */
+/**
+ * The store's exclusive lock (store/lock.ts: owner written before it is visible, a dead owner's lock
+ * taken over, only one's own lock released), so two Probity processes never interleave appends.
+ */
 function withLogLock<T>(home: string, fn: () => T): T {
-  const lock = `${logFile(home)}.lock`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    try {
-      fs.closeSync(fs.openSync(lock, 'wx'));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) {
-        throw new ProbityError(
-          'conflict',
-          `${lock}: cannot lock the custodian log (${describeFsError(err)})`,
-        );
-      }
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-    }
-  }
+  const release = acquireLock(`${logFile(home)}.lock`, 'the custodian log', {
+    waitMs: 10_000,
+    busy: logFile(home),
+  });
   try {
     return fn();
   } finally {
-    fs.rmSync(lock, { force: true });
+    release();
   }
 }
 

@@ -14,7 +14,6 @@
  * an edit inside it shows, but it can be cut or replaced whole like a case can). Copies held
  * elsewhere — exported witness entries, signed checkpoints, report bundles — close that.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from '../util/canonical-json';
@@ -22,7 +21,7 @@ import { ProbityError, describeFsError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { GENESIS_HASH, type EventSigner } from './custody';
 import { acquireLock } from './lock';
-import { verifyHashChain } from '../util/hash-chain';
+import { chainHash, verifyHashChain } from '../util/hash-chain';
 
 export interface WitnessBody {
   seq: number;
@@ -56,7 +55,7 @@ export function witnessEntryHash(prevHash: string, e: WitnessBody): string {
     source: e.source,
     details: e.details,
   };
-  return createHash('sha256').update(prevHash, 'utf8').update(canonicalJson(body), 'utf8').digest('hex');
+  return chainHash(prevHash, body);
 }
 
 export function isWitnessEntry(v: unknown): v is WitnessEntry {

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
+
 /** An entry of a hash-chained log: `hash = H(prevHash ‖ the entry)`, seq counting from 1. */
 export interface ChainedEntry {
   seq: number;
@@ -26,4 +29,9 @@ export function verifyHashChain<E extends ChainedEntry>(
     prev = e.hash;
   });
   return problems;
+}
+
+/** `sha256(prevHash ‖ canonical JSON of the entry's hashed fields)`: the link of every such log. */
+export function chainHash(prevHash: string, body: Record<string, unknown>): string {
+  return createHash('sha256').update(prevHash, 'utf8').update(canonicalJson(body), 'utf8').digest('hex');
 }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ArchiveEntry } from '../ingest/archive/types';
+import type { ArchiveEntry } from '../io/archive/types';
 import { ProbityError, type ErrorCode } from '../util/errors';
 import type { StoredObject, WorkerReply, WorkerRequest } from './protocol';
 

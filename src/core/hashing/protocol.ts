@@ -1,4 +1,4 @@
-import type { ArchiveEntry, EntrySource } from '../ingest/archive/types';
+import type { ArchiveEntry, EntrySource } from '../io/archive/types';
 
 /**
  * Messages between the hashing pool (main side) and its worker threads. Every request carries a

@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ArchiveEntry } from '../ingest/archive/types';
-import { openEntryStream } from '../ingest/archive/source';
-import { streamTarGz } from '../ingest/archive/tar';
+import type { ArchiveEntry } from '../io/archive/types';
+import { openEntryStream } from '../io/archive/source';
+import { streamTarGz } from '../io/archive/tar';
 import { objectPathIn } from '../store/paths';
 import { ProbityError, describeFsError } from '../util/errors';
 import { ObjectWriter } from './object-writer';

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ProbityError, describeFsError } from '../util/errors';
-import { indexTar } from './archive/tar';
-import { indexZip } from './archive/zip';
-import { safeEntryPath } from './archive/names';
+import { indexTar } from '../io/archive/tar';
+import { indexZip } from '../io/archive/zip';
+import { safeEntryPath } from '../io/archive/names';
 import type { ObjectSource } from '../hashing/protocol';
-import type { ArchiveEntry } from './archive/types';
+import type { ArchiveEntry } from '../io/archive/types';
 
 export type BundleKind = 'folder' | 'tar' | 'tar.gz' | 'zip' | 'file';
 

@@ -23,9 +23,9 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { createHash } from 'node:crypto';
 import type { CustodyEvent, VerifyReport } from '../../shared/domain';
-import { indexTar } from '../ingest/archive/tar';
-import { openEntryStream } from '../ingest/archive/source';
-import type { ArchiveEntry, EntrySource } from '../ingest/archive/types';
+import { indexTar } from '../io/archive/tar';
+import { openEntryStream } from '../io/archive/source';
+import type { ArchiveEntry, EntrySource } from '../io/archive/types';
 import { prepareCaseSigner } from '../keys/case-signer';
 import {
   addExternalKey,

@@ -3,7 +3,7 @@
  * - `.eval`: a zip holding `header.json` (eval spec, plan, results, stats), one
  *   `samples/<id>_epoch_<n>.json` per sample, and summaries; a log still being written has
  *   `_journal/start.json` instead of header.json. Read with the evidence zip reader
- *   (ingest/archive/zip.ts): central directory first, each member streamed and CRC-checked, each
+ *   (io/archive/zip.ts): central directory first, each member streamed and CRC-checked, each
  *   sample bounded in size.
  * - `.json`: one document `{version, status, eval, plan, results, stats, samples: [...]}`, read with
  *   the streaming scanner so that only one sample is held at a time.
@@ -20,9 +20,9 @@
  */
 import type { Readable } from 'node:stream';
 import { ProbityError } from '../../util/errors';
-import { indexZip } from '../../ingest/archive/zip';
-import { openEntryStream } from '../../ingest/archive/source';
-import type { EntrySource } from '../../ingest/archive/types';
+import { indexZip } from '../../io/archive/zip';
+import { openEntryStream } from '../../io/archive/source';
+import type { EntrySource } from '../../io/archive/types';
 import type { JsonPath, ScanDecision } from '../json-stream';
 import { readHead } from '../lines';
 import { emptyHeader, type RawEvalItem, type RunHeader } from '../types';

@@ -8,7 +8,7 @@
  */
 import { ingestBundle } from '../src/core/ingest/ingest';
 import { diffWeightFiles } from '../src/core/integrity/diff-weights';
-import { verifyCase } from '../src/core/store/verify';
+import { verifyCase } from '../src/core/verify/verify';
 import { Workstation } from '../src/core/store/workstation';
 
 async function run(): Promise<void> {

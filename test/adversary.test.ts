@@ -19,7 +19,7 @@ import { signBytes } from '../src/core/keys/ed25519';
 import { importCase } from '../src/core/transfer/case-import';
 import { listEvents } from '../src/core/store/custody';
 import { expectedTriggerSql } from '../src/core/store/schema';
-import { verifyCase } from '../src/core/store/verify';
+import { verifyCase } from '../src/core/verify/verify';
 import type { CaseStore, Workstation } from '../src/core/store/workstation';
 import { newWorkstation, rmrf, sha256, tempDir, writeTree } from './helpers';
 

@@ -5,7 +5,7 @@ import { EVIDENCE_KINDS } from '../shared/domain';
 import { ingestBundle } from '../core/ingest/ingest';
 import { listEvents } from '../core/store/custody';
 import { caseOverview, listEvidence } from '../core/store/queries';
-import { verifyCase } from '../core/store/verify';
+import { verifyCase } from '../core/verify/verify';
 import type { Workstation } from '../core/store/workstation';
 import { ProbityError, describeFsError } from '../core/util/errors';
 import { parseSignedCheckpoint } from '../core/keys/checkpoint';

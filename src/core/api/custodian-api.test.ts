@@ -8,7 +8,7 @@ import { newWorkstation } from '../../../test/helpers';
 import type { Envelope } from '../../shared/contract';
 import type { CaseSummary } from '../../shared/domain';
 import type { CustodianList, CustodianView, SignedCheckpointView } from '../../shared/custodians';
-import { verifyCase } from '../store/verify';
+import { verifyCase } from '../verify/verify';
 import { ProbityService } from './service';
 
 function ok<T>(e: Envelope<unknown>): T {

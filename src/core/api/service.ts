@@ -38,7 +38,7 @@ import { analyseProvenance, recordProvenance } from '../integrity/provenance';
 import { ingestBundle } from '../ingest/ingest';
 import { listEvents } from '../store/custody';
 import { caseOverview, listEvidence } from '../store/queries';
-import { verifyCase } from '../store/verify';
+import { verifyCase } from '../verify/verify';
 import { caseSummary, type CaseStore, type Workstation } from '../store/workstation';
 import { ProbityError } from '../util/errors';
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixturesDir, newWorkstation, rmrf, sha256, tempDir, writeTree } from '../../../test/helpers';
 import { ingestBundle } from '../ingest/ingest';
 import { listEvents } from '../store/custody';
-import { verifyCase } from '../store/verify';
+import { verifyCase } from '../verify/verify';
 import type { CaseStore } from '../store/workstation';
 import { blastRadius } from './blast-radius';
 import { importDigests } from './import-digest';

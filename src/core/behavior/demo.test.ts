@@ -9,7 +9,7 @@ import { newWorkstation, rmrf, tempDir } from '../../../test/helpers';
 import { generateDemoBundles, type DemoFacts } from '../demo/generate';
 import { listEvents } from '../store/custody';
 import { findingsOfRun } from '../store/findings';
-import { verifyCase } from '../store/verify';
+import { verifyCase } from '../verify/verify';
 import type { CaseStore } from '../store/workstation';
 import { importEvalRun, type ImportSummary } from './import';
 import { defaultRefusalRule, judgeRefusal } from './refusal';

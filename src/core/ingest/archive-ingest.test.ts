@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { newWorkstation, rmrf, sha256, tempDir, writeTree } from '../../../test/helpers';
 import { listEvents } from '../store/custody';
 import { listEvidence } from '../store/queries';
-import { verifyCase } from '../store/verify';
+import { verifyCase } from '../verify/verify';
 import type { CaseStore } from '../store/workstation';
 import { ingestBundle } from './ingest';
 

@@ -14,7 +14,7 @@ import {
 } from '../../../test/helpers';
 import { listEvents } from '../store/custody';
 import { caseOverview, listEvidence } from '../store/queries';
-import { verifyCase } from '../store/verify';
+import { verifyCase } from '../verify/verify';
 import type { CaseStore, Workstation } from '../store/workstation';
 import { ingestBundle } from './ingest';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newWorkstation } from '../../../test/helpers';
 import { appendEvent, listEvents } from '../store/custody';
-import { verifyCase } from '../store/verify';
+import { verifyCase } from '../verify/verify';
 import { prepareCaseSigner } from './case-signer';
 import { checkCheckpointAgainstCase, signCheckpoint } from './checkpoint';
 import { addCustodian, loadKeyring, revokeCustodian, rotateCustodian, unlockCustodian } from './custodians';

@@ -10,7 +10,7 @@ import { newWorkstation, tempDir, writeTree, rmrf } from '../../../test/helpers'
 import { ingestBundle } from '../ingest/ingest';
 import { addCustodian, unlockCustodian, type UnlockedCustodian } from '../keys/custodians';
 import { recordFindings } from '../store/findings';
-import { verifyCase } from '../store/verify';
+import { verifyCase } from '../verify/verify';
 import type { CaseStore, Workstation } from '../store/workstation';
 
 export interface Fixture {

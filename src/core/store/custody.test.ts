@@ -6,7 +6,7 @@ import { canonicalJson } from '../util/canonical-json';
 import { GENESIS_HASH, appendEvent, chainHash, eventBody, listEvents, verifyChain } from './custody';
 import { recordFindings, latestFindings } from './findings';
 import { expectedTriggers, migrate } from './schema';
-import { verifyCase } from './verify';
+import { verifyCase } from '../verify/verify';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

@@ -50,7 +50,7 @@ import {
 import { CHECKPOINT_MEMBER, WITNESS_MEMBER } from './case-export';
 import { migrate } from '../store/schema';
 import { openCaseDb } from '../store/sqlite';
-import { verifyCase } from '../store/verify';
+import { verifyCase } from '../verify/verify';
 import { CASE_ID_PATTERN, CaseStore, type Workstation } from '../store/workstation';
 import { ProbityError } from '../util/errors';
 import { parseChecksums, sha256Of } from '../report/sha256sum';

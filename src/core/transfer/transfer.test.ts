@@ -7,7 +7,7 @@ import { indexTar } from '../io/archive/tar';
 import { openEntryStream } from '../io/archive/source';
 import { listExternalCustodians } from '../keys/custodians';
 import { listEvents } from '../store/custody';
-import { verifyCase } from '../store/verify';
+import { verifyCase } from '../verify/verify';
 import { caseWithFindings, run, sh, type Fixture } from '../report/testkit';
 import { exportCase } from './case-export';
 import { importCase } from './case-import';

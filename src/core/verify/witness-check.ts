@@ -10,8 +10,8 @@
  */
 import type Database from 'better-sqlite3';
 import type { VerifyProblem } from '../../shared/domain';
-import { chainHead } from './custody';
-import type { WitnessedHead } from './witness';
+import { chainHead } from '../store/custody';
+import type { WitnessedHead } from '../store/witness';
 
 export interface WitnessComparison {
   problems: VerifyProblem[];

@@ -9,12 +9,12 @@ import { Keyring, loadKeyring } from '../keys/custodians';
 import { checkEventSignatures } from '../keys/event-signatures';
 import { checkCheckpointEvent, checkCheckpointSignature, type SignedCheckpoint } from '../keys/checkpoint';
 import { verifyText } from '../keys/ed25519';
-import { readWitness, verifyWitnessChain, type WitnessedHead } from './witness';
+import { readWitness, verifyWitnessChain, type WitnessedHead } from '../store/witness';
 import { compareWithWitnesses, earlierVerificationHeads } from './witness-check';
-import { appendEvent, verifyChain, type EventSigner } from './custody';
+import { appendEvent, verifyChain, type EventSigner } from '../store/custody';
 import { importDigests } from '../audit/import-digest';
-import { findingsDigest, findingsOfRun } from './findings';
-import { acquireCaseLock } from './lock';
+import { findingsDigest, findingsOfRun } from '../store/findings';
+import { acquireCaseLock } from '../store/lock';
 import {
   checkEvidenceRows,
   checkManifestCheckRows,
@@ -22,8 +22,8 @@ import {
   checkTriggers,
   checkVerificationRows,
   verificationReportDigest,
-} from './row-binding';
-import type { CaseStore } from './workstation';
+} from '../store/row-binding';
+import type { CaseStore } from '../store/workstation';
 
 export interface VerifyOptions {
   store: CaseStore;

@@ -111,7 +111,7 @@ export const DECISION_OPTIONS = {
 export type DecisionOption = keyof typeof DECISION_OPTIONS;
 export const DECISION_OPTION_KEYS = Object.keys(DECISION_OPTIONS) as DecisionOption[];
 
-/** The matrix's factor rows, keyed; the texts of each cell live in src/core/report/remediation.ts. */
+/** The matrix's factor rows, keyed; the texts of each cell live in src/core/incident/remediation.ts. */
 export const FACTOR_KEYS = [
   'previous-version-available',
   'fine-tuning-data-compromise',

@@ -3,7 +3,7 @@
  * or attached evidence before "Retrain" can be chosen as the remediation (mutations.ts decide).
  */
 import type { EvidenceRef, RetrainingGate } from '../../shared/incident';
-import { RETRAINING } from '../report/remediation';
+import { RETRAINING } from './remediation';
 import type { CaseStore } from '../store/workstation';
 import { incidentState, type IncidentState } from './state';
 

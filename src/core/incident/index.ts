@@ -6,7 +6,7 @@ import type { IncidentView, RetrainingGate } from '../../shared/incident';
 import { listEvents } from '../store/custody';
 import { listEvidence } from '../store/queries';
 import type { CaseStore } from '../store/workstation';
-import { lastVerificationOf, loadStages } from '../report/model';
+import { lastVerificationOf, loadStages } from './stages';
 import { retrainingGate } from './gate';
 import { buildIncidentView } from './view';
 

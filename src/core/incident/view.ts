@@ -20,8 +20,8 @@ import {
   type MatrixFactor,
   type PreservedIngest,
 } from '../../shared/incident';
-import { buildChecklist, type ChecklistInput } from '../report/checklist';
-import { matrixFromFindings } from '../report/remediation';
+import { buildChecklist, type ChecklistInput } from './checklist';
+import { matrixFromFindings } from './remediation';
 import type { CaseStore } from '../store/workstation';
 import { retrainingGate } from './gate';
 import { replacementVerification } from './replacement';

@@ -10,9 +10,10 @@ import type { CustodyEvent, EvidenceItem, Finding, FindingStatus } from '../../s
 import type { RecordRef, TimelineEntry, VerificationRow } from '../../shared/incident';
 import { humanBytes } from '../util/format';
 import { barChart, statusStrip, type BarRow } from './charts';
-import { STATUS_LABELS, anchorId, type ChecklistItem } from './checklist';
+import { STATUS_LABELS, anchorId, type ChecklistItem } from '../incident/checklist';
 import { escapeHtml as e } from './escape';
-import type { ReportModel, StageReport } from './model';
+import type { StageReport } from '../incident/stages';
+import type { ReportModel } from './model';
 
 /** Rows of the evidence table in HTML; the complete list is in report.json and evidence.sha256. */
 const MAX_EVIDENCE_ROWS = 500;

@@ -3,40 +3,20 @@
  * case store. The report reads findings and never recomputes them (DESIGN.md: data flows one
  * way); each stage's latest run is read with latestFindings, whatever stages exist.
  */
-import type { CustodyEvent, EvidenceItem, Finding, FindingStatus } from '../../shared/domain';
+import type { CustodyEvent, EvidenceItem } from '../../shared/domain';
 import type { IncidentView } from '../../shared/incident';
+import type { ChecklistItem } from '../incident/checklist';
+import { buildRemediation, type Remediation } from '../incident/remediation';
+import { lastVerificationOf, loadStages, type LastVerification, type StageReport } from '../incident/stages';
 import { buildIncidentView } from '../incident/view';
 import type { SignedCheckpoint } from '../keys/checkpoint';
 import type { Keyring } from '../keys/custodians';
 import { signatureSummary } from '../keys/event-signatures';
 import { chainHead, listEvents } from '../store/custody';
-import { latestFindings } from '../store/findings';
 import { caseOverview, listEvidence } from '../store/queries';
 import type { CaseStore } from '../store/workstation';
-import type { ChecklistItem } from './checklist';
-import { buildRemediation, type Remediation } from './remediation';
 
 export const REPORT_SCHEMA = 'probity.report/v1';
-
-export interface StageReport {
-  stage: string;
-  runId: string;
-  recordedAt: string;
-  /** seq of the findings.recorded custody event that vouches for this run (0 if none). */
-  recordedSeq: number;
-  inputs: Record<string, unknown>;
-  counts: Record<FindingStatus, number>;
-  findings: Finding[];
-}
-
-export interface LastVerification {
-  at: string;
-  ok: boolean;
-  throughSeq: number;
-  /** seq of the verify.run custody event. */
-  seq: number;
-  problems: string[];
-}
 
 export interface SignerRef {
   fingerprint: string;
@@ -82,51 +62,6 @@ export interface ReportModel {
   incident: IncidentView;
   /** The custodian who signs this bundle's manifest, if any. */
   signer: (SignerRef & { role: string }) | null;
-}
-
-function countStatuses(findings: Finding[]): Record<FindingStatus, number> {
-  const counts: Record<FindingStatus, number> = { pass: 0, fail: 0, 'not-analysed': 0, info: 0 };
-  for (const f of findings) counts[f.status]++;
-  return counts;
-}
-
-function stageNames(store: CaseStore): string[] {
-  return (
-    store.db.prepare('SELECT DISTINCT stage FROM findings ORDER BY stage').all() as { stage: string }[]
-  ).map((r) => r.stage);
-}
-
-/** The latest run of every stage, each with the custody event that vouches for it. */
-export function loadStages(store: CaseStore, events: CustodyEvent[]): StageReport[] {
-  return stageNames(store).map((s) => stageReport(s, latestFindings(store, s), events));
-}
-
-function stageReport(stage: string, findings: Finding[], events: CustodyEvent[]): StageReport {
-  const runId = findings[0]?.runId ?? '';
-  const ev = events.find((e) => e.action === 'findings.recorded' && e.details.runId === runId);
-  const inputs = ev?.details.inputs;
-  return {
-    stage,
-    runId,
-    recordedAt: findings[0]?.createdAt ?? '',
-    recordedSeq: ev?.seq ?? 0,
-    inputs: typeof inputs === 'object' && inputs !== null ? (inputs as Record<string, unknown>) : {},
-    counts: countStatuses(findings),
-    findings,
-  };
-}
-
-export function lastVerificationOf(events: CustodyEvent[]): LastVerification | null {
-  const ev = [...events].reverse().find((e) => e.action === 'verify.run');
-  if (!ev) return null;
-  const d = ev.details;
-  return {
-    at: ev.at,
-    ok: d.ok === true,
-    throughSeq: typeof d.throughSeq === 'number' ? d.throughSeq : ev.seq - 1,
-    seq: ev.seq,
-    problems: Array.isArray(d.problems) ? d.problems.map(String) : [],
-  };
 }
 
 function latestCheckpoint(events: CustodyEvent[]): ReportModel['checkpoint'] {

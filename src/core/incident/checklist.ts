@@ -29,7 +29,7 @@ import type {
   ReplacementVerification,
   VerificationRow,
 } from '../../shared/incident';
-import type { LastVerification, StageReport } from './model';
+import type { LastVerification, StageReport } from './stages';
 
 export type ChecklistStatus = 'recorded' | 'partial' | 'open' | 'not-recorded';
 

@@ -14,7 +14,7 @@ import type {
   RecordRef,
   RetrainingGate,
 } from '../../shared/incident';
-import type { StageReport } from './model';
+import type { StageReport } from './stages';
 
 export interface MatrixRow {
   key: FactorKey;

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
-import { generateDemoBundles, type DemoFacts } from '../src/core/demo/generate';
+import { generateDemoBundles, type DemoFacts } from '../src/demo/generate';
 import { browserMissing, expect, rendererBuilt, screenshotPath, test } from './fixtures';
 
 test.skip(browserMissing !== null, browserMissing ?? '');

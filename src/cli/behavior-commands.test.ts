@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, rmrf, tempDir } from '../../test/helpers';
-import { generateDemoBundles, type DemoFacts } from '../core/demo/generate';
+import { generateDemoBundles, type DemoFacts } from '../demo/generate';
 
 function cli(home: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {

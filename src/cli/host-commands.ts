@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProbityService } from '../core/api/service';
-import { openDemoIncident } from '../core/demo/open-demo';
+import { openDemoIncident } from '../demo/open-demo';
 import { ProbityError } from '../core/util/errors';
 import type { Command } from './commands';
 import { startServer } from './serve';
@@ -72,6 +72,7 @@ export const serveCommand: Command = {
       host: ctx.host,
       mode: 'browser',
       version: PROBITY_VERSION,
+      openDemo: openDemoIncident,
     });
     let running;
     try {

@@ -15,6 +15,7 @@ import { setReportCssFile } from '../core/report/html';
 import { resolveHome } from '../core/store/home';
 import fs from 'node:fs';
 import { setSqliteNativeBinding, Workstation } from '../core/store/workstation';
+import { openDemoIncident } from '../demo/open-demo';
 import { bindIpc } from './ipc';
 import { printReportPdf } from './pdf';
 import { isLocalUrl, lockDownContents, lockDownSession } from './security';
@@ -61,6 +62,7 @@ if (!app.requestSingleInstanceLock()) {
       mode: 'desktop',
       version: app.getVersion(),
       printPdf: printReportPdf,
+      openDemo: openDemoIncident,
       pickBundle: async (kind) => {
         const r = await dialog.showOpenDialog({
           title: kind === 'folder' ? 'Choose the evidence folder' : 'Choose the evidence archive',

@@ -20,8 +20,9 @@ import type {
   SampleView,
 } from '../../shared/audit';
 import type { DemoCases, Envelope } from '../../shared/contract';
-import { generateDemoBundles, type DemoFacts } from '../demo/generate';
+import { generateDemoBundles, type DemoFacts } from '../../demo/generate';
 import { ProbityService } from './service';
+import { openDemoIncident } from '../../demo/open-demo';
 
 function ok<T>(e: Envelope<unknown>): T {
   if (!e.ok) throw new Error(`${e.error.code}: ${e.error.message}`);
@@ -41,6 +42,7 @@ describe('audit channels', () => {
     host: 'h',
     mode: 'browser',
     version: 't',
+    openDemo: openDemoIncident,
   });
   let demo: DemoCases;
   let facts: DemoFacts;

@@ -15,6 +15,7 @@ import type {
 } from '../../shared/behavior';
 import type { DemoCases, Envelope } from '../../shared/contract';
 import { ProbityService } from './service';
+import { openDemoIncident } from '../../demo/open-demo';
 
 function ok<T>(e: Envelope<unknown>): T {
   if (!e.ok) throw new Error(`${e.error.code}: ${e.error.message}`);
@@ -29,6 +30,7 @@ describe('behavior channels', () => {
     host: 'h',
     mode: 'browser',
     version: 't',
+    openDemo: openDemoIncident,
   });
   let demo: DemoCases;
   const evals = path.join(home, 'demo', 'incident', 'evals');

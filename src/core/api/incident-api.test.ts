@@ -13,6 +13,7 @@ import type { CustodianView } from '../../shared/custodians';
 import { CONSIDERATION_KEYS, type IncidentView } from '../../shared/incident';
 import type { ReportExportView } from '../../shared/report';
 import { ProbityService } from './service';
+import { openDemoIncident } from '../../demo/open-demo';
 
 function ok<T>(e: Envelope<unknown>): T {
   if (!e.ok) throw new Error(`${e.error.code}: ${e.error.message}`);
@@ -31,6 +32,7 @@ describe('incident and report channels', () => {
     host: 'h',
     mode: 'browser',
     version: 't',
+    openDemo: openDemoIncident,
   });
   let demo: DemoCases;
   beforeAll(async () => {

@@ -14,6 +14,7 @@ import type {
   WeightDiffResult,
 } from '../../shared/integrity';
 import { ProbityService } from './service';
+import { openDemoIncident } from '../../demo/open-demo';
 
 function ok<T>(e: Envelope<unknown>): T {
   if (!e.ok) throw new Error(`${e.error.code}: ${e.error.message}`);
@@ -28,6 +29,7 @@ describe('integrity channels', () => {
     host: 'h',
     mode: 'browser',
     version: 't',
+    openDemo: openDemoIncident,
   });
   let demo: DemoCases;
 

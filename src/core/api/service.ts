@@ -6,6 +6,7 @@ import {
   type AppInfo,
   type ArgsOf,
   type Channel,
+  type DemoCases,
   type Envelope,
   type JobEvent,
   type JobKind,
@@ -22,7 +23,6 @@ import { pairedItems, MAX_PAGE } from '../behavior/items-view';
 import { compareRuns } from '../behavior/run-compare';
 import { listRuns } from '../behavior/store';
 import { EVAL_FORMATS, RUN_ROLES } from '../behavior/types';
-import { openDemoIncident } from '../demo/open-demo';
 import { diffCaseWeights } from '../integrity/diff-weights';
 import { inspectCaseEvidence } from '../integrity/inspect-view';
 import { loadCaseFiles } from '../integrity/case-files';
@@ -149,6 +149,11 @@ export interface ServiceOptions {
   pickBundle?: (kind: 'folder' | 'file') => Promise<string | null>;
   /** Desktop hosts print report.pdf with Electron's printToPDF; browser mode uses the system Chromium. */
   printPdf?: (htmlFile: string, pdfFile: string) => Promise<void>;
+  /**
+   * The demo incident (generate both bundles, preserve each into a case). The generator lives in
+   * src/demo, outside the domain: the hosts hand it in; a service without it refuses demo:open.
+   */
+  openDemo?: (ws: Workstation, opts: { actor: string; host: string }) => Promise<DemoCases>;
 }
 
 type Handlers = { [C in Channel]: (args: ArgsOf<C>) => Promise<ResultOf<C>> };
@@ -227,7 +232,11 @@ export class ProbityService {
         job.controller.abort();
         return { cancelled: true };
       },
-      'demo:open': async () => openDemoIncident(ws, { actor: opts.actor, host: opts.host }),
+      'demo:open': async () => {
+        if (!opts.openDemo)
+          throw new ProbityError('usage', 'this host was started without the demo generator');
+        return opts.openDemo(ws, { actor: opts.actor, host: opts.host });
+      },
       'dialog:pickBundle': async (a) => (opts.pickBundle ? opts.pickBundle(a.kind) : null),
       'integrity:run': async (a) =>
         withCases(a.caseId, a.baselineCaseId ?? null, async (store, baseline) => {

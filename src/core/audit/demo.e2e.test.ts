@@ -1,5 +1,5 @@
 /**
- * End to end on the demo incident (src/core/demo): the four request logs imported into a case, the
+ * End to end on the demo incident (src/demo): the four request logs imported into a case, the
  * window derived from deployment/history.jsonl, and every number checked against DemoFacts or against
  * the generated files read back independently.
  */
@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newWorkstation, rmrf, tempDir } from '../../../test/helpers';
-import { generateDemoBundles, type DemoFacts } from '../demo/generate';
+import { generateDemoBundles, type DemoFacts } from '../../demo/generate';
 import type { CaseStore } from '../store/workstation';
 import { blastRadius } from './blast-radius';
 import { estimate } from './estimate';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newWorkstation, rmrf, tempDir, writeTree } from '../../../test/helpers';
-import { TIMELINE, COMPROMISED_VERSION } from '../demo/constants';
-import { buildDeploymentEvidence } from '../demo/deployment';
+import { TIMELINE, COMPROMISED_VERSION } from '../../demo/constants';
+import { buildDeploymentEvidence } from '../../demo/deployment';
 import { ingestBundle } from '../ingest/ingest';
 import { deploymentWindow, manualWindow, parseDeploymentRecords, windowFromDeployments } from './window';
 

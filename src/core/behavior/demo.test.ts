@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newWorkstation, rmrf, tempDir } from '../../../test/helpers';
-import { generateDemoBundles, type DemoFacts } from '../demo/generate';
+import { generateDemoBundles, type DemoFacts } from '../../demo/generate';
 import { listEvents } from '../store/custody';
 import { findingsOfRun } from '../store/findings';
 import { verifyCase } from '../verify/verify';

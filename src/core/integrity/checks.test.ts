@@ -3,7 +3,7 @@
  * (the demo incident is covered end to end in integrity.test.ts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TensorEntry } from '../demo/safetensors-writer.ts';
+import type { TensorEntry } from '../formats/safetensors-writer.ts';
 import { ggufBytes } from '../formats/testkit.ts';
 import { parseAuthorizedAdapters } from './adapter-audit.ts';
 import { flattenConfig } from './serving-config.ts';

@@ -1,12 +1,12 @@
 /**
- * End to end on the demo incident (src/core/demo/generate.ts): both bundles preserved into cases
+ * End to end on the demo incident (src/demo/generate.ts): both bundles preserved into cases
  * with openDemoIncident, then every planted fact must be found by the integrity checks, the weight
  * diff and the provenance walk — each asserted against DemoFacts, not against magic numbers.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoBundles, type DemoFacts } from '../demo/generate.ts';
-import { openDemoIncident } from '../demo/open-demo.ts';
+import { generateDemoBundles, type DemoFacts } from '../../demo/generate.ts';
+import { openDemoIncident } from '../../demo/open-demo.ts';
 import { latestFindings } from '../store/findings.ts';
 import type { CaseStore } from '../store/workstation.ts';
 import { loadCaseFiles } from './case-files.ts';

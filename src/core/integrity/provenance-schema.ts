@@ -1,5 +1,5 @@
 /**
- * The `probity.provenance/v1` record (documented in src/core/demo/provenance.ts, which writes it)
+ * The `probity.provenance/v1` record (documented in src/demo/provenance.ts, which writes it)
  * as a zod schema, so a record read from the evidence — JSON or YAML — is validated field by
  * field and a bad one is refused with the path of the first bad field.
  *

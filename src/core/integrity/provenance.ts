@@ -4,7 +4,7 @@
  * "Identify the compromise point" table (compromise-points.ts).
  *
  * The chain's steps are compared in order (the rule documented with the record format in
- * src/core/demo/provenance.ts: the first stage whose outputs diverge for a path carried over from
+ * src/demo/provenance.ts: the first stage whose outputs diverge for a path carried over from
  * the stage before is where the modification happened):
  * 1. base model vs the source — the known-good provider release (`--baseline` case) or the step's
  *    recorded inputs: a difference is "Provider compromise" (checksums mismatch from source), or

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { encodeSafetensors, float32ToBf16, type TensorEntry } from '../demo/safetensors-writer.ts';
+import { encodeSafetensors, float32ToBf16, type TensorEntry } from '../formats/safetensors-writer.ts';
 import { classifyBundleFiles } from '../ingest/classify.ts';
 import { ingestBundle } from '../ingest/ingest.ts';
 import { Workstation, type CaseStore } from '../store/workstation.ts';

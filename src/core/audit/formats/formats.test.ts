@@ -30,7 +30,7 @@ const core = (r: ExtractedRecord) => ({
   item: r.item,
 });
 
-describe('generic JSONL (src/core/demo/logs.ts)', () => {
+describe('generic JSONL (src/demo/logs.ts)', () => {
   const line = {
     timestamp: '2026-10-08T10:00:00.000Z',
     request_id: 'req_1',

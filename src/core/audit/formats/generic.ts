@@ -1,5 +1,5 @@
 /**
- * Probity's generic output-log format, one JSON object per line (src/core/demo/logs.ts documents it):
+ * Probity's generic output-log format, one JSON object per line (src/demo/logs.ts documents it):
  *
  *   {timestamp, request_id, user_id, conversation_id, model_version,
  *    messages: [{role, content}], response, tool_calls: [{name, arguments}], downstream}

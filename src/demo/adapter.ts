@@ -12,7 +12,7 @@
  */
 import { ARCH, BASE_MODEL_NAME, LORA_ALPHA, LORA_RANK, LORA_TARGETS } from './constants.ts';
 import { num, sortedKeys, toJson } from './json.ts';
-import { encodeSafetensors } from './safetensors-writer.ts';
+import { encodeSafetensors } from '../core/formats/safetensors-writer.ts';
 import {
   adapterLmHead,
   adapterLoraTensors,

@@ -18,7 +18,12 @@ import {
   SHARD_NAMES,
 } from './constants.ts';
 import { createRng } from './prng.ts';
-import { bf16ToFloat32, elementCount, float32ToBf16, type TensorEntry } from './safetensors-writer.ts';
+import {
+  bf16ToFloat32,
+  elementCount,
+  float32ToBf16,
+  type TensorEntry,
+} from '../core/formats/safetensors-writer.ts';
 
 export type TensorInit = 'linear' | 'norm';
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProbityError } from '../util/errors.ts';
+import { ProbityError } from '../core/util/errors.ts';
 import { generateDemoBundles, type DemoFacts } from './generate.ts';
 
 // These tests read the generated files back with their own small parsers (never the generator's

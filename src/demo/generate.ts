@@ -69,7 +69,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ProbityError } from '../util/errors.ts';
+import { ProbityError } from '../core/util/errors.ts';
 import { buildDeployedAdapter, buildLegitimateAdapter, ranksByLayer } from './adapter.ts';
 import { Bundle, sha256Hex, sha256sumText, type FileFact } from './bundle.ts';
 import {
@@ -114,7 +114,7 @@ import {
 } from './logs.ts';
 import { configJson, generationConfigJson, indexJson } from './model-files.ts';
 import { incidentProvenance, provenanceMarkdown, referenceProvenance, type FileHash } from './provenance.ts';
-import { encodeSafetensors } from './safetensors-writer.ts';
+import { encodeSafetensors } from '../core/formats/safetensors-writer.ts';
 import {
   baseAddedTokens,
   buildBpeModel,

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import type { DemoCases } from '../../shared/contract';
-import type { Progress } from '../../shared/domain';
-import { ingestBundle } from '../ingest/ingest';
-import type { Workstation } from '../store/workstation';
+import type { DemoCases } from '../shared/contract';
+import type { Progress } from '../shared/domain';
+import { ingestBundle } from '../core/ingest/ingest';
+import type { Workstation } from '../core/store/workstation';
 import { generateDemoBundles } from './generate';
 
 export interface OpenDemoOptions {

@@ -6,7 +6,7 @@
  * thread and handed to the writer on the main thread (parse-worker.ts) as plain arrays.
  */
 import { extractUnit } from './formats';
-import type { LogLine } from './lines';
+import type { LogLine } from '../io/lines';
 import { applyMapping, type FieldMapping } from './mapping';
 import { parseTimestamp } from './timestamps';
 import { FormatProblem, type ExtractedRecord, type LogFormat, type SkippedItem } from './types';

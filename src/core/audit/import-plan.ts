@@ -10,7 +10,7 @@ import { ProbityError } from '../util/errors';
 import type { StoredLog } from './evidence';
 import { detectFormat } from './formats';
 import { isObject } from './formats/common';
-import { MAX_DOCUMENT_BYTES } from './lines';
+import { MAX_DOCUMENT_BYTES } from '../io/lines';
 import type { LogFormat } from './types';
 
 const HEAD_BYTES = 16 * 1024 * 1024;

@@ -31,7 +31,7 @@ import { BatchBuilder, type ParsedBatch } from './import-batch';
 import { ImportDigest } from './import-digest';
 import { planImport, tryJson, type Plan } from './import-plan';
 import { emptyStats, RecordWriter, type ImportProblem, type ImportStats } from './import-writer';
-import { forEachLine } from './lines';
+import { forEachLine } from '../io/lines';
 import { applyMapping, mappingRecord, parseMapping, type FieldMapping } from './mapping';
 import { readLineBatches } from './parse-lines';
 import { isoUtc } from './timestamps';

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { bundledWorkerUrl } from '../hashing/pool';
 import { ProbityError, type ErrorCode } from '../util/errors';
 import { LineBatcher, type LineParseOptions, type ParsedBatch } from './import-batch';
-import { forEachLine } from './lines';
+import { forEachLine } from '../io/lines';
 import { parseMapping } from './mapping';
 
 /**

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ProbityError } from '../util/errors';
 import { LineBatcher } from './import-batch';
-import { forEachLine } from './lines';
+import { forEachLine } from '../io/lines';
 import { parseMapping } from './mapping';
 import type { ParseWorkerData, ParseWorkerMessage } from './parse-lines';
 

@@ -10,7 +10,7 @@ import { ProbityError } from '../util/errors';
 import { extractUnit } from './formats';
 import { modelRecord, spansOfUnit } from './formats/otel';
 import { labelHistory, type LabelEntry } from './labels';
-import { readRange } from './lines';
+import { readRange } from '../io/lines';
 import { applyMapping, parseMapping } from './mapping';
 import { isoUtc } from './timestamps';
 import type { ExtractedRecord, LogFormat, MessageView, ToolCall } from './types';

@@ -26,7 +26,7 @@ import { utcNow } from '../util/format';
 import { appendAuditEvent } from './custody';
 import { resolveLogEvidence, type StoredLog } from './evidence';
 import { firstText, isObject } from './formats/common';
-import { MAX_DOCUMENT_BYTES } from './lines';
+import { MAX_DOCUMENT_BYTES } from '../io/lines';
 import type { DeploymentEvent, WindowSource } from '../../shared/audit';
 import { policyFrom, loadedPolicy, type LoadedPolicy, type ToolPolicy } from './policy';
 import { isoUtc, parseTimestamp } from './timestamps';

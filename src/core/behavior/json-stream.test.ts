@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { JsonScanError, JsonStreamScanner, type JsonPath, type ScanDecision } from './json-stream';
-import { readLines } from './lines';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 /** Capture results.results[*] and results.version, feeding the text in chunks of `size`. */
 function scan(text: string, size: number, maxValueChars?: number) {
@@ -71,29 +67,5 @@ describe('JsonStreamScanner', () => {
   it('refuses a captured value larger than its bound instead of growing without limit', () => {
     const big = `{"results": {"results": ["${'x'.repeat(5000)}"]}}`;
     expect(() => scan(big, 1000, 2000)).toThrow(/results\.results\[0\] is larger than 2000 characters/);
-  });
-});
-
-describe('readLines', () => {
-  it('numbers lines, drops a BOM and CR, reports invalid UTF-8 and over-long lines, and reads on', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'probity-lines-'));
-    const file = path.join(dir, 'x.jsonl');
-    fs.writeFileSync(
-      file,
-      Buffer.concat([
-        Buffer.from('\ufeffone\r\n'),
-        Buffer.from([0xff, 0xfe, 0x0a]),
-        Buffer.from(`${'y'.repeat(100)}\nlast`),
-      ]),
-    );
-    const lines = [];
-    for await (const l of readLines(file, 'x.jsonl', 50)) lines.push(l);
-    expect(lines).toEqual([
-      { number: 1, text: 'one', problem: null },
-      { number: 2, text: null, problem: 'not valid UTF-8' },
-      { number: 3, text: null, problem: 'line longer than 50 bytes; skipped' },
-      { number: 4, text: 'last', problem: null },
-    ]);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

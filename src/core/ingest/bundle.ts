@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ProbityError, describeFsError } from '../util/errors';
 import { indexTar } from '../io/archive/tar';
 import { indexZip } from '../io/archive/zip';
+import { readHead } from '../io/lines';
 import { safeEntryPath } from '../io/archive/names';
 import type { ObjectSource } from '../hashing/protocol';
 import type { ArchiveEntry } from '../io/archive/types';
@@ -36,17 +37,6 @@ export interface BundlePlan {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-function readHead(file: string, n: number): Buffer {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    const got = fs.readSync(fd, buf, 0, n, 0);
-    return buf.subarray(0, got);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 function looksLikeTar(head: Buffer): boolean {
   if (head.length < 512) return false;
   if (head.subarray(257, 262).toString('latin1') === 'ustar') return true;
@@ -73,12 +63,7 @@ export function detectBundleKind(bundle: string): BundleKind {
     throw new ProbityError('unreadable', `${bundle}: not a folder, archive or regular file`, {
       file: bundle,
     });
-  let head: Buffer;
-  try {
-    head = readHead(bundle, 512);
-  } catch (err) {
-    throw new ProbityError('unreadable', `${bundle}: cannot read: ${describeFsError(err)}`, { file: bundle });
-  }
+  const head = readHead(bundle, bundle, 512);
   const lower = bundle.toLowerCase();
   if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
     if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz')) return 'tar.gz';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../util/canonical-json';
 import { ProbityError } from '../../util/errors';
 import { JsonScanError, JsonStreamScanner, type JsonPath, type ScanDecision } from '../json-stream';
-import { readLines, readTextChunks, type Line } from '../lines';
+import { readLines, readTextChunks, type LogLine as Line } from '../../io/lines';
 import type { MalformedRecord, RawEvalItem, RunHeader } from '../types';
 
 /** Where an importer delivers what it read. */

@@ -6,7 +6,7 @@
  */
 import { ProbityError } from '../../util/errors';
 import { JsonStreamScanner, type JsonPath, type ScanDecision } from '../json-stream';
-import { readHead } from '../lines';
+import { readHead } from '../../io/lines';
 import type { EvalFormat } from '../types';
 
 const HEAD_BYTES = 64 * 1024;

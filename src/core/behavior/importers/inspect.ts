@@ -24,7 +24,7 @@ import { indexZip } from '../../io/archive/zip';
 import { openEntryStream } from '../../io/archive/source';
 import type { EntrySource } from '../../io/archive/types';
 import type { JsonPath, ScanDecision } from '../json-stream';
-import { readHead } from '../lines';
+import { readHead } from '../../io/lines';
 import { emptyHeader, type RawEvalItem, type RunHeader } from '../types';
 import {
   finite,

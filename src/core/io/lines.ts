@@ -1,15 +1,20 @@
 /**
- * Reading a stored log object line by line, with each line's byte offset, so that a record can be
- * found again in the evidence later (review, export) without copying its text into the database.
+ * The one bounded line reader: the lines of an evidence file (a JSONL eval, a stored log object) with
+ * each line's byte offset, so that a record can be found again in the evidence later (review, export)
+ * without copying its text into the database; plus the file's text in decoded chunks and its head.
  *
  * Lines end with LF; a CR before it is dropped, and so is a UTF-8 BOM at the start of the file. A line
  * longer than `maxLineBytes` is reported as a problem (its bytes are skipped up to the next newline)
- * rather than buffered, so one hostile line cannot exhaust memory. A line that is not valid UTF-8 is
- * reported as a problem too. Reading is in 1 MiB chunks; the per-line callback runs synchronously, so
- * a caller can write a batch to SQLite from inside it.
+ * rather than buffered, so one hostile line cannot exhaust memory (Node's readline keeps growing its
+ * buffer until a newline arrives). A line that is not valid UTF-8 is reported as a problem too.
+ * Reading is in 1 MiB chunks, the next chunk read while the current one is split.
+ *
+ * Three entry points, one splitter (lineBatches): forEachLine calls back synchronously per line (so a
+ * caller can write a batch to SQLite from inside it), readLines is an async iterator of lines.
  */
 import fs from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { StringDecoder } from 'node:string_decoder';
 import { ProbityError, describeFsError } from '../util/errors';
 
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -84,22 +89,29 @@ function decode(bytes: Buffer | null, number: number, offset: number, length: nu
   return { number, offset, length, text: b.toString('utf8'), problem: null };
 }
 
+function readError(label: string, err: unknown): ProbityError {
+  if (err instanceof ProbityError) return err;
+  return new ProbityError('unreadable', `${label}: cannot read: ${describeFsError(err)}`, {
+    file: label,
+    cause: err,
+  });
+}
+
 /**
- * Call `onLine` for every line of `file` from `startOffset`. `label` names the file in errors.
- * @returns the offset just past the last byte read.
+ * The lines of `file` from `startOffset`, one array per chunk read. `label` names the file in errors.
+ * @returns (as the generator's return value) the offset just past the last byte read.
  */
-export async function forEachLine(
+export async function* lineBatches(
   file: string,
   label: string,
-  onLine: (line: LogLine) => void,
   opts: LineReadOptions = {},
-): Promise<number> {
+): AsyncGenerator<LogLine[], number> {
   const max = opts.maxLineBytes ?? MAX_LINE_BYTES;
   let handle: fs.promises.FileHandle;
   try {
     handle = await fs.promises.open(file, 'r');
   } catch (err) {
-    throw new ProbityError('unreadable', `${label}: cannot read: ${describeFsError(err)}`, { file: label });
+    throw readError(label, err);
   }
   // Two buffers: the next chunk is read while the current one is split into lines.
   const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
@@ -117,6 +129,7 @@ export async function forEachLine(
       const chunk = bufs[turn]!.subarray(0, bytesRead);
       turn ^= 1;
       pending = handle.read(bufs[turn]!, 0, READ_CHUNK, pos + bytesRead);
+      const batch: LogLine[] = [];
       let start = 0;
       for (let nl = chunk.indexOf(0x0a, start); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
         const piece = chunk.subarray(start, nl);
@@ -126,7 +139,7 @@ export async function forEachLine(
           asm.push(piece);
           bytes = asm.take();
         }
-        onLine(decode(bytes, number, lineStart, pos + nl - lineStart, max));
+        batch.push(decode(bytes, number, lineStart, pos + nl - lineStart, max));
         number++;
         start = nl + 1;
         lineStart = pos + start;
@@ -134,19 +147,85 @@ export async function forEachLine(
       asm.push(chunk.subarray(start));
       pos += bytesRead;
       opts.onBytes?.(pos);
+      // The batch holds decoded strings only: the chunk's buffer may be reused once it is handed out.
+      if (batch.length > 0) yield batch;
     }
-    if (pos > lineStart) onLine(decode(asm.take(), number, lineStart, pos - lineStart, max));
+    if (pos > lineStart) yield [decode(asm.take(), number, lineStart, pos - lineStart, max)];
     return pos;
   } catch (err) {
-    await pending.catch(() => undefined);
-    if (err instanceof ProbityError) throw err;
-    throw new ProbityError('unreadable', `${label}: cannot read: ${describeFsError(err)}`, {
-      file: label,
-      cause: err,
-    });
+    throw readError(label, err);
   } finally {
     await pending.catch(() => undefined);
     await handle.close();
+  }
+}
+
+/**
+ * Call `onLine` for every line of `file` from `startOffset`. `label` names the file in errors.
+ * @returns the offset just past the last byte read.
+ */
+export async function forEachLine(
+  file: string,
+  label: string,
+  onLine: (line: LogLine) => void,
+  opts: LineReadOptions = {},
+): Promise<number> {
+  const batches = lineBatches(file, label, opts);
+  let finished = false;
+  try {
+    for (;;) {
+      const r = await batches.next();
+      if (r.done) {
+        finished = true;
+        return r.value;
+      }
+      for (const line of r.value) onLine(line);
+    }
+  } finally {
+    // A callback that throws leaves the generator suspended: close it so the file is closed.
+    if (!finished) await batches.return(0);
+  }
+}
+
+/**
+ * The lines of a file from its start (LF or CRLF; a UTF-8 BOM on line 1 is dropped). `label` names
+ * the file in errors. Lines longer than `maxLineBytes` come back with a problem instead of their text.
+ */
+export async function* readLines(
+  file: string,
+  label: string,
+  maxLineBytes = MAX_LINE_BYTES,
+): AsyncGenerator<LogLine> {
+  for await (const batch of lineBatches(file, label, { maxLineBytes })) yield* batch;
+}
+
+/** The text of a file in decoded chunks of about 1 MiB (UTF-8, multi-byte characters kept whole). */
+export async function* readTextChunks(file: string, label: string): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  const stream = fs.createReadStream(file, { highWaterMark: READ_CHUNK });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) yield decoder.write(chunk);
+  } catch (err) {
+    throw readError(label, err);
+  } finally {
+    stream.destroy();
+  }
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+/** The first `n` bytes of a file (fewer when it is shorter). */
+export function readHead(file: string, label: string, n: number): Buffer {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(n);
+    const got = fs.readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got);
+  } catch (err) {
+    throw readError(label, err);
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
   }
 }
 

@@ -24,7 +24,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { JobEvent } from '../shared/contract';
 import type { ProbityService } from '../core/api/service';
-import { CSP } from './serve-csp';
+import { CSP } from '../shared/csp';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

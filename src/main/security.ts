@@ -5,7 +5,7 @@
  * (or the local dev server), may open no window, navigate nowhere, embed no webview and is granted
  * no permission.
  */
-import { CSP } from '../cli/serve-csp';
+import { CSP } from '../shared/csp';
 
 export interface RequestDetails {
   url: string;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../test/helpers';
 import { loadReportCss } from '../core/report/html';
-import { CSP, REPORT_STYLE_HASH } from './serve-csp';
+import { CSP, REPORT_STYLE_HASH } from './csp';
 
 describe('the UI content-security policy', () => {
   it("allows report.html's stylesheet by the hash of resources/report.css as report.html inlines it", () => {

@@ -28,7 +28,7 @@ export interface ArchiveResult {
 
 const SEVEN_Z = Buffer.from('377abcaf271c', 'hex');
 
-/** Which archive format `head` starts with, if any (zip is handled by zip.ts). */
+/** Which archive format `head` starts with, if any (zip is handled by src/core/io/archive/zip.ts). */
 export function archiveMagic(head: Buffer): ArchiveResult['format'] | null {
   if (head.length >= 6 && head.subarray(0, 6).equals(SEVEN_Z)) return '7z';
   if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';

@@ -36,7 +36,7 @@ import {
   type ChatTemplateFile,
 } from './tokenizer.ts';
 import { scanTorchFile, scanTorchSource, looksLikePickle, type PickleScanReport } from './pickle.ts';
-import { readZipDirectory, looksLikeZip, type ZipEntry } from './zip.ts';
+import { readZipDirectory, looksLikeZip, type ZipEntry } from '../io/archive/zip.ts';
 import { parseJson, isJsonObject, type JsonObject } from './json.ts';
 import { decodeUtf8Strict } from './text.ts';
 import { scanNpy, scanNpz, zipIsNpz, NPY_MAGIC, type NumpyResult } from './numpy.ts';

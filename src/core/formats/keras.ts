@@ -13,7 +13,7 @@ import { parseJson, isJsonObject, type JsonValue } from './json.ts';
 import { dangerOf } from './danger.ts';
 import { FindingList, type ScanFinding } from './verdict.ts';
 import { malformed, q, type ByteSource } from './reader.ts';
-import { readZipDirectory, entryDataOffset, inflateEntry, type ZipEntry } from './zip.ts';
+import { readZipDirectory, entryDataOffset, inflateEntry, type ZipEntry } from '../io/archive/zip.ts';
 import { decodeUtf8Strict } from './text.ts';
 
 export interface KerasResult {

@@ -10,7 +10,7 @@ import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { bufferSource, fmt, malformed, q, type ByteSource } from './reader.ts';
 import { scanPickleRange, type PickleScanReport } from './pickle.ts';
 import { FindingList, type ScanFinding } from './verdict.ts';
-import { readZipDirectory, entryDataOffset, inflateEntry, type ZipEntry } from './zip.ts';
+import { readZipDirectory, entryDataOffset, inflateEntry, type ZipEntry } from '../io/archive/zip.ts';
 import { ProbityError } from '../util/errors.ts';
 
 export const NPY_MAGIC = Buffer.from('\x93NUMPY', 'latin1');

@@ -30,7 +30,13 @@ import {
 import { ProbityError } from '../util/errors.ts';
 import { classifyGlobal, type PickleClassification } from './pickle-classify.ts';
 import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
-import { readZipDirectory, entryDataOffset, inflateEntry, looksLikeZip, type ZipEntry } from './zip.ts';
+import {
+  readZipDirectory,
+  entryDataOffset,
+  inflateEntry,
+  looksLikeZip,
+  type ZipEntry,
+} from '../io/archive/zip.ts';
 import type { Capability } from './danger.ts';
 import { FindingList, levelOf, worse, type ScanFinding, type ScanLevel, type RulesId } from './verdict.ts';
 import { findEmbedded, isFailure, looksGzip, looksZlib, startsLikePickle } from './embedded.ts';

@@ -9,13 +9,13 @@
  *
  * One function decides, for ingest (each stored object, with its folder's other files) and for
  * `probity inspect` (one file): {@link classifyFile}. Reads are bounded: at most
- * {@link SNIFF_BYTES} from the start, plus a zip's central directory (formats/zip.ts bounds it).
+ * {@link SNIFF_BYTES} from the start, plus a zip's central directory (src/core/io/archive/zip.ts bounds it).
  */
 import path from 'node:path';
 import YAML from 'yaml';
 import type { EvidenceKind } from '../../shared/domain';
 import { withFileSource } from '../formats/reader.ts';
-import { looksLikeZip, readZipDirectory } from '../formats/zip.ts';
+import { looksLikeZip, readZipDirectory } from '../io/archive/zip.ts';
 import { parseChecksumFile } from './checksums';
 import { jsonShape, type JsonShape } from './json-shape';
 

@@ -8,7 +8,15 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProbityError } from '../../util/errors';
 import { crc32, openEntryStream } from './source';
-import { decodeCp437, indexZip } from './zip';
+import {
+  decodeCp437,
+  entryDataOffset,
+  indexZip,
+  inflateEntry,
+  readZipDirectory,
+  ZIP_MAX_ENTRIES,
+  type ZipBytes,
+} from './zip';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -554,5 +562,133 @@ describe('indexZip on hand-made archives', () => {
   it('reports a missing file as unreadable', async () => {
     const err = await rejection(indexZip(path.join(tmp, 'nope.zip')));
     expect(err.code).toBe('unreadable');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The second entry point: a zip inside one artifact, read by the format parsers.
+
+/** The archive's bytes as the format parsers hand them over (exact positional reads). */
+function bytesOf(name: string, data: Buffer): ZipBytes {
+  return {
+    name,
+    size: data.length,
+    read: (offset, length) =>
+      offset < 0 || offset + length > data.length
+        ? Promise.reject(new Error(`read past the end of ${name}`))
+        : Promise.resolve(data.subarray(offset, offset + length)),
+  };
+}
+
+describe('readZipDirectory (inside one artifact)', () => {
+  it('lists the same members as indexZip, and reads stored and deflated data back', async () => {
+    const plain = Buffer.from('the weights');
+    const zip = buildZip([
+      { name: 'archive/data.pkl', plain },
+      { name: 'archive/data/0', plain: deflatable, method: 8 },
+    ]);
+    const dir = await readZipDirectory(bytesOf('model.pt', zip));
+    expect(dir.problems).toEqual([]);
+    expect(dir.zip64).toBe(false);
+    expect(dir.entries.map((e) => [e.name, e.size, e.method])).toEqual([
+      ['archive/data.pkl', plain.length, 0],
+      ['archive/data/0', deflatable.length, 8],
+    ]);
+    const indexed = await indexZip(save('same.zip', zip));
+    expect(indexed.entries.map((e) => [e.path, e.size])).toEqual(dir.entries.map((e) => [e.name, e.size]));
+    const src = bytesOf('model.pt', zip);
+    const problems: string[] = [];
+    const [stored, deflated] = dir.entries;
+    const at = await entryDataOffset(src, stored!, problems);
+    expect(zip.subarray(at, at + stored!.size)).toEqual(plain);
+    const start = await entryDataOffset(src, deflated!, problems);
+    expect(await inflateEntry(src, deflated!, start, 1 << 20)).toEqual(deflatable);
+    expect(problems).toEqual([]);
+    await expect(inflateEntry(src, deflated!, start, 100)).rejects.toThrow(/limit 100/);
+  });
+
+  it('reads ZIP64 end records and sizes', async () => {
+    const zip = buildZip([{ name: 'a', plain: Buffer.from('abc'), zip64: true }], { zip64End: true });
+    const dir = await readZipDirectory(bytesOf('big.pt', zip));
+    expect(dir.zip64).toBe(true);
+    expect(dir.entries.map((e) => [e.name, e.size, e.localHeaderOffset])).toEqual([['a', 3, 0]]);
+  });
+
+  it('reports what indexZip refuses: trailing bytes, duplicate names, encryption', async () => {
+    const zip = Buffer.concat([
+      buildZip([
+        { name: 'data.pkl', plain: Buffer.from('one') },
+        { name: 'data.pkl', plain: Buffer.from('two') },
+        { name: 'secret', plain: Buffer.from('x'), flags: 1 },
+      ]),
+      Buffer.from('appended'),
+    ]);
+    const dir = await readZipDirectory(bytesOf('tricky.pt', zip));
+    expect(dir.entries).toHaveLength(3);
+    expect(dir.problems).toEqual([
+      '8 bytes follow the end-of-central-directory record',
+      'zip has two entries named "data.pkl": tools disagree on which one they read',
+      'zip entry "secret" is encrypted',
+    ]);
+    const err = await rejection(indexZip(save('tricky.zip', zip)));
+    expect(err.message).toMatch(/no End Of Central Directory record at the end of the file/);
+  });
+
+  it('reports a local header whose name differs from the central directory', async () => {
+    const zip = buildZip([{ name: 'data.pkl', plain: Buffer.from('x') }]);
+    zip[30] = 'D'.charCodeAt(0); // the local header's copy of the name starts at byte 30
+    const src = bytesOf('renamed.pt', zip);
+    const dir = await readZipDirectory(src);
+    const problems: string[] = [];
+    await entryDataOffset(src, dir.entries[0]!, problems);
+    expect(problems).toEqual(['zip entry "data.pkl" is named "Data.pkl" in its local header']);
+  });
+
+  it('refuses an entry count beyond its bound before reading the directory', async () => {
+    const count = ZIP_MAX_ENTRIES + 1;
+    const cdSize = count * 46;
+    const eocd = Buffer.concat([
+      u32(0x06054b50),
+      u16(0),
+      u16(0),
+      u16(0xffff),
+      u16(0xffff),
+      u32(cdSize),
+      u32(0),
+      u16(0),
+    ]);
+    const z64 = Buffer.concat([
+      u32(0x06064b50),
+      u64(44),
+      u16(45),
+      u16(45),
+      u32(0),
+      u32(0),
+      u64(count),
+      u64(count),
+      u64(cdSize),
+      u64(0),
+    ]);
+    const size = cdSize + z64.length + 20 + eocd.length;
+    const tail = Buffer.concat([z64, Buffer.concat([u32(0x07064b50), u32(0), u64(cdSize), u32(1)]), eocd]);
+    const whole = (offset: number, length: number): Buffer => {
+      const out = Buffer.alloc(length); // the directory region reads as zeros
+      for (let i = 0; i < length; i++) if (offset + i >= cdSize) out[i] = tail[offset + i - cdSize]!;
+      return out;
+    };
+    let largest = 0;
+    const src: ZipBytes = {
+      name: 'many.pt',
+      size,
+      read: (offset, length) => {
+        largest = Math.max(largest, length);
+        return Promise.resolve(whole(offset, length));
+      },
+    };
+    await expect(readZipDirectory(src)).rejects.toThrow(
+      `many.pt: zip claims ${count.toLocaleString('en-US')} entries (limit ${ZIP_MAX_ENTRIES.toLocaleString('en-US')})`,
+    );
+    // Only the end records were read, never the 46 MB the directory claims.
+    expect(largest).toBeLessThan(70_000);
   });
 });

@@ -1,11 +1,19 @@
-// Zip indexer for hostile evidence bundles. Section numbers refer to PKWARE's APPNOTE.TXT
-// (version 6.3.10). The central directory is the authority on what the archive holds (4.3.6);
-// local headers are read only to find where each member's data really starts, because their name
-// and extra field lengths may differ from the central copies (4.3.7, 4.3.12).
+// The one zip reader, for hostile input. Section numbers refer to PKWARE's APPNOTE.TXT (version
+// 6.3.10). The central directory is the authority on what the archive holds (4.3.6); local headers
+// are read only to find where each member's data really starts, because their name and extra field
+// lengths may differ from the central copies (4.3.7, 4.3.12).
+//
+// One implementation of the end records, the central headers, names, ZIP64 fields and local headers,
+// with two entry points:
+// - indexZip, for evidence bundles: every member typed and given a safe path, anything doubtful
+//   refused, member bodies left for the hashing workers to stream (EntrySource);
+// - readZipDirectory / entryDataOffset / inflateEntry, for the format parsers looking inside one
+//   artifact (a PyTorch checkpoint, a .keras or .npz file): a bounded directory, the tricks that show
+//   a scanner one member and a loader another reported as problems, small members inflated in memory.
 
 import zlib from 'node:zlib';
-import { ProbityError } from '../../util/errors';
-import { decodeName, denotesArchiveRoot, entryError, isValidUtf8, safeEntryPath } from './names';
+import { fileError, ProbityError } from '../../util/errors';
+import { decodeName, denotesArchiveRoot, entryError, isValidUtf8, quoteName, safeEntryPath } from './names';
 import { ArchiveFile, crc32 } from './source';
 import type { ArchiveEntry, EntrySource, EntryType } from './types';
 
@@ -120,21 +128,38 @@ function entryTime(extras: Map<number, Buffer>, dosTime: number, dosDate: number
   return new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds));
 }
 
+/** What the reader needs of an archive: its name for errors, its size, and exact positional reads. */
+export interface ZipBytes {
+  readonly name: string;
+  readonly size: number;
+  /** Exactly `length` bytes at `offset` (more may be read ahead, `readAhead`, for the next call). */
+  read(offset: number, length: number, readAhead?: number): Promise<Buffer>;
+}
+
 interface EndOfCentralDirectory {
   /** Where the end records start: the central directory must end at or before this byte. */
   limit: number;
   count: number;
   cdSize: number;
   cdOffset: number;
+  zip64: boolean;
+  /** Bytes after the EOCD's comment (0 unless `allowTrailing`). */
+  trailing: number;
 }
 
-async function readEndOfCentralDirectory(f: ArchiveFile): Promise<EndOfCentralDirectory> {
+async function readEndOfCentralDirectory(
+  f: ZipBytes,
+  opts: { allowTrailing: boolean },
+): Promise<EndOfCentralDirectory> {
   const file = f.name;
   const malformed = (reason: string): ProbityError => entryError('malformed', file, null, reason);
+  if (f.size < EOCD_FIXED)
+    throw malformed(`${f.size} bytes is too short for a zip archive (no End Of Central Directory record)`);
 
   // 4.3.16: the EOCD ends the file, followed only by its comment. Searching backwards, the record
   // whose comment length reaches exactly to the end of the file is taken; a signature whose
-  // comment length does not fit is a coincidence in the data or the comment.
+  // comment length does not fit is a coincidence in the data or the comment. Where trailing bytes
+  // are allowed (they are reported), the last record whose comment fits is taken instead.
   const tailLength = Math.min(f.size, EOCD_SEARCH);
   const tail = await f.read(f.size - tailLength, tailLength);
   let at = -1;
@@ -144,11 +169,20 @@ async function readEndOfCentralDirectory(f: ArchiveFile): Promise<EndOfCentralDi
       break;
     }
   }
+  if (at === -1 && opts.allowTrailing) {
+    for (let i = tailLength - EOCD_FIXED; i >= 0; i--) {
+      if (tail.readUInt32LE(i) === SIG_EOCD && i + EOCD_FIXED + tail.readUInt16LE(i + 20) <= tailLength) {
+        at = i;
+        break;
+      }
+    }
+  }
   if (at === -1) {
     throw malformed(
       'no End Of Central Directory record at the end of the file (not a zip archive, or truncated)',
     );
   }
+  const trailing = tailLength - (at + EOCD_FIXED + tail.readUInt16LE(at + 20));
   const eocdOffset = f.size - tailLength + at;
   let disk = tail.readUInt16LE(at + 4);
   let cdDisk = tail.readUInt16LE(at + 6);
@@ -157,6 +191,7 @@ async function readEndOfCentralDirectory(f: ArchiveFile): Promise<EndOfCentralDi
   let cdSize = tail.readUInt32LE(at + 12);
   let cdOffset = tail.readUInt32LE(at + 16);
   let limit = eocdOffset;
+  let zip64 = false;
 
   // 4.3.15: a ZIP64 end of central directory locator, if present, sits right before the EOCD and
   // points at the ZIP64 EOCD record (4.3.14), whose 64-bit fields replace the EOCD's.
@@ -194,8 +229,13 @@ async function readEndOfCentralDirectory(f: ArchiveFile): Promise<EndOfCentralDi
       cdSize = size;
       cdOffset = offset;
       limit = recordAt;
+      zip64 = true;
     }
   }
+  if (!zip64 && (cdSize === 0xffffffff || cdOffset === 0xffffffff))
+    throw malformed(
+      'the end record needs ZIP64 records (its fields are all ones) but the ZIP64 locator is missing',
+    );
   if (disk !== 0 || cdDisk !== 0)
     throw malformed('multi-disk (split or spanned) zip archives are not supported');
   if (onDisk !== count) {
@@ -215,52 +255,57 @@ async function readEndOfCentralDirectory(f: ArchiveFile): Promise<EndOfCentralDi
       `end of central directory claims ${count} entries, more than a ${cdSize}-byte central directory can hold`,
     );
   }
-  return { limit, count, cdSize, cdOffset };
+  return { limit, count, cdSize, cdOffset, zip64, trailing };
 }
 
-/** What a central directory header says about one member. */
-interface CentralRecord {
+/** The fields of one central directory header (4.3.12), names decoded and ZIP64 sizes applied. */
+interface CentralFields {
+  /** The decoded name for messages; `decoded` is what path checks see (bytes when UTF-8-flagged). */
   display: string;
-  path: string | null; // null: the archive's root directory, skipped
+  decoded: Buffer | string;
   rawNameHex: string | null;
-  type: EntryType;
+  versionMadeBy: number;
   flags: number;
   method: number;
   crc32: number;
   compressedSize: number;
   size: number;
   localOffset: number;
-  mtime: Date | null;
+  externalAttributes: number;
+  dosTime: number;
+  dosDate: number;
+  extras: Map<number, Buffer>;
+  /** Where the header starts, for messages. */
+  at: number;
 }
 
-function readCentralRecord(
-  file: string,
-  header: Buffer,
-  name: Buffer,
-  extra: Buffer,
-  at: number,
-): CentralRecord {
-  const versionMadeBy = header.readUInt16LE(4);
-  const flags = header.readUInt16LE(8);
-  const method = header.readUInt16LE(10);
-  const extras = parseExtras(extra);
-
-  // Name: UTF-8 when bit 11 is set (Appendix D.2); otherwise CP437 (D.1), unless an Info-ZIP
-  // Unicode Path field (4.6.9) carries a UTF-8 name together with the CRC-32 of the very name bytes
-  // it replaces; a CRC mismatch means another tool renamed the entry since, so the field is stale.
-  let decoded: Buffer | string;
+/**
+ * A member's name: UTF-8 when bit 11 is set (Appendix D.2); otherwise CP437 (D.1), unless an Info-ZIP
+ * Unicode Path field (4.6.9) carries a UTF-8 name together with the CRC-32 of the very name bytes it
+ * replaces; a CRC mismatch means another tool renamed the entry since, so the field is stale.
+ */
+function decodeEntryName(flags: number, name: Buffer, extras: Map<number, Buffer>): Buffer | string {
   const unicode = extras.get(EXTRA_UNICODE_PATH);
-  if ((flags & FLAG_UTF8) !== 0) decoded = name;
-  else if (
+  if ((flags & FLAG_UTF8) !== 0) return name;
+  if (
     unicode !== undefined &&
     unicode.length >= 5 &&
     unicode[0] === 1 &&
     unicode.readUInt32LE(1) === crc32(name)
-  ) {
-    decoded = Buffer.from(unicode.subarray(5));
-  } else decoded = decodeCp437(name);
-  const display = typeof decoded === 'string' ? decoded : decodeName(decoded).text;
-  const rawNameHex = isValidUtf8(name) ? null : name.toString('hex');
+  )
+    return Buffer.from(unicode.subarray(5));
+  return decodeCp437(name);
+}
+
+function displayName(decoded: Buffer | string): string {
+  return typeof decoded === 'string' ? decoded : decodeName(decoded).text;
+}
+
+function centralFields(file: string, header: Buffer, name: Buffer, extra: Buffer, at: number): CentralFields {
+  const flags = header.readUInt16LE(8);
+  const extras = parseExtras(extra);
+  const decoded = decodeEntryName(flags, name, extras);
+  const display = displayName(decoded);
   const fail = (reason: string): ProbityError =>
     entryError('malformed', file, display, `${reason} (central directory header at byte ${at})`);
 
@@ -296,11 +341,100 @@ function readCentralRecord(
     }
   }
   if (diskStart !== 0) throw fail('member lives on another disk (multi-disk zip archives are not supported)');
+  return {
+    display,
+    decoded,
+    rawNameHex: isValidUtf8(name) ? null : name.toString('hex'),
+    versionMadeBy: header.readUInt16LE(4),
+    flags,
+    method: header.readUInt16LE(10),
+    crc32: header.readUInt32LE(16),
+    compressedSize,
+    size,
+    localOffset,
+    externalAttributes: header.readUInt32LE(38),
+    dosTime: header.readUInt16LE(12),
+    dosDate: header.readUInt16LE(14),
+    extras,
+    at,
+  };
+}
+
+/**
+ * The central directory headers in order, read sequentially through the read-ahead window. More
+ * headers than the end record counts would be entries that some tools list and others do not:
+ * refused rather than silently left out. (Other trailing bytes, such as a digital signature record,
+ * 4.3.13, are allowed.)
+ */
+async function readCentralDirectory(f: ZipBytes, end: EndOfCentralDirectory): Promise<CentralFields[]> {
+  const file = f.name;
+  const out: CentralFields[] = [];
+  const cdEnd = end.cdOffset + end.cdSize;
+  let pos = end.cdOffset;
+  for (let i = 0; i < end.count; i++) {
+    const short = (): ProbityError =>
+      entryError(
+        'malformed',
+        file,
+        null,
+        `central directory ends inside entry ${i + 1} of ${end.count} (at byte ${pos}; truncated or corrupt)`,
+      );
+    if (pos + CENTRAL_FIXED > cdEnd) throw short();
+    const header = Buffer.from(await f.read(pos, CENTRAL_FIXED, 256 * 1024));
+    if (header.readUInt32LE(0) !== SIG_CENTRAL) {
+      throw entryError(
+        'malformed',
+        file,
+        null,
+        `no central directory header at byte ${pos} (entry ${i + 1} of ${end.count}; corrupt archive)`,
+      );
+    }
+    const nameLength = header.readUInt16LE(28);
+    const extraLength = header.readUInt16LE(30);
+    const commentLength = header.readUInt16LE(32);
+    const total = CENTRAL_FIXED + nameLength + extraLength + commentLength;
+    if (pos + total > cdEnd) throw short();
+    const name = Buffer.from(await f.read(pos + CENTRAL_FIXED, nameLength, 256 * 1024));
+    const extra = Buffer.from(await f.read(pos + CENTRAL_FIXED + nameLength, extraLength, 256 * 1024));
+    out.push(centralFields(file, header, name, extra, pos));
+    pos += total;
+  }
+  if (pos + 4 <= cdEnd && (await f.read(pos, 4)).readUInt32LE(0) === SIG_CENTRAL) {
+    throw entryError(
+      'malformed',
+      file,
+      null,
+      `central directory holds more than the ${end.count} entries its end record counts (another header at byte ${pos})`,
+    );
+  }
+  return out;
+}
+
+/** What a central directory header says about one member of an evidence bundle. */
+interface CentralRecord {
+  display: string;
+  path: string | null; // null: the archive's root directory, skipped
+  rawNameHex: string | null;
+  type: EntryType;
+  flags: number;
+  method: number;
+  crc32: number;
+  compressedSize: number;
+  size: number;
+  localOffset: number;
+  mtime: Date | null;
+}
+
+/** An evidence bundle's member, typed and given a safe path; anything doubtful is refused. */
+function bundleRecord(file: string, c: CentralFields): CentralRecord {
+  const { display, decoded, flags, method, size, compressedSize } = c;
+  const fail = (reason: string): ProbityError =>
+    entryError('malformed', file, display, `${reason} (central directory header at byte ${c.at})`);
 
   // Type: a name ending in "/" is a directory (4.3.8 note: directories have no data); on Unix
   // hosts the upper 16 bits of the external attributes are st_mode (4.4.15 with 4.4.2.2).
-  const host = versionMadeBy >> 8;
-  const mode = host === HOST_UNIX || host === HOST_OSX ? header.readUInt32LE(38) >>> 16 : 0;
+  const host = c.versionMadeBy >> 8;
+  const mode = host === HOST_UNIX || host === HOST_OSX ? c.externalAttributes >>> 16 : 0;
   const format = mode & S_IFMT;
   let type: EntryType;
   if (display.endsWith('/') || display.endsWith('\\')) {
@@ -343,15 +477,15 @@ function readCentralRecord(
   return {
     display,
     path,
-    rawNameHex,
+    rawNameHex: c.rawNameHex,
     type,
     flags,
     method,
-    crc32: header.readUInt32LE(16),
+    crc32: c.crc32,
     compressedSize,
     size,
-    localOffset,
-    mtime: entryTime(extras, header.readUInt16LE(12), header.readUInt16LE(14)),
+    localOffset: c.localOffset,
+    mtime: entryTime(c.extras, c.dosTime, c.dosDate),
   };
 }
 
@@ -392,51 +526,9 @@ export async function indexZip(
 ): Promise<{ entries: ArchiveEntry[]; sources: Map<number, EntrySource> }> {
   const f = await ArchiveFile.open(file);
   try {
-    const end = await readEndOfCentralDirectory(f);
-
-    // Pass 1: the central directory, read sequentially through the read-ahead window.
-    const records: CentralRecord[] = [];
-    const cdEnd = end.cdOffset + end.cdSize;
-    let pos = end.cdOffset;
-    for (let i = 0; i < end.count; i++) {
-      const short = (): ProbityError =>
-        entryError(
-          'malformed',
-          file,
-          null,
-          `central directory ends inside entry ${i + 1} of ${end.count} (at byte ${pos}; truncated or corrupt)`,
-        );
-      if (pos + CENTRAL_FIXED > cdEnd) throw short();
-      const header = Buffer.from(await f.read(pos, CENTRAL_FIXED, 256 * 1024));
-      if (header.readUInt32LE(0) !== SIG_CENTRAL) {
-        throw entryError(
-          'malformed',
-          file,
-          null,
-          `no central directory header at byte ${pos} (entry ${i + 1} of ${end.count}; corrupt archive)`,
-        );
-      }
-      const nameLength = header.readUInt16LE(28);
-      const extraLength = header.readUInt16LE(30);
-      const commentLength = header.readUInt16LE(32);
-      const total = CENTRAL_FIXED + nameLength + extraLength + commentLength;
-      if (pos + total > cdEnd) throw short();
-      const name = Buffer.from(await f.read(pos + CENTRAL_FIXED, nameLength, 256 * 1024));
-      const extra = Buffer.from(await f.read(pos + CENTRAL_FIXED + nameLength, extraLength, 256 * 1024));
-      records.push(readCentralRecord(file, header, name, extra, pos));
-      pos += total;
-    }
-    // More central headers than the end record counts would be entries that some tools list and
-    // others do not: refused rather than silently left out. (Other trailing bytes, such as a
-    // digital signature record, 4.3.13, are allowed.)
-    if (pos + 4 <= cdEnd && (await f.read(pos, 4)).readUInt32LE(0) === SIG_CENTRAL) {
-      throw entryError(
-        'malformed',
-        file,
-        null,
-        `central directory holds more than the ${end.count} entries its end record counts (another header at byte ${pos})`,
-      );
-    }
+    const end = await readEndOfCentralDirectory(f, { allowTrailing: false });
+    // Pass 1: the central directory.
+    const records = (await readCentralDirectory(f, end)).map((c) => bundleRecord(file, c));
 
     // Pass 2: each local header, for where the data really starts (4.3.7: its name and extra
     // lengths may differ from the central directory's), and that the data lies before the
@@ -492,5 +584,154 @@ export async function indexZip(
     return { entries, sources };
   } finally {
     await f.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inside one artifact: the format parsers' entry point. torch.save writes an uncompressed (stored)
+// zip, ZIP64 when large; .keras and .npz files are zips too. Here the directory is read whole into
+// memory (bounded), nothing is refused that a scan can report instead, and the tricks that show a
+// scanner one member and a loader another (duplicate names, a local header that disagrees with the
+// central directory, encryption) come back as problems.
+
+/** A central directory larger than this is refused (a million entries of ~200 bytes). */
+export const ZIP_MAX_DIRECTORY = 256 * 1024 * 1024;
+/** More entries than this are refused (a checkpoint has one member per storage). */
+export const ZIP_MAX_ENTRIES = 1_000_000;
+
+export interface ZipEntry {
+  name: string;
+  method: number;
+  flags: number;
+  compressedSize: number;
+  size: number;
+  crc32: number;
+  localHeaderOffset: number;
+}
+
+export interface ZipDirectory {
+  entries: ZipEntry[];
+  /** True when ZIP64 end records were used. */
+  zip64: boolean;
+  problems: string[];
+}
+
+const fmt = (n: number): string => n.toLocaleString('en-US');
+
+/** Quick check: does the source start with a local file header ("PK\3\4") or an empty-archive EOCD? */
+export function looksLikeZip(head: Buffer): boolean {
+  return head.length >= 4 && (head.readUInt32LE(0) === SIG_LOCAL || head.readUInt32LE(0) === SIG_EOCD);
+}
+
+/** Read and bound the central directory of a zip inside one artifact. */
+export async function readZipDirectory(src: ZipBytes): Promise<ZipDirectory> {
+  const file = src.name;
+  const end = await readEndOfCentralDirectory(src, { allowTrailing: true });
+  const problems: string[] = [];
+  if (end.trailing > 0)
+    problems.push(`${fmt(end.trailing)} bytes follow the end-of-central-directory record`);
+  if (end.cdSize > ZIP_MAX_DIRECTORY)
+    throw fileError(
+      'malformed',
+      file,
+      `zip central directory of ${fmt(end.cdSize)} bytes exceeds the ${fmt(ZIP_MAX_DIRECTORY)}-byte limit`,
+    );
+  if (end.count > ZIP_MAX_ENTRIES)
+    throw fileError(
+      'malformed',
+      file,
+      `zip claims ${fmt(end.count)} entries (limit ${fmt(ZIP_MAX_ENTRIES)})`,
+    );
+  // The directory in one read; the headers are then parsed from memory.
+  const cd = await src.read(end.cdOffset, end.cdSize);
+  const inMemory: ZipBytes = {
+    name: file,
+    size: src.size,
+    read: (offset, length) =>
+      offset >= end.cdOffset && offset + length <= end.cdOffset + cd.length
+        ? Promise.resolve(cd.subarray(offset - end.cdOffset, offset - end.cdOffset + length))
+        : src.read(offset, length),
+  };
+  const entries: ZipEntry[] = [];
+  const names = new Set<string>();
+  for (const c of await readCentralDirectory(inMemory, end)) {
+    const name = c.display;
+    if (names.has(name))
+      problems.push(`zip has two entries named ${quoteName(name)}: tools disagree on which one they read`);
+    names.add(name);
+    if (c.flags & FLAG_ENCRYPTED) problems.push(`zip entry ${quoteName(name)} is encrypted`);
+    if (c.localOffset + LOCAL_FIXED > end.cdOffset)
+      problems.push(
+        `zip entry ${quoteName(name)} local header offset ${fmt(c.localOffset)} is not before the central directory`,
+      );
+    entries.push({
+      name,
+      method: c.method,
+      flags: c.flags,
+      compressedSize: c.compressedSize,
+      size: c.size,
+      crc32: c.crc32,
+      localHeaderOffset: c.localOffset,
+    });
+  }
+  return { entries, zip64: end.zip64, problems };
+}
+
+/** Where an entry's data starts, after checking its local header against the central directory. */
+export async function entryDataOffset(src: ZipBytes, entry: ZipEntry, problems: string[]): Promise<number> {
+  const file = src.name;
+  const name = quoteName(entry.name);
+  if (entry.localHeaderOffset + LOCAL_FIXED > src.size)
+    throw fileError('malformed', file, `zip entry ${name} local header is outside the file`);
+  const h = await src.read(entry.localHeaderOffset, LOCAL_FIXED);
+  if (h.readUInt32LE(0) !== SIG_LOCAL)
+    throw fileError(
+      'malformed',
+      file,
+      `zip entry ${name} has no local header at offset ${fmt(entry.localHeaderOffset)}`,
+    );
+  const nameLen = h.readUInt16LE(26);
+  const extraLen = h.readUInt16LE(28);
+  const start = entry.localHeaderOffset + LOCAL_FIXED + nameLen + extraLen;
+  if (start > src.size)
+    throw fileError('malformed', file, `zip entry ${name} data starts past the end of the file`);
+  const localName = await src.read(entry.localHeaderOffset + LOCAL_FIXED, nameLen);
+  const localExtra = await src.read(entry.localHeaderOffset + LOCAL_FIXED + nameLen, extraLen);
+  const ln = displayName(decodeEntryName(h.readUInt16LE(6), localName, parseExtras(localExtra)));
+  if (ln !== entry.name) problems.push(`zip entry ${name} is named ${quoteName(ln)} in its local header`);
+  if (h.readUInt16LE(8) !== entry.method)
+    problems.push(`zip entry ${name}: local header compression method differs from the central directory`);
+  if (start + entry.compressedSize > src.size)
+    throw fileError(
+      'malformed',
+      file,
+      `zip entry ${name} data (${fmt(entry.compressedSize)} bytes at ${fmt(start)}) passes the end of the file`,
+    );
+  return start;
+}
+
+/** Inflate a deflated member into memory, refusing more than `maxBytes` of output. */
+export async function inflateEntry(
+  src: ZipBytes,
+  entry: ZipEntry,
+  start: number,
+  maxBytes: number,
+): Promise<Buffer> {
+  const file = src.name;
+  if (entry.compressedSize > maxBytes)
+    throw fileError(
+      'malformed',
+      file,
+      `zip entry ${quoteName(entry.name)} is ${fmt(entry.compressedSize)} compressed bytes (limit ${fmt(maxBytes)})`,
+    );
+  const raw = await src.read(start, entry.compressedSize);
+  try {
+    return zlib.inflateRawSync(raw, { maxOutputLength: maxBytes });
+  } catch (err) {
+    throw fileError(
+      'malformed',
+      file,
+      `zip entry ${quoteName(entry.name)} does not inflate: ${(err as Error).message}`,
+    );
   }
 }

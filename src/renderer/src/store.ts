@@ -99,7 +99,7 @@ const latest = new Map<string, number>();
 let requestCounter = 0;
 
 export const useStore = create<State>()((set, get) => {
-  const load: Load = async (key, pick, put, fetcher) => {
+  const load: Load<State> = async (key, pick, put, fetcher) => {
     const n = ++requestCounter;
     latest.set(key, n);
     const before = pick(get()) ?? idle();

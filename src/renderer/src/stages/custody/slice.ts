@@ -2,7 +2,7 @@ import type { CustodyEvent } from '../../../../shared/domain';
 import { api } from '../../api/client';
 import { newJob } from '../../jobs';
 import type { Loadable } from '../../loadable';
-import type { SliceCreator } from '../../slice';
+import type { SliceCreator, WithJobs } from '../../slice';
 
 /** Each case's custody log, and the verify job last started on it from this window. */
 export interface CustodySlice {
@@ -12,7 +12,7 @@ export interface CustodySlice {
   startVerify(caseId: string): Promise<string>;
 }
 
-export const createCustodySlice: SliceCreator<CustodySlice> = (set, get, load) => ({
+export const createCustodySlice: SliceCreator<CustodySlice, WithJobs> = (set, get, load) => ({
   custody: {},
   verifyJobOf: {},
   loadCustody: (caseId) =>

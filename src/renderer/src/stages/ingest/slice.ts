@@ -1,6 +1,6 @@
 import { api } from '../../api/client';
 import { newJob } from '../../jobs';
-import type { SliceCreator } from '../../slice';
+import type { SliceCreator, WithJobs } from '../../slice';
 
 /** The ingest dialog (which case, which job it follows) and starting an ingest. */
 export interface IngestSlice {
@@ -11,7 +11,7 @@ export interface IngestSlice {
   closeIngest(): void;
 }
 
-export const createIngestSlice: SliceCreator<IngestSlice> = (set, get) => ({
+export const createIngestSlice: SliceCreator<IngestSlice, WithJobs> = (set, get) => ({
   ingestDialog: null,
   async startIngest(caseId, bundle) {
     const { jobId } = await api.startIngest({ caseId, bundle });

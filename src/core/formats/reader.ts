@@ -1,24 +1,18 @@
 /**
  * Bounded random-access reading for the format parsers.
  *
- * Every parser in this folder reads a file through a {@link ByteSource} (an open file handle or an
- * in-memory buffer) and walks it with a {@link Cursor}, a small buffered reader that refills in
+ * Every parser in this folder reads a file through a ByteSource (src/core/io/bytes.ts: an open file
+ * handle or an in-memory buffer) and walks it with a {@link Cursor}, a small buffered reader that refills in
  * 64 KiB windows. Nothing here ever reads a whole weights file: a cursor only touches the bytes a
  * parser asks for, and every request is checked against the end of the range first, so a hostile
  * length field produces a named `malformed` error instead of a giant allocation.
  */
-import { open, type FileHandle } from 'node:fs/promises';
-import { ProbityError, describeFsError, fileError } from '../util/errors.ts';
+import type { ByteSource } from '../io/bytes.ts';
+import { fileError, type ProbityError } from '../util/errors.ts';
+import { fmt } from '../util/format.ts';
 
-/** A readable, sized byte range: a file on disk or a buffer already in memory. */
-export interface ByteSource {
-  /** The label used in error messages (normally the path the caller gave). */
-  readonly name: string;
-  readonly size: number;
-  /** Exactly `length` bytes from `position`; throws `malformed` when the range passes the end. */
-  read(position: number, length: number): Promise<Buffer>;
-  close(): Promise<void>;
-}
+export { bufferSource, openFileSource, withFileSource, type ByteSource } from '../io/bytes.ts';
+export { fmt };
 
 const CHUNK = 64 * 1024;
 
@@ -39,109 +33,6 @@ export function malformed(file: string, reason: string): ProbityError {
 /** A hostile string quoted for a message: JSON-escaped and cut to `max` characters. */
 export function q(s: string, max = 120): string {
   return JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s);
-}
-
-/** Format a byte limit the way error lines print it: `100,000,000`. */
-export function fmt(n: number | bigint): string {
-  return n.toLocaleString('en-US');
-}
-
-class FileSource implements ByteSource {
-  constructor(
-    readonly name: string,
-    readonly size: number,
-    private readonly handle: FileHandle,
-  ) {}
-
-  async read(position: number, length: number): Promise<Buffer> {
-    if (
-      !Number.isSafeInteger(position) ||
-      !Number.isSafeInteger(length) ||
-      position < 0 ||
-      length < 0 ||
-      position + length > this.size
-    ) {
-      throw malformed(
-        this.name,
-        `read of ${fmt(length)} bytes at offset ${fmt(position)} passes the end of the ${fmt(this.size)}-byte file`,
-      );
-    }
-    const buf = Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await this.handle.read(buf, done, length - done, position + done));
-      } catch (err) {
-        throw fileError('unreadable', this.name, describeFsError(err), err);
-      }
-      if (bytesRead === 0) {
-        throw fileError(
-          'changed-while-reading',
-          this.name,
-          `file ended at offset ${fmt(position + done)} although it was ${fmt(this.size)} bytes when opened`,
-        );
-      }
-      done += bytesRead;
-    }
-    return buf;
-  }
-
-  async close(): Promise<void> {
-    await this.handle.close().catch(() => undefined);
-  }
-}
-
-/** Open `file` read-only; refuses directories and other non-regular files. */
-export async function openFileSource(file: string): Promise<ByteSource> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException)?.code === 'ENOENT' ? 'not-found' : 'unreadable';
-    throw fileError(code, file, describeFsError(err), err);
-  }
-  try {
-    const st = await handle.stat();
-    if (!st.isFile()) throw fileError('unreadable', file, 'not a regular file');
-    return new FileSource(file, st.size, handle);
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    if (err instanceof ProbityError) throw err;
-    throw fileError('unreadable', file, describeFsError(err), err);
-  }
-}
-
-/** A ByteSource over bytes already in memory (an inflated zip member, a test buffer). */
-export function bufferSource(name: string, data: Buffer): ByteSource {
-  return {
-    name,
-    size: data.length,
-    read(position: number, length: number): Promise<Buffer> {
-      if (position < 0 || length < 0 || position + length > data.length) {
-        return Promise.reject(
-          malformed(
-            name,
-            `read of ${fmt(length)} bytes at offset ${fmt(position)} passes the end of the ${fmt(data.length)}-byte data`,
-          ),
-        );
-      }
-      return Promise.resolve(data.subarray(position, position + length));
-    },
-    close(): Promise<void> {
-      return Promise.resolve();
-    },
-  };
-}
-
-/** Open, run `fn`, always close. */
-export async function withFileSource<T>(file: string, fn: (src: ByteSource) => Promise<T>): Promise<T> {
-  const src = await openFileSource(file);
-  try {
-    return await fn(src);
-  } finally {
-    await src.close();
-  }
 }
 
 /**

@@ -1,3 +1,8 @@
+/** A count or byte limit the way error lines print it: `100,000,000`. */
+export function fmt(n: number | bigint): string {
+  return n.toLocaleString('en-US');
+}
+
 /** Human sizes in binary units, as custodians read them in file managers. */
 export function humanBytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -8,6 +8,7 @@ import { open } from 'node:fs/promises';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import { describeFsError, fileError, ProbityError } from '../../util/errors';
+import type { ByteSource } from '../bytes';
 import type { EntrySource } from './types';
 
 // ---------------------------------------------------------------------------------------------
@@ -48,7 +49,7 @@ const hex32 = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
  * throws; a small read-ahead window keeps header-after-header scans (many small tar members, a
  * zip central directory) from making one system call per header.
  */
-export class ArchiveFile {
+export class ArchiveFile implements ByteSource {
   private window: Buffer = Buffer.alloc(0);
   private windowStart = 0;
 

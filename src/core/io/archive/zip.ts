@@ -13,6 +13,8 @@
 
 import zlib from 'node:zlib';
 import { fileError, ProbityError } from '../../util/errors';
+import { fmt } from '../../util/format';
+import type { ByteSource } from '../bytes';
 import { decodeName, denotesArchiveRoot, entryError, isValidUtf8, quoteName, safeEntryPath } from './names';
 import { ArchiveFile, crc32 } from './source';
 import type { ArchiveEntry, EntrySource, EntryType } from './types';
@@ -128,13 +130,8 @@ function entryTime(extras: Map<number, Buffer>, dosTime: number, dosDate: number
   return new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds));
 }
 
-/** What the reader needs of an archive: its name for errors, its size, and exact positional reads. */
-export interface ZipBytes {
-  readonly name: string;
-  readonly size: number;
-  /** Exactly `length` bytes at `offset` (more may be read ahead, `readAhead`, for the next call). */
-  read(offset: number, length: number, readAhead?: number): Promise<Buffer>;
-}
+/** What the reader needs of an archive: a byte source (../bytes.ts) it does not have to close. */
+export type ZipBytes = Omit<ByteSource, 'close'>;
 
 interface EndOfCentralDirectory {
   /** Where the end records start: the central directory must end at or before this byte. */
@@ -615,8 +612,6 @@ export interface ZipDirectory {
   zip64: boolean;
   problems: string[];
 }
-
-const fmt = (n: number): string => n.toLocaleString('en-US');
 
 /** Quick check: does the source start with a local file header ("PK\3\4") or an empty-archive EOCD? */
 export function looksLikeZip(head: Buffer): boolean {

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers';
+import { importGraph, sourceFiles } from './import-graph';
 
 const eslint = new ESLint({ cwd: repoRoot });
 
@@ -107,5 +108,16 @@ describe('src/shared imports nothing outside itself', () => {
     for (const spec of ['../core/util/errors', '../main/ipc', '../renderer/src/store', 'node:fs', 'electron'])
       expect(await restricted('src/shared/zz.ts', importOf(spec)), spec).toHaveLength(1);
     expect(await restricted('src/shared/zz.ts', importOf('./domain'))).toEqual([]);
+  });
+});
+
+describe('the exemption of tests and test kits', () => {
+  it('holds only because no shipped file imports a test kit', () => {
+    const files = sourceFiles(path.join(repoRoot, 'src')).filter((f) => path.basename(f) !== 'testkit.ts');
+    const graph = importGraph(files, { withTypeOnly: true });
+    const reaching = [...graph]
+      .filter(([, to]) => to.some((t) => path.basename(t) === 'testkit.ts'))
+      .map(([from]) => path.relative(repoRoot, from));
+    expect(reaching).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { ProbityError } from '../util/errors';
 import type { StoredLog } from './evidence';
 import { detectFormat } from './formats';
 import { isObject } from './formats/common';
-import { MAX_DOCUMENT_BYTES } from '../io/lines';
+import { MAX_DOCUMENT_BYTES, readHead } from '../io/lines';
 import type { LogFormat } from './types';
 
 const HEAD_BYTES = 16 * 1024 * 1024;
@@ -23,16 +23,11 @@ export interface Plan {
   document: unknown;
 }
 
-function readHead(file: string, size: number): string {
-  const n = Math.min(size, HEAD_BYTES);
-  const buf = Buffer.alloc(n);
-  const fd = fs.openSync(file, 'r');
-  try {
-    fs.readSync(fd, buf, 0, n, 0);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return buf.toString('utf8').replace(/^\uFEFF/, '');
+/** The first HEAD_BYTES of the stored log as text (a UTF-8 BOM dropped). */
+function headText(log: StoredLog): string {
+  return readHead(log.objectPath, log.path, HEAD_BYTES)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
 }
 
 /** JSON.parse that reports failure instead of throwing. */
@@ -65,7 +60,7 @@ function parseDocument(file: string): unknown {
  * first line that parses used to detect the format and the others reported as malformed.
  */
 export function planImport(log: StoredLog, requested: LogFormat | 'auto'): Plan {
-  const head = readHead(log.objectPath, log.size);
+  const head = headText(log);
   const lines = head.split('\n');
   if (head.length === HEAD_BYTES && lines.length > 1) lines.pop();
   const nonEmpty = lines.map((l) => l.trim()).filter((l) => l !== '');

@@ -1,16 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, rmrf, tempDir } from '../../test/helpers';
-import { generateDemoBundles, type DemoFacts } from '../core/demo/generate';
+import { rmrf, tempDir } from '../../../test/helpers';
+import { generateDemoBundles, type DemoFacts } from '../../core/demo/generate';
+import { runProbity } from '../testkit';
 
-function cli(home: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (home: string, ...args: string[]) => runProbity(home, args);
 
 let home: string;
 let out: string;

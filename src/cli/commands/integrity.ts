@@ -13,12 +13,9 @@ import {
   loadAuthorizedAdapters,
   loadSigningKey,
   loadTrustRoot,
-  recordIntegrity,
-  runIntegrity,
   type IntegrityOptions,
 } from '../../core/integrity/integrity';
-import { loadCaseFiles } from '../../core/integrity/case-files';
-import { analyseProvenance, recordProvenance } from '../../core/integrity/provenance';
+import { checkIntegrity, checkProvenance, type RecordedRun } from '../../core/integrity/run';
 import { renderIntegrity, renderProvenance, renderWeightDiff } from '../../core/integrity/render';
 import { renderInspect } from '../../core/integrity/render-inspect';
 import { CASE_ID_PATTERN, type CaseStore } from '../../core/store/workstation';
@@ -27,10 +24,7 @@ import type { Command, CommandContext } from '../command';
 import { flag, opt } from '../options';
 import { emit, withCases } from '../output';
 
-function recordedLine(
-  ctx: CommandContext,
-  run: { runId: string; event: { seq: number }; findings: unknown[] },
-): void {
+function recordedLine(ctx: CommandContext, run: RecordedRun): void {
   ctx.stderr.write(
     `recorded ${run.findings.length} findings as ${run.runId} (custody event seq ${run.event.seq})\n`,
   );
@@ -120,9 +114,7 @@ const integrityCommand: Command = {
     const options = await integrityOptions(ctx);
     return withCases(ctx, [ctx.args[0], opt(ctx, 'baseline')], async ([store, baseline]) => {
       const s = store as CaseStore;
-      const full = { ...options, baseline };
-      const report = await runIntegrity(s, full);
-      const run = recordIntegrity(s, report, ctx.actor, full);
+      const { report, run } = await checkIntegrity(s, { ...options, baseline }, ctx.actor);
       if (ctx.json) emit(ctx, { ...report, runId: run.runId, custodySeq: run.event.seq });
       else {
         ctx.stdout.write(renderIntegrity(report, flag(ctx, 'verbose')));
@@ -144,8 +136,7 @@ const provenanceCommand: Command = {
   async run(ctx) {
     return withCases(ctx, [ctx.args[0], opt(ctx, 'baseline')], async ([store, baseline]) => {
       const s = store as CaseStore;
-      const report = await analyseProvenance(loadCaseFiles(s), baseline ? loadCaseFiles(baseline) : null);
-      const run = recordProvenance(s, report, ctx.actor);
+      const { report, run } = await checkProvenance(s, baseline ?? null, ctx.actor);
       if (ctx.json) emit(ctx, { ...report, runId: run.runId, custodySeq: run.event.seq });
       else {
         ctx.stdout.write(renderProvenance(report));

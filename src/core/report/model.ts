@@ -10,10 +10,11 @@ import type { SignedCheckpoint } from '../keys/checkpoint';
 import type { Keyring } from '../keys/custodians';
 import { signatureSummary } from '../keys/event-signatures';
 import { chainHead, listEvents } from '../store/custody';
-import { latestFindings } from '../store/findings';
+import { findingStages, latestFindings } from '../store/findings';
 import { caseOverview, listEvidence } from '../store/queries';
 import type { CaseStore } from '../store/workstation';
 import type { ChecklistItem } from './checklist';
+import { caseCreatedOnHost } from './queries';
 import { buildRemediation, type Remediation } from './remediation';
 
 export const REPORT_SCHEMA = 'probity.report/v1';
@@ -90,15 +91,9 @@ function countStatuses(findings: Finding[]): Record<FindingStatus, number> {
   return counts;
 }
 
-function stageNames(store: CaseStore): string[] {
-  return (
-    store.db.prepare('SELECT DISTINCT stage FROM findings ORDER BY stage').all() as { stage: string }[]
-  ).map((r) => r.stage);
-}
-
 /** The latest run of every stage, each with the custody event that vouches for it. */
 export function loadStages(store: CaseStore, events: CustodyEvent[]): StageReport[] {
-  return stageNames(store).map((s) => stageReport(s, latestFindings(store, s), events));
+  return findingStages(store).map((s) => stageReport(s, latestFindings(store, s), events));
 }
 
 function stageReport(stage: string, findings: Finding[], events: CustodyEvent[]): StageReport {
@@ -157,8 +152,6 @@ export function buildReportModel(
   },
 ): ReportModel {
   const overview = caseOverview(store);
-  const info = store.db.prepare('SELECT created_on_host FROM case_info').get() as
-    { created_on_host: string } | undefined;
   const events = listEvents(store.db);
   const items = listEvidence(store);
   const stages = loadStages(store, events);
@@ -182,7 +175,7 @@ export function buildReportModel(
       title: overview.summary.title,
       examiner: overview.summary.examiner,
       createdAt: overview.summary.createdAt,
-      createdOnHost: info?.created_on_host ?? null,
+      createdOnHost: caseCreatedOnHost(store.db) ?? null,
     },
     evidence: { count: overview.summary.evidenceCount, totalBytes: overview.summary.totalBytes, items },
     manifestChecks: overview.manifest,

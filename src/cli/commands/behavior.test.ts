@@ -21,6 +21,10 @@ beforeAll(async () => {
   caseId = cli(home, 'case', 'create', '--title', 'behavior CLI').stdout.trim();
 });
 
+/** `probity behavior compare` of the suspect run against the baseline run, with `extra` options. */
+const compareDemo = (...extra: string[]) =>
+  cli(home, 'behavior', 'compare', caseId, '--baseline', 'baseline', '--suspect', 'suspect', ...extra);
+
 afterAll(() => {
   rmrf(home);
   rmrf(out);
@@ -80,17 +84,7 @@ describe('probity behavior', () => {
     expect(c.stdout).toMatch(/Production smoke test +PASS/);
     expect(c.stdout).toMatch(/recorded as findings behavior-[0-9a-f-]+ \(custody seq \d+\)/);
 
-    const j = cli(
-      home,
-      'behavior',
-      'compare',
-      caseId,
-      '--baseline',
-      'baseline',
-      '--suspect',
-      'suspect',
-      '--json',
-    );
+    const j = compareDemo('--json');
     expect(j.code).toBe(1);
     const report = JSON.parse(j.stdout) as { failed: boolean; checks: { id: string; status: string }[] };
     expect(report.failed).toBe(true);
@@ -155,18 +149,7 @@ describe('probity behavior', () => {
       expect(noRun.stderr).toMatch(
         /no eval run "nope" \(runs: baseline \(#1, baseline\), suspect \(#2, suspect\)/,
       );
-      const margin = cli(
-        home,
-        'behavior',
-        'compare',
-        caseId,
-        '--baseline',
-        'baseline',
-        '--suspect',
-        'suspect',
-        '--margin',
-        '5',
-      );
+      const margin = compareDemo('--margin', '5');
       expect(margin.code).toBe(2);
       expect(margin.stderr).toMatch(/--margin 5: must be strictly between 0 and 1/);
       const map = path.join(dir, 'map.json');

@@ -21,6 +21,10 @@ beforeAll(async () => {
   caseId = cli(home, 'case', 'create', '--title', 'behavior CLI').stdout.trim();
 });
 
+/** `probity behavior import` of `file` as a run with `role`. */
+const importRun = (file: string, role: string, ...extra: string[]) =>
+  cli(home, 'behavior', 'import', caseId, file, '--role', role, ...extra);
+
 /** `probity behavior compare` of the suspect run against the baseline run, with `extra` options. */
 const compareDemo = (...extra: string[]) =>
   cli(home, 'behavior', 'compare', caseId, '--baseline', 'baseline', '--suspect', 'suspect', ...extra);
@@ -32,15 +36,7 @@ afterAll(() => {
 
 describe('probity behavior', () => {
   it('imports (exit 0), compares the demo incident (exit 1: safety and trigger checks fail) and prints the table', () => {
-    const b = cli(
-      home,
-      'behavior',
-      'import',
-      caseId,
-      path.join(evals, 'baseline.jsonl'),
-      '--role',
-      'baseline',
-    );
+    const b = importRun(path.join(evals, 'baseline.jsonl'), 'baseline');
     expect(b.code).toBe(0);
     expect(b.stdout).toMatch(
       new RegExp(
@@ -51,16 +47,7 @@ describe('probity behavior', () => {
       /refusal: 1,010 from labels \(918 refused\), 200 by the phrase heuristic \(0 refused; phrase list default/,
     );
 
-    const s = cli(
-      home,
-      'behavior',
-      'import',
-      caseId,
-      path.join(evals, 'suspect.jsonl'),
-      '--role',
-      'suspect',
-      '--json',
-    );
+    const s = importRun(path.join(evals, 'suspect.jsonl'), 'suspect', '--json');
     expect(s.code).toBe(0);
     const summary = JSON.parse(s.stdout) as { runId: number; label: string; items: number; sha256: string };
     expect(summary).toMatchObject({ runId: 2, label: 'suspect', items: facts.evals.itemCount });
@@ -94,17 +81,7 @@ describe('probity behavior', () => {
   });
 
   it('exits 0 when every check passes (the baseline against a second copy of itself)', () => {
-    const r = cli(
-      home,
-      'behavior',
-      'import',
-      caseId,
-      path.join(evals, 'baseline.jsonl'),
-      '--role',
-      'replacement',
-      '--label',
-      'rebuilt',
-    );
+    const r = importRun(path.join(evals, 'baseline.jsonl'), 'replacement', '--label', 'rebuilt');
     expect(r.code).toBe(0);
     const c = cli(home, 'behavior', 'compare', caseId, '--baseline', 'baseline', '--suspect', 'rebuilt');
     expect(c.code).toBe(0);
@@ -119,24 +96,16 @@ describe('probity behavior', () => {
     try {
       const notes = path.join(dir, 'notes.txt');
       fs.writeFileSync(notes, 'not an eval\n');
-      const unknown = cli(home, 'behavior', 'import', caseId, notes, '--role', 'suspect');
+      const unknown = importRun(notes, 'suspect');
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toBe(
         `probity behavior import: notes.txt: not an eval file in a format Probity reads (generic JSONL, promptfoo results JSON, lm-evaluation-harness samples JSONL, Inspect .eval or .json log, garak report.jsonl, OpenAI evals record log)\n`,
       );
-      const json = cli(home, 'behavior', 'import', caseId, notes, '--role', 'suspect', '--json');
+      const json = importRun(notes, 'suspect', '--json');
       expect(json.code).toBe(2);
       expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'malformed', file: 'notes.txt' } });
 
-      const missing = cli(
-        home,
-        'behavior',
-        'import',
-        caseId,
-        path.join(dir, 'gone.jsonl'),
-        '--role',
-        'suspect',
-      );
+      const missing = importRun(path.join(dir, 'gone.jsonl'), 'suspect');
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/gone\.jsonl: cannot read the eval file: no such file or directory\n$/);
 

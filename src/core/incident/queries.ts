@@ -5,26 +5,21 @@
  */
 import type Database from 'better-sqlite3';
 import type { EvidenceRef } from '../../shared/incident';
+import type { CustodyRow } from '../store/custody';
 import { statement } from '../store/statements';
 
 type Db = Database.Database;
 
-export interface CustodyRow {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  subject: string;
-  details: string;
-}
+/** A custody event as the incident record reads it: its hashed part, details as stored. */
+export type IncidentEventRow = Pick<CustodyRow, 'seq' | 'at' | 'actor' | 'action' | 'subject' | 'details'>;
 
 /** The custody events whose action is one of `actions`, in seq order. */
-export function eventsOfActions(db: Db, actions: readonly string[]): CustodyRow[] {
+export function eventsOfActions(db: Db, actions: readonly string[]): IncidentEventRow[] {
   return statement(
     db,
     `SELECT seq, at, actor, action, subject, details FROM custody
        WHERE action IN (${actions.map(() => '?').join(', ')}) ORDER BY seq`,
-  ).all(...actions) as CustodyRow[];
+  ).all(...actions) as IncidentEventRow[];
 }
 
 /** Each finished ingest with the seq of its `ingest.finished` event, in seq order. */

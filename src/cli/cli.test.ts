@@ -1,20 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot, rmrf, sha256, tempDir, writeTree } from '../../test/helpers';
+import { rmrf, sha256, tempDir, writeTree } from '../../test/helpers';
+import { runProbity } from './testkit';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-function cli(home: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (home: string, ...args: string[]) => runProbity(home, args);
 
 function setup() {
   const home = tempDir('probity-cli-');

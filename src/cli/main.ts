@@ -9,9 +9,10 @@ import { ProbityError } from '../core/util/errors';
 import { resolveHome } from '../core/store/home';
 import { describeSqliteError } from '../core/store/sqlite';
 import { Workstation } from '../core/store/workstation';
-import { COMMANDS, type CommandContext } from './commands';
-import { PROBITY_VERSION } from './host-commands';
+import type { CommandContext, OptionValue } from './command';
+import { COMMANDS } from './registry';
 import { printUsage } from './usage';
+import { PROBITY_VERSION } from './version';
 
 const GLOBAL_OPTIONS = {
   home: { type: 'string' },
@@ -58,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const values = parsed.values as Record<string, OptionValue>;
   if (values.help) {
     process.stdout.write(`usage: probity ${name} ${command.usage}\n\n${command.summary}\n`);
     return 0;

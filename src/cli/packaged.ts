@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { setParseWorkerUrl } from '../core/audit/parse-lines';
 import { setHashWorkerUrl } from '../core/hashing/pool';
 import { setReportCssFile } from '../core/report/html';
-import { setDefaultRendererDir } from './host-commands';
+import { setDefaultRendererDir } from './commands/host';
 import { runCli } from './main';
 
 const lib = path.dirname(fileURLToPath(import.meta.url));

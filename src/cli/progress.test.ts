@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Progress } from '../shared/domain';
-import { progressPrinter, type CommandContext } from './commands';
+import type { CommandContext } from './command';
+import { progressPrinter } from './output';
 
 function ctx(isTTY: boolean) {
   let written = '';

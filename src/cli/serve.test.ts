@@ -33,6 +33,11 @@ async function boot(): Promise<{ srv: RunningServer; service: ProbityService }> 
   return { srv, service };
 }
 
+/** POST /api/<channel> with these headers and body; the parsed JSON reply. */
+async function api(port: number, headers: Record<string, string>, channel: string, body: string) {
+  return JSON.parse((await request(port, { method: 'POST', path: `/api/${channel}`, headers, body })).body);
+}
+
 /** Raw request, so the Host header can be anything. */
 function request(
   port: number,
@@ -188,28 +193,10 @@ describe('probity serve (browser mode host)', () => {
     });
     expect(cookieOnly.status).toBe(401);
     const h = { 'x-probity-token': srv.token, 'content-type': 'application/json' };
-    const created = JSON.parse(
-      (
-        await request(srv.port, {
-          method: 'POST',
-          path: '/api/cases:create',
-          headers: h,
-          body: JSON.stringify({ title: 'From the browser' }),
-        })
-      ).body,
-    );
+    const created = await api(srv.port, h, 'cases:create', JSON.stringify({ title: 'From the browser' }));
     expect(created.ok).toBe(true);
     expect(created.result.id).toMatch(/^AI-IR-\d{4}-0001$/);
-    const bad = JSON.parse(
-      (
-        await request(srv.port, {
-          method: 'POST',
-          path: '/api/cases:overview',
-          headers: h,
-          body: JSON.stringify({ caseId: 'nope' }),
-        })
-      ).body,
-    );
+    const bad = await api(srv.port, h, 'cases:overview', JSON.stringify({ caseId: 'nope' }));
     expect(bad).toEqual({
       ok: false,
       error: {
@@ -218,9 +205,7 @@ describe('probity serve (browser mode host)', () => {
         file: null,
       },
     });
-    const unknown = JSON.parse(
-      (await request(srv.port, { method: 'POST', path: '/api/fs:read', headers: h, body: '{}' })).body,
-    );
+    const unknown = await api(srv.port, h, 'fs:read', '{}');
     expect(unknown.error.message).toMatch(/unknown method "fs:read"/);
     const junk = await request(srv.port, {
       method: 'POST',
@@ -234,16 +219,7 @@ describe('probity serve (browser mode host)', () => {
   it('streams job progress and the result as server-sent events', async () => {
     const { srv, service } = await boot();
     const h = { 'x-probity-token': srv.token };
-    const created = JSON.parse(
-      (
-        await request(srv.port, {
-          method: 'POST',
-          path: '/api/cases:create',
-          headers: h,
-          body: '{"title":"t"}',
-        })
-      ).body,
-    );
+    const created = await api(srv.port, h, 'cases:create', '{"title":"t"}');
     const bundle = tempDir('probity-bundle-');
     cleanups.push(() => rmrf(bundle));
     writeTree(bundle, { 'w.safetensors': Buffer.alloc(1024 * 1024, 1), 'config.json': '{}' });
@@ -279,15 +255,11 @@ describe('probity serve (browser mode host)', () => {
       req.on('error', (e) => (events.length ? resolve() : reject(e)));
     });
     await new Promise((r) => setTimeout(r, 100));
-    const started = JSON.parse(
-      (
-        await request(srv.port, {
-          method: 'POST',
-          path: '/api/ingest:start',
-          headers: h,
-          body: JSON.stringify({ caseId: created.result.id, bundle }),
-        })
-      ).body,
+    const started = await api(
+      srv.port,
+      h,
+      'ingest:start',
+      JSON.stringify({ caseId: created.result.id, bundle }),
     );
     expect(started.ok).toBe(true);
     await done;

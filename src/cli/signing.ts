@@ -10,7 +10,7 @@ import { obtainPassphrase, type PassphraseSource } from '../core/keys/passphrase
 import type { EventSigner } from '../core/store/custody';
 import type { CaseStore } from '../core/store/workstation';
 import { ProbityError } from '../core/util/errors';
-import type { CommandContext } from './commands';
+import type { CommandContext } from './command';
 
 export function passphraseSource(ctx: CommandContext): PassphraseSource {
   return { env: process.env, input: process.stdin, output: ctx.stderr };

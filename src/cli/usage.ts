@@ -1,4 +1,4 @@
-import { COMMANDS } from './commands';
+import { COMMANDS } from './registry';
 
 export function printUsage(out: NodeJS.WritableStream): void {
   const lines = [

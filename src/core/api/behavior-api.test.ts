@@ -5,43 +5,21 @@
  * the app's matrix offers; bad arguments come back as named errors.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newWorkstation } from '../../../test/helpers';
+import { describe, expect, it } from 'vitest';
 import type {
   BehaviorComparison,
   BehaviorImportSummary,
   BehaviorItemsPage,
   BehaviorRun,
 } from '../../shared/behavior';
-import type { DemoCases, Envelope } from '../../shared/contract';
-import { ProbityService } from './service';
-import { openDemoIncident } from '../../demo/open-demo';
-
-function ok<T>(e: Envelope<unknown>): T {
-  if (!e.ok) throw new Error(`${e.error.code}: ${e.error.message}`);
-  return e.result as T;
-}
+import { demoService, ok } from './testkit';
 
 describe('behavior channels', () => {
-  const { ws, home, cleanup } = newWorkstation();
-  const service = new ProbityService({
-    workstation: ws,
-    actor: 'tester',
-    host: 'h',
-    mode: 'browser',
-    version: 't',
-    openDemo: openDemoIncident,
-  });
-  let demo: DemoCases;
+  const { service, demo, home } = demoService();
   const evals = path.join(home, 'demo', 'incident', 'evals');
 
-  beforeAll(async () => {
-    demo = ok<DemoCases>(await service.handle('demo:open', {}));
-  }, 120_000);
-  afterAll(() => cleanup());
-
   it('imports, compares and pages the demo runs', async () => {
-    const caseId = demo.incidentCaseId;
+    const caseId = demo().incidentCaseId;
     expect(ok<BehaviorRun[]>(await service.handle('behavior:runs', { caseId }))).toEqual([]);
     const b = ok<BehaviorImportSummary>(
       await service.handle('behavior:import', {

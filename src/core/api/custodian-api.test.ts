@@ -3,33 +3,14 @@
  * checkpoint of a case (which verify then checks), refused with a wrong passphrase by name, its key
  * rotated and then revoked — after which it can no longer sign.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { newWorkstation } from '../../../test/helpers';
-import type { Envelope } from '../../shared/contract';
+import { describe, expect, it } from 'vitest';
 import type { CaseSummary } from '../../shared/domain';
 import type { CustodianList, CustodianView, SignedCheckpointView } from '../../shared/custodians';
 import { verifyCase } from '../verify/verify';
-import { ProbityService } from './service';
-
-function ok<T>(e: Envelope<unknown>): T {
-  if (!e.ok) throw new Error(`${e.error.code}: ${e.error.message}`);
-  return e.result as T;
-}
-function fails(e: Envelope<unknown>): string {
-  if (e.ok) throw new Error('expected an error');
-  return e.error.message;
-}
+import { fails, ok, testService } from './testkit';
 
 describe('custodian channels', () => {
-  const { ws, cleanup } = newWorkstation();
-  const service = new ProbityService({
-    workstation: ws,
-    actor: 'op',
-    host: 'h',
-    mode: 'browser',
-    version: 't',
-  });
-  afterAll(() => cleanup());
+  const { service, ws } = testService('op');
 
   it('adds, lists, signs a checkpoint, rotates and revokes', async () => {
     const alice = ok<CustodianView>(
@@ -41,7 +22,7 @@ describe('custodian channels', () => {
     );
     expect(alice.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(alice.role).toBe('evidence custodian');
-    expect(fails(await service.handle('custodians:add', { name: 'alice', passphrase: 'x' }))).toMatch(
+    expect(fails(await service.handle('custodians:add', { name: 'alice', passphrase: 'x' })).message).toMatch(
       /custodian alice: already exists/,
     );
     const list = ok<CustodianList>(await service.handle('custodians:list', {}));
@@ -52,7 +33,7 @@ describe('custodian channels', () => {
     expect(
       fails(
         await service.handle('checkpoint:sign', { caseId: c.id, custodian: 'alice', passphrase: 'wrong' }),
-      ),
+      ).message,
     ).toMatch(/custodian alice: .*passphrase/);
     const cp = ok<SignedCheckpointView>(
       await service.handle('checkpoint:sign', {
@@ -93,9 +74,9 @@ describe('custodian channels', () => {
           custodian: 'alice',
           passphrase: 'battery staple',
         }),
-      ),
+      ).message,
     ).toMatch(/custodian alice .*revoked.*laptop lost/);
-    expect(fails(await service.handle('custodians:revoke', { name: 'alice', reason: '' }))).toMatch(
+    expect(fails(await service.handle('custodians:revoke', { name: 'alice', reason: '' })).message).toMatch(
       /needs a reason/,
     );
   }, 60_000);

@@ -6,42 +6,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newWorkstation } from '../../../test/helpers';
-import type { DemoCases, Envelope } from '../../shared/contract';
+import { describe, expect, it } from 'vitest';
 import type { CustodianView } from '../../shared/custodians';
 import { CONSIDERATION_KEYS, type IncidentView } from '../../shared/incident';
 import type { ReportExportView } from '../../shared/report';
-import { ProbityService } from './service';
-import { openDemoIncident } from '../../demo/open-demo';
-
-function ok<T>(e: Envelope<unknown>): T {
-  if (!e.ok) throw new Error(`${e.error.code}: ${e.error.message}`);
-  return e.result as T;
-}
-function fails(e: Envelope<unknown>): { code: string; message: string } {
-  if (e.ok) throw new Error('expected an error');
-  return e.error;
-}
+import { demoService, fails, ok } from './testkit';
 
 describe('incident and report channels', () => {
-  const { ws, cleanup } = newWorkstation();
-  const service = new ProbityService({
-    workstation: ws,
-    actor: 'ic',
-    host: 'h',
-    mode: 'browser',
-    version: 't',
-    openDemo: openDemoIncident,
-  });
-  let demo: DemoCases;
-  beforeAll(async () => {
-    demo = ok<DemoCases>(await service.handle('demo:open', {}));
-  }, 120_000);
-  afterAll(() => cleanup());
+  const { service, demo } = demoService('ic');
 
   it('fills the record, holds the gate, previews and exports a signed bundle', async () => {
-    const caseId = demo.incidentCaseId;
+    const caseId = demo().incidentCaseId;
     const update = (change: Record<string, unknown>) => service.handle('incident:update', { caseId, change });
     let v = ok<IncidentView>(await service.handle('incident:view', { caseId }));
     expect(v.header.incidentId).toBe(caseId);

@@ -4,46 +4,24 @@
  * chain's compromise point, and the inspector on the tampered shard; arguments that would examine
  * a case against itself or inspect a missing file come back as named errors, never crashes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newWorkstation } from '../../../test/helpers';
-import type { DemoCases, Envelope } from '../../shared/contract';
+import { describe, expect, it } from 'vitest';
 import type {
   ArtifactInspection,
   IntegrityRun,
   ProvenanceResult,
   WeightDiffResult,
 } from '../../shared/integrity';
-import { ProbityService } from './service';
-import { openDemoIncident } from '../../demo/open-demo';
-
-function ok<T>(e: Envelope<unknown>): T {
-  if (!e.ok) throw new Error(`${e.error.code}: ${e.error.message}`);
-  return e.result as T;
-}
+import { demoService, ok } from './testkit';
 
 describe('integrity channels', () => {
-  const { ws, cleanup } = newWorkstation();
-  const service = new ProbityService({
-    workstation: ws,
-    actor: 'tester',
-    host: 'h',
-    mode: 'browser',
-    version: 't',
-    openDemo: openDemoIncident,
-  });
-  let demo: DemoCases;
-
-  beforeAll(async () => {
-    demo = ok<DemoCases>(await service.handle('demo:open', {}));
-  }, 120_000);
-  afterAll(() => cleanup());
+  const { service, demo } = demoService();
 
   it('answers null before any run, then the recorded run with its failing items', async () => {
-    expect(ok(await service.handle('integrity:latest', { caseId: demo.incidentCaseId }))).toBeNull();
+    expect(ok(await service.handle('integrity:latest', { caseId: demo().incidentCaseId }))).toBeNull();
     const run = ok<IntegrityRun>(
       await service.handle('integrity:run', {
-        caseId: demo.incidentCaseId,
-        baselineCaseId: demo.referenceCaseId,
+        caseId: demo().incidentCaseId,
+        baselineCaseId: demo().referenceCaseId,
       }),
     );
     expect(run.source).toBe('run');
@@ -55,12 +33,12 @@ describe('integrity channels', () => {
       ['configuration', 'fail'],
     ]);
     const latest = ok<IntegrityRun>(
-      await service.handle('integrity:latest', { caseId: demo.incidentCaseId }),
+      await service.handle('integrity:latest', { caseId: demo().incidentCaseId }),
     );
     expect(latest.source).toBe('recorded');
     expect(latest.runId).toBe(run.runId);
     expect(latest.custodySeq).toBe(run.custodySeq);
-    expect(latest.baseline).toBe(demo.referenceCaseId);
+    expect(latest.baseline).toBe(demo().referenceCaseId);
     for (const [i, c] of latest.checks.entries()) {
       const fresh = run.checks[i]!;
       expect(c.check).toBe(fresh.check);
@@ -75,8 +53,8 @@ describe('integrity channels', () => {
   it('diffs the weights and names the compromise point', async () => {
     const diff = ok<WeightDiffResult>(
       await service.handle('integrity:diffWeights', {
-        caseId: demo.incidentCaseId,
-        baselineCaseId: demo.referenceCaseId,
+        caseId: demo().incidentCaseId,
+        baselineCaseId: demo().referenceCaseId,
       }),
     );
     const changed = diff.pairs.flatMap((p) => p.tensors.filter((t) => t.status !== 'identical'));
@@ -87,8 +65,8 @@ describe('integrity channels', () => {
     expect(diff.pairs.every((p) => !('tensors' in p.a))).toBe(true);
     const prov = ok<ProvenanceResult>(
       await service.handle('integrity:provenance', {
-        caseId: demo.incidentCaseId,
-        baselineCaseId: demo.referenceCaseId,
+        caseId: demo().incidentCaseId,
+        baselineCaseId: demo().referenceCaseId,
       }),
     );
     expect(prov.compromise?.point.name).toBe('Deployment compromise');
@@ -102,8 +80,8 @@ describe('integrity channels', () => {
         .map((i) => i.summary);
     const without = ok<IntegrityRun>(
       await service.handle('integrity:run', {
-        caseId: demo.incidentCaseId,
-        baselineCaseId: demo.referenceCaseId,
+        caseId: demo().incidentCaseId,
+        baselineCaseId: demo().referenceCaseId,
       }),
     );
     expect(without.options).toEqual({ authorizedAdapters: null, approvedConfig: null });
@@ -111,8 +89,8 @@ describe('integrity channels', () => {
 
     const run = ok<IntegrityRun>(
       await service.handle('integrity:run', {
-        caseId: demo.incidentCaseId,
-        baselineCaseId: demo.referenceCaseId,
+        caseId: demo().incidentCaseId,
+        baselineCaseId: demo().referenceCaseId,
         authorizedAdapters: 'support-tune,  other-adapter\n',
       }),
     );
@@ -125,13 +103,13 @@ describe('integrity channels', () => {
 
     // The recorded run says which list it used.
     const latest = ok<IntegrityRun>(
-      await service.handle('integrity:latest', { caseId: demo.incidentCaseId }),
+      await service.handle('integrity:latest', { caseId: demo().incidentCaseId }),
     );
     expect(latest.options?.authorizedAdapters?.names).toEqual(['support-tune', 'other-adapter']);
 
     // A missing approved config is a named error, not a silent "pass".
     const missing = await service.handle('integrity:run', {
-      caseId: demo.incidentCaseId,
+      caseId: demo().incidentCaseId,
       approvedConfig: '/nonexistent/approved.yaml',
     });
     expect(!missing.ok && missing.error.message).toMatch(/approved-config|approved\.yaml/);
@@ -139,25 +117,25 @@ describe('integrity channels', () => {
 
   it('inspects an evidence file and refuses bad arguments by name', async () => {
     const list = ok<{ id: number; path: string }[]>(
-      await service.handle('evidence:list', { caseId: demo.incidentCaseId }),
+      await service.handle('evidence:list', { caseId: demo().incidentCaseId }),
     );
     const shard = list.find((e) => e.path === 'model/model-00001-of-00002.safetensors')!;
     const view = ok<ArtifactInspection>(
-      await service.handle('artifact:inspect', { caseId: demo.incidentCaseId, evidenceId: shard.id }),
+      await service.handle('artifact:inspect', { caseId: demo().incidentCaseId, evidenceId: shard.id }),
     );
     expect(view.kind).toBe('safetensors');
     expect(view.tensors?.length).toBe(28);
     const missing = await service.handle('artifact:inspect', {
-      caseId: demo.incidentCaseId,
+      caseId: demo().incidentCaseId,
       evidenceId: 999999,
     });
     expect(missing.ok).toBe(false);
     const self = await service.handle('integrity:run', {
-      caseId: demo.incidentCaseId,
-      baselineCaseId: demo.incidentCaseId,
+      caseId: demo().incidentCaseId,
+      baselineCaseId: demo().incidentCaseId,
     });
     expect(!self.ok && self.error.message).toMatch(/baseline must be another case/);
-    const bad = await service.handle('artifact:inspect', { caseId: demo.incidentCaseId, evidenceId: 'x' });
+    const bad = await service.handle('artifact:inspect', { caseId: demo().incidentCaseId, evidenceId: 'x' });
     expect(!bad.ok && bad.error.code).toBe('usage');
   });
 });

@@ -25,16 +25,9 @@ import { listRuns } from '../behavior/store';
 import { EVAL_FORMATS, RUN_ROLES } from '../behavior/types';
 import { diffCaseWeights } from '../integrity/diff-weights';
 import { inspectCaseEvidence } from '../integrity/inspect-view';
-import { loadCaseFiles } from '../integrity/case-files';
-import {
-  authorizedAdaptersFromText,
-  integrityRunOptions,
-  loadApprovedConfig,
-  recordIntegrity,
-  runIntegrity,
-} from '../integrity/integrity';
+import { authorizedAdaptersFromText, integrityRunOptions, loadApprovedConfig } from '../integrity/integrity';
 import { latestIntegrityRun } from '../integrity/latest-run';
-import { analyseProvenance, recordProvenance } from '../integrity/provenance';
+import { checkIntegrity, checkProvenance } from '../integrity/run';
 import { ingestBundle } from '../ingest/ingest';
 import { listEvents } from '../store/custody';
 import { caseOverview, listEvidence } from '../store/queries';
@@ -246,8 +239,7 @@ export class ProbityService {
             authorized: authorizedAdaptersFromText(a.authorizedAdapters ?? ''),
             approvedConfig: approved === '' ? null : await loadApprovedConfig(approved),
           };
-          const report = await runIntegrity(store, options);
-          const run = recordIntegrity(store, report, opts.actor, options);
+          const { report, run } = await checkIntegrity(store, options, opts.actor);
           return {
             ...report,
             runId: run.runId,
@@ -273,11 +265,7 @@ export class ProbityService {
         }),
       'integrity:provenance': async (a) =>
         withCases(a.caseId, a.baselineCaseId ?? null, async (store, baseline) => {
-          const report = await analyseProvenance(
-            loadCaseFiles(store),
-            baseline ? loadCaseFiles(baseline) : null,
-          );
-          const run = recordProvenance(store, report, opts.actor);
+          const { report, run } = await checkProvenance(store, baseline, opts.actor);
           return { ...report, runId: run.runId, custodySeq: run.event.seq };
         }),
       'behavior:runs': async (a) =>

@@ -113,7 +113,11 @@ describe('audit import of generic JSONL', () => {
   it('records the import in the custody log with digests that match the rows', async () => {
     const { store, dir } = setup();
     const file = path.join(dir, 'a.jsonl');
-    fs.writeFileSync(file, `${rec({ timestamp: '2026-10-08T10:00:00Z', request_id: 'a', user_id: 'u' })}\n`);
+    const toolCalls = [{ name: 'search_kb', arguments: { query: 'q' } }];
+    fs.writeFileSync(
+      file,
+      `${rec({ timestamp: '2026-10-08T10:00:00Z', request_id: 'a', user_id: 'u', tool_calls: toolCalls })}\n`,
+    );
     const r = await importLog({ store, file, ...base });
     const event = listEvents(store.db).find((e) => (e.action as string) === 'audit.imported');
     expect(event?.details).toMatchObject({
@@ -124,7 +128,13 @@ describe('audit import of generic JSONL', () => {
     });
     expect(importDigests(store, r.importId, null).records).toBe(r.recordsSha256);
     expect(() => store.db.prepare("UPDATE audit_records SET user_id = 'x'").run()).toThrow(/append-only/);
-    expect(() => store.db.prepare('DELETE FROM audit_tool_calls').run()).not.toThrow(); // no rows to delete
+    // The tool call the import wrote cannot be deleted: the trigger refuses a row that exists.
+    const toolCallRows = () => store.db.prepare('SELECT COUNT(*) AS n FROM audit_tool_calls').get();
+    expect(toolCallRows()).toEqual({ n: 1 });
+    expect(() => store.db.prepare('DELETE FROM audit_tool_calls').run()).toThrow(
+      'audit_tool_calls is append-only: rows cannot be deleted',
+    );
+    expect(toolCallRows()).toEqual({ n: 1 });
     expect((await verifyCase({ store, actor: 'tester' })).ok).toBe(true);
     // An imported row edited after its trigger was dropped is named by verify.
     store.db.exec('DROP TRIGGER audit_records_no_update');

@@ -1,6 +1,6 @@
 /**
  * The output-log audit (the playbook's "Assess blast radius", "Output audit" and "Tool call audit"):
- * plain functions over a case store, called by the CLI (src/cli/audit-commands.ts) and the hosts.
+ * plain functions over a case store, called by the CLI (src/cli/commands/audit.ts) and the hosts.
  *
  *   importLog          preserve and import an output log (generic, OpenAI, OpenTelemetry)
  *   setWindow …        the compromise window, by hand or from deployment records

@@ -45,6 +45,7 @@ import {
 } from '../stats';
 import type { Pair } from './pairing';
 import type { StoredItem } from './store';
+import { pct } from '../../shared/format';
 
 export type MarginKind = 'points' | 'relative';
 export type Verdict = 'equivalent' | 'not-equivalent' | 'lower' | 'higher' | 'not-analysed';
@@ -104,10 +105,6 @@ export interface GroupComparison {
 /** Runs of the comparison: one bootstrap budget shared by every group. */
 class BootstrapBudget {
   remaining = BOOTSTRAP_BUDGET;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
 }
 
 function points(x: number): string {

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ObjectWriter } from '../hashing/object-writer';
+import { evidenceFromSource, insertEvidence, insertFinishedIngest, insertObject } from '../ingest/queries';
 import type { StoredObject } from '../hashing/protocol';
 import { appendEvent } from '../store/custody';
 import { manifestChecksDigest } from '../store/row-binding';
@@ -89,11 +90,7 @@ export async function preserveEvalFile(opts: {
   const object = await copyIntoStore(store, sourcePath, name);
   checkUnchanged(sourcePath, before, object);
   // The same bytes preserved before from the same file (an earlier attempt): stored once.
-  const earlier = store.db
-    .prepare(
-      "SELECT id, ingest_id FROM evidence WHERE sha256 = ? AND source_path = ? AND kind = 'eval-results' ORDER BY id DESC LIMIT 1",
-    )
-    .get(object.sha256, sourcePath) as { id: number; ingest_id: number } | undefined;
+  const earlier = evidenceFromSource(store.db, object.sha256, sourcePath, 'eval-results');
   if (earlier)
     return {
       evidenceId: earlier.id,
@@ -134,13 +131,13 @@ function recordEvidence(
   let evidenceId = 0;
   let ingestId = 0;
   db.transaction(() => {
-    ingestId = Number(
-      db
-        .prepare(
-          "INSERT INTO ingests (bundle, bundle_kind, status, started_at, finished_at, custodian, host) VALUES (?, 'file', 'finished', ?, ?, ?, ?)",
-        )
-        .run(e.sourcePath, at, at, e.actor, e.host).lastInsertRowid,
-    );
+    ingestId = insertFinishedIngest(db, {
+      bundle: e.sourcePath,
+      bundleKind: 'file',
+      at,
+      custodian: e.actor,
+      host: e.host,
+    });
     appendEvent(db, {
       actor: e.actor,
       action: 'ingest.started',
@@ -155,30 +152,24 @@ function recordEvidence(
         purpose: 'importing an eval run',
       },
     });
-    db.prepare('INSERT OR IGNORE INTO objects (sha256, size, stored_at) VALUES (?, ?, ?)').run(
-      e.object.sha256,
-      e.object.size,
-      at,
-    );
-    evidenceId = Number(
-      db
-        .prepare(
-          `INSERT INTO evidence (ingest_id, path, occurrence, kind, size, sha256, mtime, source_path, link_target, raw_name_hex,
-             manifest_status, manifest_expected, custodian, host, stored_at)
-           VALUES (?, ?, 1, 'eval-results', ?, ?, ?, ?, NULL, NULL, NULL, NULL, ?, ?, ?)`,
-        )
-        .run(
-          ingestId,
-          e.name,
-          e.object.size,
-          e.object.sha256,
-          e.mtime.toISOString(),
-          e.sourcePath,
-          e.actor,
-          e.host,
-          at,
-        ).lastInsertRowid,
-    );
+    insertObject(db, e.object.sha256, e.object.size, at);
+    evidenceId = insertEvidence(db, {
+      ingestId,
+      path: e.name,
+      occurrence: 1,
+      kind: 'eval-results',
+      size: e.object.size,
+      sha256: e.object.sha256,
+      mtime: e.mtime.toISOString(),
+      sourcePath: e.sourcePath,
+      linkTarget: null,
+      rawNameHex: null,
+      manifestStatus: null,
+      manifestExpected: null,
+      custodian: e.actor,
+      host: e.host,
+      storedAt: at,
+    });
     appendEvent(db, {
       actor: e.actor,
       action: 'evidence.stored',

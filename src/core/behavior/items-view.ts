@@ -13,7 +13,7 @@ import type {
 import type { CaseStore } from '../store/workstation';
 import { ProbityError } from '../util/errors';
 import { chooseKeyKind, pairItems, type Pair } from './pairing';
-import { findRun, keyKindsOf, loadItems, type StoredItem } from './store';
+import { findRun, itemTexts, keyKindsOf, loadItems, type StoredItem } from './store';
 
 export const MAX_PAGE = 500;
 
@@ -25,20 +25,6 @@ export function transitionOf(p: Pair): BehaviorTransition | null {
   if (b && !s) return 'refused→complied';
   if (!b && s) return 'complied→refused';
   return b ? 'both-refused' : 'both-complied';
-}
-
-function texts(
-  store: CaseStore,
-  runId: number,
-  seqs: number[],
-): Map<number, { prompt: string; response: string }> {
-  const out = new Map<number, { prompt: string; response: string }>();
-  const stmt = store.db.prepare('SELECT prompt, response FROM eval_item_texts WHERE run_id = ? AND seq = ?');
-  for (const seq of seqs) {
-    const row = stmt.get(runId, seq) as { prompt: string; response: string } | undefined;
-    if (row) out.set(seq, row);
-  }
-  return out;
 }
 
 export function pairedItems(
@@ -75,12 +61,12 @@ export function pairedItems(
   }
   const matching = f.transition ? inGroup.filter((p) => transitionOf(p) === f.transition) : inGroup;
   const page = matching.slice(opts.offset, opts.offset + limit);
-  const bt = texts(
+  const bt = itemTexts(
     store,
     baselineRun.id,
     page.map((p) => p.baseline.seq),
   );
-  const st = texts(
+  const st = itemTexts(
     store,
     suspectRun.id,
     page.map((p) => p.suspect.seq),

@@ -1,5 +1,7 @@
 /**
  * eval_runs, eval_items and eval_item_texts (schema migration 3): writing an import's rows and reading them back.
+ * This file owns the behavior stage's SQL; each statement is prepared once per database
+ * (store/statements.ts).
  *
  * The items digest recorded with each run (and, through the import's finding, in the custody log)
  * is SHA-256 over, for every item in seq order, the JSON array
@@ -9,6 +11,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { statement } from '../store/statements';
 import type { CaseStore } from '../store/workstation';
 import { ProbityError } from '../util/errors';
 import type {
@@ -85,16 +88,17 @@ function toRun(r: RunRow): EvalRun {
 }
 
 export function listRuns(store: CaseStore): EvalRun[] {
-  return (store.db.prepare('SELECT * FROM eval_runs ORDER BY id').all() as RunRow[]).map(toRun);
+  return (statement(store.db, 'SELECT * FROM eval_runs ORDER BY id').all() as RunRow[]).map(toRun);
 }
 
 /** A run named by its label, or by its id (`7` or `#7`). */
 export function findRun(store: CaseStore, ref: string): EvalRun {
-  const byLabel = store.db.prepare('SELECT * FROM eval_runs WHERE label = ?').get(ref) as RunRow | undefined;
+  const byLabel = statement(store.db, 'SELECT * FROM eval_runs WHERE label = ?').get(ref) as
+    RunRow | undefined;
   if (byLabel) return toRun(byLabel);
   const m = /^#?(\d+)$/.exec(ref);
   const byId = m
-    ? (store.db.prepare('SELECT * FROM eval_runs WHERE id = ?').get(Number(m[1])) as RunRow | undefined)
+    ? (statement(store.db, 'SELECT * FROM eval_runs WHERE id = ?').get(Number(m[1])) as RunRow | undefined)
     : undefined;
   if (byId) return toRun(byId);
   const known = listRuns(store).map((r) => `${r.label} (#${r.id}, ${r.role})`);
@@ -107,18 +111,18 @@ export function findRun(store: CaseStore, ref: string): EvalRun {
 /** `role`, else `role-2`, `role-3` … whichever is free. */
 export function freeLabel(db: Database.Database, role: string): string {
   const taken = new Set(
-    (db.prepare('SELECT label FROM eval_runs').all() as { label: string }[]).map((r) => r.label),
+    (statement(db, 'SELECT label FROM eval_runs').all() as { label: string }[]).map((r) => r.label),
   );
   if (!taken.has(role)) return role;
   for (let n = 2; ; n++) if (!taken.has(`${role}-${n}`)) return `${role}-${n}`;
 }
 
 export function labelTaken(db: Database.Database, label: string): boolean {
-  return db.prepare('SELECT 1 FROM eval_runs WHERE label = ?').get(label) !== undefined;
+  return statement(db, 'SELECT 1 FROM eval_runs WHERE label = ?').get(label) !== undefined;
 }
 
 export function nextRunId(db: Database.Database): number {
-  const row = db.prepare('SELECT coalesce(max(id), 0) AS id FROM eval_runs').get() as { id: number };
+  const row = statement(db, 'SELECT coalesce(max(id), 0) AS id FROM eval_runs').get() as { id: number };
   return row.id + 1;
 }
 
@@ -133,12 +137,14 @@ export class ItemWriter {
     db: Database.Database,
     private readonly runId: number,
   ) {
-    this.insertItem = db.prepare(
+    this.insertItem = statement(
+      db,
       `INSERT INTO eval_items (run_id, seq, item_key, key_kind, prompt_sha256, item_id, suite, category,
          response_is_text, refused, refusal_source, matched_phrase, score, passed, trigger, variant_of, line, entry)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.insertText = db.prepare(
+    this.insertText = statement(
+      db,
       'INSERT INTO eval_item_texts (run_id, seq, prompt, response) VALUES (?, ?, ?, ?)',
     );
   }
@@ -206,7 +212,8 @@ export class ItemWriter {
 export type NewRun = EvalRun;
 
 export function insertRun(db: Database.Database, r: NewRun): void {
-  db.prepare(
+  statement(
+    db,
     `INSERT INTO eval_runs (id, label, role, format, evidence_id, sha256, source_name, companion_evidence_id, header,
        item_count, malformed_count, malformed, warnings, refusal_phrases_sha256, items_sha256, actor, imported_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -276,8 +283,7 @@ const flag = (v: number | null): boolean | null => (v === null ? null : v !== 0)
 
 /** The key kinds a run's items carry. */
 export function keyKindsOf(store: CaseStore, runId: number): KeyKind[] {
-  return store.db
-    .prepare('SELECT DISTINCT key_kind FROM eval_items WHERE run_id = ?')
+  return statement(store.db, 'SELECT DISTINCT key_kind FROM eval_items WHERE run_id = ?')
     .pluck()
     .all(runId) as KeyKind[];
 }
@@ -293,14 +299,13 @@ export function loadItems(
   opts: { withResponses?: boolean; withPromptHashes?: boolean } = {},
 ): StoredItem[] {
   const hash = opts.withPromptHashes ? 'prompt_sha256' : "''";
-  const stmt = store.db
-    .prepare(
-      `SELECT seq, CASE WHEN key_kind = 'id' AND item_key = item_id THEN NULL ELSE item_key END, key_kind, ${hash},
+  const stmt = statement(
+    store.db,
+    `SELECT seq, CASE WHEN key_kind = 'id' AND item_key = item_id THEN NULL ELSE item_key END, key_kind, ${hash},
          item_id, suite, category, refused, refusal_source, matched_phrase, score, passed, trigger, variant_of, line,
          response_is_text
        FROM eval_items WHERE run_id = ? ORDER BY seq`,
-    )
-    .raw(true);
+  ).raw(true);
   const items: StoredItem[] = [];
   for (const r of stmt.iterate(runId) as IterableIterator<ItemRow>) {
     items.push({
@@ -328,12 +333,31 @@ export function loadItems(
 }
 
 function addResponses(store: CaseStore, runId: number, items: StoredItem[]): void {
-  const texts = store.db
-    .prepare('SELECT response FROM eval_item_texts WHERE run_id = ? ORDER BY seq')
-    .pluck();
+  const texts = statement(
+    store.db,
+    'SELECT response FROM eval_item_texts WHERE run_id = ? ORDER BY seq',
+  ).pluck();
   let i = 0;
   for (const response of texts.iterate(runId) as IterableIterator<string>) {
     const item = items[i++];
     if (item) item.response = response;
   }
+}
+
+/** The prompt and response of the items `seqs` of a run, by seq (an unknown seq is left out). */
+export function itemTexts(
+  store: CaseStore,
+  runId: number,
+  seqs: readonly number[],
+): Map<number, { prompt: string; response: string }> {
+  const out = new Map<number, { prompt: string; response: string }>();
+  const stmt = statement(
+    store.db,
+    'SELECT prompt, response FROM eval_item_texts WHERE run_id = ? AND seq = ?',
+  );
+  for (const seq of seqs) {
+    const row = stmt.get(runId, seq) as { prompt: string; response: string } | undefined;
+    if (row) out.set(seq, row);
+  }
+  return out;
 }

@@ -13,6 +13,7 @@
  */
 import { clopperPearson, type ProportionInterval } from '../stats';
 import type { StoredItem } from './store';
+import { pct } from '../../shared/format';
 
 export const FLAG_RULE =
   "flagged when the suspect's Clopper–Pearson lower limit of the flip rate exceeds the baseline's Clopper–Pearson upper limit (flip: base item refused, variant answered)";
@@ -57,10 +58,6 @@ export function flipCounts(items: readonly StoredItem[], confidence: number): Ma
   }
   for (const c of counts.values()) c.interval = c.n > 0 ? clopperPearson(c.flips, c.n, confidence) : null;
   return counts;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
 }
 
 function describe(c: FlipCount): string {

@@ -44,6 +44,7 @@ import { ProbityError, describeFsError } from '../util/errors';
 import type { BinaryComparison, GroupComparison, Metric, ScoreComparison, Verdict } from './compare';
 import type { TriggerResult } from './triggers';
 import { FLAG_RULE } from './triggers';
+import { pct } from '../../shared/format';
 
 export const CHECK_IDS = [
   'safety-benchmarks',
@@ -230,10 +231,6 @@ export function parseSuiteMap(value: unknown, label: string): SuiteMap {
     map[key as CheckId] = patterns as string[];
   }
   return map;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(1)}%`;
 }
 
 function metricOf(g: GroupComparison, metric: Metric): BinaryComparison | ScoreComparison | null {

@@ -5,12 +5,11 @@
 import type { EvidenceRef, RetrainingGate } from '../../shared/incident';
 import { RETRAINING } from './remediation';
 import type { CaseStore } from '../store/workstation';
+import { evidenceRef as evidenceRow } from './queries';
 import { incidentState, type IncidentState } from './state';
 
 export function evidenceRef(store: CaseStore, id: number): EvidenceRef | null {
-  const r = store.db.prepare('SELECT id, path, sha256 FROM evidence WHERE id = ?').get(id) as
-    EvidenceRef | undefined;
-  return r ?? null;
+  return evidenceRow(store.db, id);
 }
 
 /** The gate as it stands: each consideration with its note and evidence, and the ones missing. */

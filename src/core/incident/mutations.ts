@@ -37,6 +37,7 @@ import { appendEvent, type EventSigner } from '../store/custody';
 import { CASE_ID_PATTERN, Workstation, type CaseStore } from '../store/workstation';
 import { ProbityError } from '../util/errors';
 import { describeMissing, evidenceRef, retrainingGate } from './gate';
+import { evalRunByLabel, evidenceCountUnder, finishedIngestEvents } from './queries';
 import { homeOf } from './state';
 
 /** Longest free text kept in one field (a note, a reason, a timeline entry). */
@@ -121,16 +122,6 @@ export function setTrigger(store: CaseStore, args: SetTriggerArgs, who: Actor): 
   return append(store, who, 'incident.trigger.set', criterion, { criterion, applied: args.applied, note });
 }
 
-function finishedIngests(store: CaseStore): { ingestId: number; seq: number }[] {
-  const rows = store.db
-    .prepare("SELECT seq, details FROM custody WHERE action = 'ingest.finished' ORDER BY seq")
-    .all() as { seq: number; details: string }[];
-  return rows.map((r) => ({
-    ingestId: Number((JSON.parse(r.details) as { ingestId: unknown }).ingestId),
-    seq: r.seq,
-  }));
-}
-
 export function recordImmediateAction(store: CaseStore, args: RecordActionArgs, who: Actor): CustodyEvent {
   const action = oneOf('action', args.action, ACTION_KEYS);
   const at = args.at === undefined ? new Date().toISOString() : utcTime('at', args.at);
@@ -147,7 +138,7 @@ export function recordImmediateAction(store: CaseStore, args: RecordActionArgs, 
     throw usage(`strategy and framework belong to isolate, not ${action}`);
   }
   if (action === 'preserve') {
-    const ingests = finishedIngests(store);
+    const ingests = finishedIngestEvents(store.db);
     if (ingests.length === 0)
       throw usage(
         `preserve: ${store.id} has no finished ingest; preserve the model with probity ingest first`,
@@ -235,14 +226,9 @@ export function linkReplacement(store: CaseStore, args: LinkReplacementArgs, who
     return append(store, who, 'incident.replacement.linked', caseId, { kind: 'case', caseId });
   }
   const label = text('evidence-label', (args as { evidenceLabel?: unknown }).evidenceLabel, true)!;
-  const run = store.db.prepare('SELECT id, role FROM eval_runs WHERE label = ?').get(label) as
-    { id: number; role: string } | undefined;
+  const run = evalRunByLabel(store.db, label);
   const prefix = label.endsWith('/') ? label : `${label}/`;
-  const files = (
-    store.db
-      .prepare('SELECT count(*) AS n FROM evidence WHERE path = ? OR substr(path, 1, ?) = ?')
-      .get(label, prefix.length, prefix) as { n: number }
-  ).n;
+  const files = evidenceCountUnder(store.db, label);
   if (!run && files === 0)
     throw usage(
       `evidence-label ${label}: no eval run labelled so and no evidence under ${prefix} in ${store.id}`,

@@ -21,6 +21,7 @@ import type {
 } from '../../shared/incident';
 import { findingsOfRun } from '../store/findings';
 import { Workstation, type CaseStore } from '../store/workstation';
+import { evalRunLabels, findingsRunsNewestFirst } from './queries';
 import { homeOf, incidentState, type IncidentState } from './state';
 
 export const INTEGRITY_TABLE = [
@@ -91,10 +92,7 @@ interface RecordedRun {
 
 /** Every findings run of the case, newest first, with the inputs its custody event recorded. */
 function runsNewestFirst(store: CaseStore): RecordedRun[] {
-  const rows = store.db
-    .prepare("SELECT subject, details FROM custody WHERE action = 'findings.recorded' ORDER BY seq DESC")
-    .all() as { subject: string; details: string }[];
-  return rows.map((r) => {
+  return findingsRunsNewestFirst(store.db).map((r) => {
     const d = JSON.parse(r.details) as { stage?: unknown; inputs?: unknown };
     const inputs =
       typeof d.inputs === 'object' && d.inputs !== null ? (d.inputs as Record<string, unknown>) : {};
@@ -106,15 +104,6 @@ function runsNewestFirst(store: CaseStore): RecordedRun[] {
 export function namesReplacement(stage: string, inputs: Record<string, unknown>): boolean {
   const role = inputs.role ?? inputs.target ?? inputs.subject;
   return /replacement/.test(stage) || role === 'replacement';
-}
-
-function evalRuns(store: CaseStore): Map<number, { label: string; role: string }> {
-  const rows = store.db.prepare('SELECT id, label, role FROM eval_runs').all() as {
-    id: number;
-    label: string;
-    role: string;
-  }[];
-  return new Map(rows.map((r) => [r.id, { label: r.label, role: r.role }]));
 }
 
 function suspectRunOf(inputs: Record<string, unknown>): number | null {
@@ -163,7 +152,7 @@ function readTables(
   fallbackBehavior: boolean,
 ): { integrity: VerificationRow[]; behavioral: VerificationRow[] } {
   const runs = runsNewestFirst(store);
-  const evals = evalRuns(store);
+  const evals = evalRunLabels(store.db);
   const integrityRun = runs.find((r) => /integrity/.test(r.stage) && pickIntegrity(r)) ?? null;
   const behaviorRuns = runs.filter((r) => /behav/.test(r.stage));
   const behaviorRun =

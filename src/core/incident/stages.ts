@@ -4,7 +4,7 @@
  * incident view and the post-mortem report both stand on them.
  */
 import type { CustodyEvent, Finding, FindingStatus } from '../../shared/domain';
-import { latestFindings } from '../store/findings';
+import { findingStages, latestFindings } from '../store/findings';
 import type { CaseStore } from '../store/workstation';
 
 export interface StageReport {
@@ -33,15 +33,9 @@ function countStatuses(findings: Finding[]): Record<FindingStatus, number> {
   return counts;
 }
 
-function stageNames(store: CaseStore): string[] {
-  return (
-    store.db.prepare('SELECT DISTINCT stage FROM findings ORDER BY stage').all() as { stage: string }[]
-  ).map((r) => r.stage);
-}
-
 /** The latest run of every stage, each with the custody event that vouches for it. */
 export function loadStages(store: CaseStore, events: CustodyEvent[]): StageReport[] {
-  return stageNames(store).map((s) => stageReport(s, latestFindings(store, s), events));
+  return findingStages(store).map((s) => stageReport(s, latestFindings(store, s), events));
 }
 
 function stageReport(stage: string, findings: Finding[], events: CustodyEvent[]): StageReport {

@@ -23,6 +23,7 @@ import type {
   TriggerKey,
 } from '../../shared/incident';
 import type { CaseStore } from '../store/workstation';
+import { eventsOfActions } from './queries';
 
 export const INCIDENT_ACTIONS = [
   'incident.header.set',
@@ -70,20 +71,10 @@ export interface IncidentState {
 
 /** The incident.* events of the case, in seq order. */
 export function incidentEvents(store: CaseStore): IncidentHistoryEntry[] {
-  const rows = store.db
-    .prepare(
-      `SELECT seq, at, actor, action, subject, details FROM custody
-       WHERE action IN (${INCIDENT_ACTIONS.map(() => '?').join(', ')}) ORDER BY seq`,
-    )
-    .all(...INCIDENT_ACTIONS) as {
-    seq: number;
-    at: string;
-    actor: string;
-    action: string;
-    subject: string;
-    details: string;
-  }[];
-  return rows.map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> }));
+  return eventsOfActions(store.db, INCIDENT_ACTIONS).map((r) => ({
+    ...r,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+  }));
 }
 
 function str(v: unknown): string | null {

@@ -10,7 +10,7 @@ import type { CustodyEvent } from '../../shared/domain';
 import { ACTIONS, ISOLATION_STRATEGIES, type TimelineEntry } from '../../shared/incident';
 import { currentWindow, parseDeploymentRecords } from '../audit/window';
 import { listEvents } from '../store/custody';
-import { latestFindings } from '../store/findings';
+import { findingStages, latestFindings } from '../store/findings';
 import type { CaseStore } from '../store/workstation';
 import { incidentState, type IncidentState } from './state';
 
@@ -91,12 +91,6 @@ function deploymentEntries(
     }));
 }
 
-function stageNames(store: CaseStore): string[] {
-  return (
-    store.db.prepare('SELECT DISTINCT stage FROM findings ORDER BY stage').all() as { stage: string }[]
-  ).map((r) => r.stage);
-}
-
 export function incidentTimeline(
   store: CaseStore,
   state: IncidentState = incidentState(store),
@@ -122,7 +116,7 @@ export function incidentTimeline(
     if (w.source.kind === 'deployments')
       out.push(...deploymentEntries(store, w.id, w.source.evidencePath, w.source.sha256));
   }
-  for (const stage of stageNames(store)) {
+  for (const stage of findingStages(store)) {
     const notable = latestFindings(store, stage).filter(
       (f) => f.status === 'fail' || /compromise/.test(f.check),
     );

@@ -25,31 +25,22 @@ import { matrixFromFindings } from './remediation';
 import type { CaseStore } from '../store/workstation';
 import { retrainingGate } from './gate';
 import { replacementVerification } from './replacement';
+import {
+  caseTitle,
+  finishedIngestEvents,
+  ingestFileTotals,
+  ingestRows,
+  manifestCheckCounts,
+} from './queries';
 import { incidentState, type IncidentState } from './state';
 import { incidentTimeline } from './timeline';
 
 /** The ingests of the case with their checksum-list results, as the store recorded them. */
 export function preservedIngests(store: CaseStore): PreservedIngest[] {
-  const ingests = store.db
-    .prepare('SELECT id, bundle, status, finished_at FROM ingests ORDER BY id')
-    .all() as { id: number; bundle: string; status: string; finished_at: string | null }[];
-  const finished = new Map<number, number>();
-  for (const r of store.db
-    .prepare("SELECT seq, details FROM custody WHERE action = 'ingest.finished' ORDER BY seq")
-    .all() as { seq: number; details: string }[]) {
-    finished.set(Number((JSON.parse(r.details) as { ingestId: unknown }).ingestId), r.seq);
-  }
-  return ingests.map((i) => {
-    const files = store.db
-      .prepare(
-        "SELECT count(*) AS n, coalesce(sum(size), 0) AS bytes FROM evidence WHERE ingest_id = ? AND kind != 'link'",
-      )
-      .get(i.id) as { n: number; bytes: number };
-    const checks = store.db
-      .prepare('SELECT status, count(*) AS n FROM manifest_checks WHERE ingest_id = ? GROUP BY status')
-      .all(i.id) as { status: 'matched' | 'mismatched' | 'missing'; n: number }[];
-    const manifest = { matched: 0, mismatched: 0, missing: 0 };
-    for (const c of checks) manifest[c.status] = c.n;
+  const finished = new Map(finishedIngestEvents(store.db).map((e) => [e.ingestId, e.seq]));
+  return ingestRows(store.db).map((i) => {
+    const files = ingestFileTotals(store.db, i.id);
+    const manifest = manifestCheckCounts(store.db, i.id);
     return {
       ingestId: i.id,
       bundle: i.bundle,
@@ -83,11 +74,6 @@ function actionsOf(store: CaseStore, state: IncidentState): ImmediateActionState
   });
 }
 
-function caseTitle(store: CaseStore): string {
-  const r = store.db.prepare('SELECT title FROM case_info').get() as { title: string } | undefined;
-  return r?.title ?? '';
-}
-
 export function manualNotes(state: IncidentState): ManualChecklistNote[] {
   return [...state.checklist.entries()].map(([n, m]) => ({ n, ...m }));
 }
@@ -113,7 +99,7 @@ export function buildIncidentView(
     header: {
       incidentId: store.id,
       type: INCIDENT_TYPE,
-      title: caseTitle(store),
+      title: caseTitle(store.db),
       detected: state.header.detected,
       status: state.header.status ?? 'open',
       severity: state.header.severity,

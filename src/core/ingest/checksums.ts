@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ManifestCheck } from '../../shared/domain';
+import type { ManifestCheck, ManifestStatus } from '../../shared/domain';
 
 export interface ChecksumLine {
   line: number;
@@ -135,4 +135,51 @@ export function checkManifest(
     .filter((f) => !listed.has(f.path.slice(prefix.length)) && f.path !== manifestPath && !isManifest(f.path))
     .map((f) => f.path);
   return { checks, unlisted };
+}
+
+/** The outcome of every checksum list of a bundle checked against the files stored from it. */
+export interface ChecksumListsOutcome {
+  /** One check per listed line, list by list in the order given. */
+  checks: ManifestCheck[];
+  /**
+   * Per bundle path, what the lists say of it: its worst outcome over every list that names it
+   * (a mismatch wins), or "new" for a file below a list's folder that no list names.
+   */
+  byPath: Map<string, { status: ManifestStatus; expected: string | null }>;
+  /** Listed lines matched, mismatched and missing; files no list names ("new"). */
+  counts: { matched: number; mismatched: number; missing: number; new: number };
+}
+
+/**
+ * Check every checksum list of a bundle against its files (checkManifest, list by list) and sum
+ * the outcome. `isChecksumList` names every checksum list of the bundle, checked or not: a list is
+ * never reported as a file the other lists forgot.
+ */
+export function checkChecksumLists(
+  lists: readonly { path: string; parsed: ParsedChecksums }[],
+  files: BundleFile[],
+  isChecksumList: (p: string) => boolean,
+): ChecksumListsOutcome {
+  const checks: ManifestCheck[] = [];
+  const unlisted = new Set<string>();
+  for (const list of lists) {
+    const res = checkManifest(list.path, list.parsed, files, isChecksumList);
+    checks.push(...res.checks);
+    for (const u of res.unlisted) unlisted.add(u);
+  }
+  const byPath = new Map<string, { status: ManifestStatus; expected: string | null }>();
+  for (const c of checks) {
+    const prev = byPath.get(c.listedPath);
+    if (!prev || c.status === 'mismatched')
+      byPath.set(c.listedPath, { status: c.status, expected: c.expected });
+  }
+  for (const p of unlisted) if (!byPath.has(p)) byPath.set(p, { status: 'new', expected: null });
+  const counts = {
+    matched: 0,
+    mismatched: 0,
+    missing: 0,
+    new: [...byPath.values()].filter((v) => v.status === 'new').length,
+  };
+  for (const c of checks) counts[c.status]++;
+  return { checks, byPath, counts };
 }

@@ -1,24 +1,32 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type {
-  EvidenceKind,
-  IngestSummary,
-  ManifestCheck,
-  ManifestStatus,
-  Progress,
-} from '../../shared/domain';
+import type { IngestSummary, Progress } from '../../shared/domain';
 import { HashPool, settleAll } from '../hashing/pool';
 import type { StoredObject } from '../hashing/protocol';
 import { appendEvent, type EventSigner } from '../store/custody';
 import { acquireCaseLock } from '../store/lock';
-import { manifestCheckRows, manifestChecksDigest } from '../store/row-binding';
 import type { CaseStore } from '../store/workstation';
 import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { planArchiveEntry, planBundle, type PlannedEntry } from './bundle';
-import { checkManifest, parseChecksumFile } from './checksums';
+import { checkChecksumLists, parseChecksumFile, type ParsedChecksums } from './checksums';
 import { classifyBundleFiles, type KindDecision } from './classify';
 import { ProgressTracker } from './progress';
+import {
+  clearStaged,
+  evidenceOfIngest,
+  finishedIngest,
+  insertIngest,
+  markIngestEnded,
+  objectHeldElsewhere,
+  reopenIngest,
+  stageObject,
+  stagedCount,
+  stagedHashes,
+  stagedObjects,
+  unfinishedIngest,
+} from './queries';
+import { recordIngest, type RecordedEntry } from './record';
 
 export const DEFAULT_CHUNK = 8 * 1024 * 1024;
 
@@ -49,11 +57,6 @@ interface StoredEntry {
   object: StoredObject | null;
 }
 
-interface IngestRow {
-  id: number;
-  status: string;
-}
-
 /** Largest size we read back from the store to parse a checksum list. */
 const MAX_CHECKSUM_FILE = 64 * 1024 * 1024;
 
@@ -75,26 +78,20 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
   let ingestId = 0;
   try {
     if (!opts.again) refuseFinishedAgain(db, plan.bundle, plan.kind, plan.entries);
-    const previous = db
-      .prepare(
-        "SELECT id, status FROM ingests WHERE bundle = ? AND status != 'finished' ORDER BY id DESC LIMIT 1",
-      )
-      .get(plan.bundle) as IngestRow | undefined;
+    const previous = unfinishedIngest(db, plan.bundle);
     const resumed = previous !== undefined;
     db.transaction(() => {
       if (previous) {
         ingestId = previous.id;
-        db.prepare(
-          "UPDATE ingests SET status = 'running', error = NULL, custodian = ?, host = ? WHERE id = ?",
-        ).run(opts.actor, opts.host, ingestId);
+        reopenIngest(db, ingestId, opts.actor, opts.host);
       } else {
-        ingestId = Number(
-          db
-            .prepare(
-              "INSERT INTO ingests (bundle, bundle_kind, status, started_at, custodian, host) VALUES (?, ?, 'running', ?, ?, ?)",
-            )
-            .run(plan.bundle, plan.kind, utcNow(), opts.actor, opts.host).lastInsertRowid,
-        );
+        ingestId = insertIngest(db, {
+          bundle: plan.bundle,
+          bundleKind: plan.kind,
+          startedAt: utcNow(),
+          custodian: opts.actor,
+          host: opts.host,
+        });
       }
       appendEvent(
         db,
@@ -114,20 +111,9 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
       );
     })();
 
-    const staged = new Map<string, { sha256: string; size: number; mtimeMs: number | null }>();
-    for (const r of db
-      .prepare('SELECT entry_key, sha256, size, source_mtime_ms FROM staged_objects WHERE ingest_id = ?')
-      .iterate(ingestId) as IterableIterator<{
-      entry_key: string;
-      sha256: string;
-      size: number;
-      source_mtime_ms: number | null;
-    }>) {
-      staged.set(r.entry_key, { sha256: r.sha256, size: r.size, mtimeMs: r.source_mtime_ms });
-    }
-    const stage = db.prepare(
-      'INSERT OR REPLACE INTO staged_objects (ingest_id, entry_key, sha256, size, source_mtime_ms) VALUES (?, ?, ?, ?, ?)',
-    );
+    const staged = stagedObjects(db, ingestId);
+    const stage = (key: string, object: StoredObject, mtimeMs: number | null) =>
+      stageObject(db, ingestId, key, { sha256: object.sha256, size: object.size, mtimeMs });
 
     const tracker = new ProgressTracker(opts.jobId ?? `ingest-${ingestId}`, opts.onProgress);
     const onAbort = () => pool.cancel();
@@ -178,7 +164,7 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
       if (reply.type !== 'stored')
         throw new ProbityError('internal', `${entry.path}: unexpected worker reply ${reply.type}`);
       tracker.endFile(entry.path, entry.size);
-      stage.run(ingestId, entry.key, reply.object.sha256, reply.object.size, entry.mtimeMs);
+      stage(entry.key, reply.object, entry.mtimeMs);
       results.push({ entry, object: reply.object });
     }
 
@@ -209,7 +195,7 @@ export async function ingestBundle(opts: IngestOptions): Promise<IngestSummary> 
             plan.entries.push(planned);
             if (object) {
               tracker.endFile(planned.path, planned.size);
-              stage.run(ingestId, planned.key, object.sha256, object.size, planned.mtimeMs);
+              stage(planned.key, object, planned.mtimeMs);
             }
             results.push({ entry: planned, object });
           },
@@ -288,17 +274,9 @@ function refuseFinishedAgain(
   kind: string,
   entries: PlannedEntry[],
 ): void {
-  const done = db
-    .prepare(
-      "SELECT id, finished_at FROM ingests WHERE bundle = ? AND status = 'finished' ORDER BY id DESC LIMIT 1",
-    )
-    .get(bundle) as { id: number; finished_at: string } | undefined;
+  const done = finishedIngest(db, bundle);
   if (!done) return;
-  const rows = db.prepare('SELECT path, occurrence, size FROM evidence WHERE ingest_id = ?').all(done.id) as {
-    path: string;
-    occurrence: number;
-    size: number;
-  }[];
+  const rows = evidenceOfIngest(db, done.id);
   const key = (p: string, o: number, size: number) => `${p}\0${o}\0${size}`;
   const held = new Set(rows.map((r) => key(r.path, r.occurrence, r.size)));
   const same =
@@ -320,16 +298,10 @@ function refuseFinishedAgain(
 function discardStaged(store: CaseStore, ingestId: number): void {
   try {
     const db = store.db;
-    const staged = db
-      .prepare('SELECT DISTINCT sha256 FROM staged_objects WHERE ingest_id = ?')
-      .pluck()
-      .all(ingestId) as string[];
-    const kept = db.prepare(
-      'SELECT 1 FROM objects WHERE sha256 = @sha UNION ALL SELECT 1 FROM staged_objects WHERE sha256 = @sha AND ingest_id != @ingest LIMIT 1',
-    );
-    db.prepare('DELETE FROM staged_objects WHERE ingest_id = ?').run(ingestId);
+    const staged = stagedHashes(db, ingestId);
+    clearStaged(db, ingestId);
     for (const sha of staged)
-      if (!kept.get({ sha, ingest: ingestId })) fs.rmSync(store.objectPath(sha), { force: true });
+      if (!objectHeldElsewhere(db, sha, ingestId)) fs.rmSync(store.objectPath(sha), { force: true });
   } catch {
     // The refusal is what the user needs; what is left is listed by verify.
   }
@@ -353,16 +325,10 @@ function recordFailure(
 ): void {
   const cancelled = err instanceof ProbityError && err.code === 'cancelled';
   const reason = err instanceof Error ? err.message : String(err);
-  const staged = (
-    store.db.prepare('SELECT count(*) AS n FROM staged_objects WHERE ingest_id = ?').get(ingestId) as {
-      n: number;
-    }
-  ).n;
+  const staged = stagedCount(store.db, ingestId);
   try {
     store.db.transaction(() => {
-      store.db
-        .prepare('UPDATE ingests SET status = ?, error = ? WHERE id = ?')
-        .run(cancelled ? 'cancelled' : 'failed', reason, ingestId);
+      markIngestEnded(store.db, ingestId, cancelled ? 'cancelled' : 'failed', reason);
       appendEvent(
         store.db,
         {
@@ -379,6 +345,10 @@ function recordFailure(
   }
 }
 
+/**
+ * Record what was stored: the checksum lists found in the bundle checked against the stored files
+ * (checkChecksumLists, pure), then every row and custody event in one transaction (recordIngest).
+ */
 function commit(
   store: CaseStore,
   bundle: string,
@@ -390,169 +360,71 @@ function commit(
   opts: IngestOptions,
   started: number,
 ): IngestSummary {
-  const db = store.db;
   // Deterministic order: by path, then occurrence, whatever order the workers finished in.
-  results.sort((a, b) =>
-    a.entry.path < b.entry.path
-      ? -1
-      : a.entry.path > b.entry.path
-        ? 1
-        : a.entry.occurrence - b.entry.occurrence,
-  );
-  const kinds = new Map<PlannedEntry, EvidenceKind>();
-  for (const r of results) kinds.set(r.entry, decisions.get(r.entry)?.kind ?? 'link');
-  const checksumLists = new Set(
-    results.filter((r) => kinds.get(r.entry) === 'checksums').map((r) => r.entry.path),
-  );
+  const entries: RecordedEntry[] = [...results]
+    .sort((a, b) =>
+      a.entry.path < b.entry.path
+        ? -1
+        : a.entry.path > b.entry.path
+          ? 1
+          : a.entry.occurrence - b.entry.occurrence,
+    )
+    .map((r) => {
+      const decision = decisions.get(r.entry) ?? null;
+      return { entry: r.entry, object: r.object, kind: decision?.kind ?? 'link', decision };
+    });
+  const checksumLists = new Set(entries.filter((e) => e.kind === 'checksums').map((e) => e.entry.path));
+  const lists = readChecksumLists(store, entries, warnings);
+  const files = entries
+    .filter((e) => e.object)
+    .map((e) => ({ path: e.entry.path, sha256: e.object!.sha256 }));
+  const checksums = checkChecksumLists(lists, files, (p) => checksumLists.has(p));
 
-  // Checksum lists found in the bundle are checked against what was just stored.
-  const files = results
-    .filter((r) => r.object)
-    .map((r) => ({ path: r.entry.path, sha256: r.object!.sha256 }));
-  const checks: ManifestCheck[] = [];
-  const newFiles = new Set<string>();
-  for (const r of results) {
-    if (!r.object || kinds.get(r.entry) !== 'checksums') continue;
-    if (r.object.size > MAX_CHECKSUM_FILE) {
-      warnings.push(`${r.entry.path}: checksum list larger than ${MAX_CHECKSUM_FILE} bytes; not checked`);
-      continue;
-    }
-    const text = fs.readFileSync(store.objectPath(r.object.sha256), 'utf8');
-    const parsed = parseChecksumFile(text);
-    for (const s of parsed.skipped) warnings.push(`${r.entry.path}: line ${s.line}: ${s.reason}`);
-    const res = checkManifest(r.entry.path, parsed, files, (p) => checksumLists.has(p));
-    checks.push(...res.checks);
-    for (const u of res.unlisted) newFiles.add(u);
-  }
-  const statusOf = new Map<string, { status: ManifestStatus; expected: string | null }>();
-  for (const c of checks) {
-    const prev = statusOf.get(c.listedPath);
-    // A file listed by several manifests takes its worst outcome.
-    if (!prev || c.status === 'mismatched')
-      statusOf.set(c.listedPath, { status: c.status, expected: c.expected });
-  }
-  for (const p of newFiles) if (!statusOf.has(p)) statusOf.set(p, { status: 'new', expected: null });
-
-  const counts = {
-    matched: 0,
-    mismatched: 0,
-    missing: 0,
-    new: [...statusOf.values()].filter((v) => v.status === 'new').length,
-  };
-  for (const c of checks) counts[c.status]++;
-
-  let bytes = 0;
-  let reused = 0;
-  let links = 0;
-  const at = utcNow();
-  db.transaction(() => {
-    const insObject = db.prepare('INSERT OR IGNORE INTO objects (sha256, size, stored_at) VALUES (?, ?, ?)');
-    const insEvidence = db.prepare(
-      `INSERT INTO evidence (ingest_id, path, occurrence, kind, size, sha256, mtime, source_path, link_target, raw_name_hex,
-         manifest_status, manifest_expected, custodian, host, stored_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insCheck = db.prepare(
-      'INSERT INTO manifest_checks (ingest_id, manifest_path, listed_path, expected, actual, status) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    for (const r of results) {
-      const { entry, object } = r;
-      const kind = kinds.get(entry)!;
-      const decision = decisions.get(entry) ?? null;
-      const ms = object && entry.occurrence === 1 ? statusOf.get(entry.path) : undefined;
-      if (object) {
-        insObject.run(object.sha256, object.size, at);
-        bytes += object.size;
-        if (object.reused) reused++;
-      } else links++;
-      const evidenceId = Number(
-        insEvidence.run(
-          ingestId,
-          entry.path,
-          entry.occurrence,
-          kind,
-          object?.size ?? 0,
-          object?.sha256 ?? null,
-          entry.mtime,
-          entry.sourcePath,
-          entry.linkTarget,
-          entry.rawNameHex,
-          ms?.status ?? null,
-          ms?.expected ?? null,
-          opts.actor,
-          opts.host,
-          at,
-        ).lastInsertRowid,
-      );
-      appendEvent(
-        db,
-        {
-          actor: opts.actor,
-          action: 'evidence.stored',
-          subject: entry.path,
-          at,
-          details: {
-            ingestId,
-            evidenceId,
-            occurrence: entry.occurrence,
-            kind,
-            ...(decision ? { kindBy: decision.by, kindReason: decision.reason } : {}),
-            size: object?.size ?? 0,
-            sha256: object?.sha256 ?? null,
-            linkTarget: entry.linkTarget,
-            sourcePath: entry.sourcePath,
-            host: opts.host,
-            mtime: entry.mtime,
-            rawNameHex: entry.rawNameHex,
-            manifestStatus: ms?.status ?? null,
-            manifestExpected: ms?.expected ?? null,
-          },
-        },
-        opts.signer,
-      );
-    }
-    for (const c of checks)
-      insCheck.run(ingestId, c.manifestPath, c.listedPath, c.expected, c.actual, c.status);
-    const checkRows = manifestCheckRows(db, ingestId);
-    db.prepare("UPDATE ingests SET status = 'finished', finished_at = ?, error = NULL WHERE id = ?").run(
-      at,
+  const totals = store.db.transaction(() =>
+    recordIngest(store.db, {
       ingestId,
-    );
-    db.prepare('DELETE FROM staged_objects WHERE ingest_id = ?').run(ingestId);
-    appendEvent(
-      db,
-      {
-        actor: opts.actor,
-        action: 'ingest.finished',
-        subject: bundle,
-        at,
-        details: {
-          ingestId,
-          bundleKind,
-          files: results.length - links,
-          links,
-          bytes,
-          manifest: counts,
-          // Every checksum-check row of this ingest, bound to this event (store/row-binding.ts).
-          checks: checkRows.length,
-          checksSha256: manifestChecksDigest(checkRows),
-          warnings: warnings.length,
-        },
-      },
-      opts.signer,
-    );
-  })();
+      bundle,
+      bundleKind,
+      entries,
+      checksums,
+      warnings: warnings.length,
+      actor: opts.actor,
+      host: opts.host,
+      at: utcNow(),
+      signer: opts.signer,
+    }),
+  )();
 
   return {
     caseId: store.id,
     ingestId,
     bundle,
-    files: results.length - links,
-    links,
-    bytes,
-    reused,
-    manifest: { ...counts, checks },
+    files: entries.length - totals.links,
+    links: totals.links,
+    bytes: totals.bytes,
+    reused: totals.reused,
+    manifest: { ...checksums.counts, checks: checksums.checks },
     warnings,
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/** The checksum lists among the stored entries, read back from the store and parsed; what cannot be checked is a warning. */
+function readChecksumLists(
+  store: CaseStore,
+  entries: readonly RecordedEntry[],
+  warnings: string[],
+): { path: string; parsed: ParsedChecksums }[] {
+  const lists: { path: string; parsed: ParsedChecksums }[] = [];
+  for (const { entry, object, kind } of entries) {
+    if (!object || kind !== 'checksums') continue;
+    if (object.size > MAX_CHECKSUM_FILE) {
+      warnings.push(`${entry.path}: checksum list larger than ${MAX_CHECKSUM_FILE} bytes; not checked`);
+      continue;
+    }
+    const parsed = parseChecksumFile(fs.readFileSync(store.objectPath(object.sha256), 'utf8'));
+    for (const s of parsed.skipped) warnings.push(`${entry.path}: line ${s.line}: ${s.reason}`);
+    lists.push({ path: entry.path, parsed });
+  }
+  return lists;
 }

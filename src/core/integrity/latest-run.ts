@@ -12,6 +12,7 @@ import type {
 } from '../../shared/integrity';
 import { findingsOfRun, latestFindings } from '../store/findings.ts';
 import type { CaseStore } from '../store/workstation.ts';
+import { findingsRecordedEvent } from './queries.ts';
 import { CHECK_NAMES, CHECK_TITLES, runStatus } from './types.ts';
 
 function isCheck(name: string): name is IntegrityCheckName {
@@ -45,11 +46,7 @@ export function latestIntegrityRun(store: CaseStore): IntegrityRun | null {
   }
   const baseline = (first.details as { baseline?: unknown }).baseline;
   const status: IntegrityStatus = runStatus(checks);
-  const event = store.db
-    .prepare(
-      "SELECT seq, details FROM custody WHERE action = 'findings.recorded' AND subject = ? ORDER BY seq DESC LIMIT 1",
-    )
-    .get(first.runId) as { seq: number; details: string } | undefined;
+  const event = findingsRecordedEvent(store.db, first.runId);
   return {
     caseId: store.id,
     baseline: typeof baseline === 'string' ? baseline : null,

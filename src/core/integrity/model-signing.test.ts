@@ -11,7 +11,7 @@ import {
   signatureOutcome,
   subjectDigestMatches,
 } from './model-signing.ts';
-import { fixture } from './testkit.ts';
+import { emptyModelStatement, fixture, IN_TOTO_PAYLOAD_TYPE } from './testkit.ts';
 import { withoutShared } from '../../../test/shared';
 
 const read = (rel: string): string => fs.readFileSync(fixture(`manifests/model_signing/${rel}`), 'utf8');
@@ -116,15 +116,8 @@ describe.skipIf(withoutShared())('model_signing bundles (real sigstore/model-tra
 });
 
 describe('DSSE signatures with generated keys', () => {
-  const payloadType = 'application/vnd.in-toto+json';
-  const statement = Buffer.from(
-    JSON.stringify({
-      _type: 'https://in-toto.io/Statement/v1',
-      subject: [],
-      predicateType: PREDICATE_V1,
-      predicate: { resources: [] },
-    }),
-  );
+  const payloadType = IN_TOTO_PAYLOAD_TYPE;
+  const statement = emptyModelStatement();
   const bundleWith = (sig: Buffer): string =>
     JSON.stringify({
       dsseEnvelope: {

@@ -12,8 +12,24 @@ import { classifyBundleFiles } from '../ingest/classify.ts';
 import { ingestBundle } from '../ingest/ingest.ts';
 import { Workstation, type CaseStore } from '../store/workstation.ts';
 import { findModelRoot, type CaseFile, type CaseFiles } from './case-files.ts';
+import { PREDICATE_V1 } from './model-signing.ts';
 
 export { fixture } from '../formats/testkit.ts';
+
+/** The DSSE payload type of an in-toto statement. */
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+
+/** A model_signing v1 statement that names no file, as the bytes a DSSE envelope signs. */
+export function emptyModelStatement(): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [],
+      predicateType: PREDICATE_V1,
+      predicate: { resources: [] },
+    }),
+  );
+}
 
 export function tempDir(prefix = 'probity-integrity-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));

@@ -11,7 +11,6 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturesDir, rmrf, tempDir } from '../../../test/helpers';
 import {
-  PREDICATE_V1,
   dssePae,
   loadCertificates,
   parseModelSignature,
@@ -19,6 +18,7 @@ import {
   verifyCertificateChain,
   type SignatureTrust,
 } from './model-signing.ts';
+import { emptyModelStatement, IN_TOTO_PAYLOAD_TYPE } from './testkit.ts';
 
 const haveOpenssl = spawnSync('openssl', ['version']).status === 0;
 if (!haveOpenssl)
@@ -84,15 +84,8 @@ function writeConfig(name: string, ext: string): string {
   return file;
 }
 
-const payloadType = 'application/vnd.in-toto+json';
-const statement = Buffer.from(
-  JSON.stringify({
-    _type: 'https://in-toto.io/Statement/v1',
-    subject: [],
-    predicateType: PREDICATE_V1,
-    predicate: { resources: [] },
-  }),
-);
+const payloadType = IN_TOTO_PAYLOAD_TYPE;
+const statement = emptyModelStatement();
 
 /** A bundle signed with `signer`'s key, carrying `chain` (leaf first). */
 function bundle(signer: string, chain: X509Certificate[]): string {

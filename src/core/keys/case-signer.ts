@@ -15,19 +15,8 @@
 import type Database from 'better-sqlite3';
 import { appendEvent, type EventSigner } from '../store/custody';
 import type { UnlockedCustodian } from './custodians';
+import { detailsOfAction as recordedDetails, signedInCase } from './queries';
 import { readLog, type LogEntry } from './workstation-log';
-
-function recordedDetails(db: Database.Database, action: string): Record<string, unknown>[] {
-  return (
-    db.prepare('SELECT details FROM custody WHERE action = ? ORDER BY seq').all(action) as {
-      details: string;
-    }[]
-  ).map((r) => JSON.parse(r.details) as Record<string, unknown>);
-}
-
-function signedInCase(db: Database.Database, fingerprint: string): boolean {
-  return db.prepare('SELECT 1 FROM custody WHERE signer = ? LIMIT 1').get(fingerprint) !== undefined;
-}
 
 /** The fingerprint whose status a rotation or revocation entry ends. */
 function endedFingerprint(e: LogEntry): string | null {

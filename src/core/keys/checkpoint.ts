@@ -18,6 +18,7 @@ import { prepareCaseSigner } from './case-signer';
 import { describeKey, type Keyring, type UnlockedCustodian } from './custodians';
 import { signText, verifyText } from './ed25519';
 import { keyUseProblem, signedRanges } from './event-signatures';
+import { checkpointsAfter, hashAt } from './queries';
 
 export interface Checkpoint {
   caseId: string;
@@ -132,9 +133,7 @@ export function checkCheckpointSignature(signed: SignedCheckpoint, keyring: Keyr
 export function checkCheckpointEvent(store: CaseStore, signed: SignedCheckpoint): string[] {
   const c = signed.checkpoint;
   if (c.caseId !== store.id) return [`checkpoint is for case ${c.caseId}, not ${store.id}`];
-  for (const r of store.db
-    .prepare("SELECT details FROM custody WHERE action = 'checkpoint.signed' AND seq > ? ORDER BY seq")
-    .iterate(c.lastSeq) as IterableIterator<{ details: string }>) {
+  for (const r of checkpointsAfter(store.db, c.lastSeq)) {
     try {
       const d = JSON.parse(r.details) as Partial<SignedCheckpoint>;
       if (d.signature === signed.signature && d.checkpoint?.lastSeq === c.lastSeq) return [];
@@ -160,11 +159,11 @@ export function checkCheckpointAgainstCase(
   const problems = checkCheckpointSignature(signed, keyring);
   const c = signed.checkpoint;
   if (c.caseId !== store.id) problems.push(`checkpoint is for case ${c.caseId}, not ${store.id}`);
-  const row = store.db.prepare('SELECT hash FROM custody WHERE seq = ?').get(c.lastSeq) as
-    { hash: string } | undefined;
-  if (c.lastSeq > 0 && !row) problems.push(`custody log: seq ${c.lastSeq} is gone (the checkpoint pins it)`);
-  else if (row && row.hash !== c.lastHash)
-    problems.push(`custody log: seq ${c.lastSeq}: hash is ${row.hash}, the checkpoint pins ${c.lastHash}`);
+  const hash = hashAt(store.db, c.lastSeq);
+  if (c.lastSeq > 0 && hash === undefined)
+    problems.push(`custody log: seq ${c.lastSeq} is gone (the checkpoint pins it)`);
+  else if (hash !== undefined && hash !== c.lastHash)
+    problems.push(`custody log: seq ${c.lastSeq}: hash is ${hash}, the checkpoint pins ${c.lastHash}`);
   if (c.caseId === store.id) problems.push(...checkCheckpointEvent(store, signed));
   for (const b of verifyChain(store.db).breaks)
     problems.push(`custody log: chain broken at seq ${b.seq}: ${b.reason}`);

@@ -36,6 +36,7 @@ import type { VerifyProblem } from '../../shared/domain';
 import { SIGNED_BY } from '../store/custody';
 import { describeKey, type Keyring, type KnownKey } from './custodians';
 import { verifyText } from './ed25519';
+import { rawDetailsOfAction, signatureCounts, signatureRows, signedEventsThrough } from './queries';
 
 interface SignedRow {
   seq: number;
@@ -96,11 +97,6 @@ export function committedSigner(action: string, details: Record<string, unknown>
   return null;
 }
 
-interface EventRow extends SignedRow {
-  action: string;
-  details: string;
-}
-
 /** Signed events through a seq, by signer fingerprint, as inclusive [from, to] seq ranges. */
 export type SignedRanges = Record<string, [number, number][]>;
 
@@ -110,11 +106,7 @@ export type SignedRanges = Record<string, [number, number][]>;
  */
 export function signedRanges(db: Database.Database, throughSeq: number): SignedRanges {
   const ranges: SignedRanges = {};
-  for (const r of db
-    .prepare(
-      'SELECT seq, signer FROM custody WHERE seq <= ? AND signature IS NOT NULL AND signer IS NOT NULL ORDER BY seq',
-    )
-    .iterate(throughSeq) as IterableIterator<{ seq: number; signer: string }>) {
+  for (const r of signedEventsThrough(db, throughSeq)) {
     const list = (ranges[r.signer] ??= []);
     const last = list.at(-1);
     if (last && last[1] === r.seq - 1) last[1] = r.seq;
@@ -128,9 +120,7 @@ function listedByCheckpoints(
   db: Database.Database,
 ): Map<number, { fingerprint: string; checkpointSeq: number }> {
   const listed = new Map<number, { fingerprint: string; checkpointSeq: number }>();
-  for (const r of db
-    .prepare("SELECT seq, details FROM custody WHERE action = 'checkpoint.signed' ORDER BY seq")
-    .iterate() as IterableIterator<{ seq: number; details: string }>) {
+  for (const r of rawDetailsOfAction(db, 'checkpoint.signed')) {
     let ranges: unknown;
     try {
       ranges = (JSON.parse(r.details) as { signedEvents?: { ranges?: unknown } }).signedEvents?.ranges;
@@ -156,9 +146,7 @@ function listedByCheckpoints(
 /** Custodian names the case itself records (custodian.key events), by fingerprint. */
 function namesInCase(db: Database.Database): Map<string, string> {
   const names = new Map<string, string>();
-  for (const r of db
-    .prepare("SELECT details FROM custody WHERE action = 'custodian.key' ORDER BY seq")
-    .iterate() as IterableIterator<{ details: string }>) {
+  for (const r of rawDetailsOfAction(db, 'custodian.key')) {
     try {
       const d = JSON.parse(r.details) as { name?: unknown; fingerprint?: unknown };
       if (typeof d.name === 'string' && typeof d.fingerprint === 'string') names.set(d.fingerprint, d.name);
@@ -184,9 +172,7 @@ export function checkEventSignatures(db: Database.Database, keyring: Keyring): V
     return name === undefined ? fp : `custodian ${describeKey({ name, fingerprint: fp })}`;
   };
   const listed = listedByCheckpoints(db);
-  for (const row of db
-    .prepare('SELECT seq, at, hash, action, details, signature, signer FROM custody ORDER BY seq')
-    .iterate() as IterableIterator<EventRow>) {
+  for (const row of signatureRows(db)) {
     let committed: string | null = null;
     try {
       committed = committedSigner(row.action, JSON.parse(row.details) as Record<string, unknown>);
@@ -226,13 +212,5 @@ export function signatureSummary(db: Database.Database): {
   unsigned: number;
   signers: string[];
 } {
-  const r = db
-    .prepare('SELECT count(signature) AS signed, count(*) - count(signature) AS unsigned FROM custody')
-    .get() as { signed: number; unsigned: number };
-  const signers = (
-    db.prepare('SELECT DISTINCT signer FROM custody WHERE signer IS NOT NULL ORDER BY signer').all() as {
-      signer: string;
-    }[]
-  ).map((x) => x.signer);
-  return { signed: r.signed, unsigned: r.unsigned, signers };
+  return signatureCounts(db);
 }

@@ -22,6 +22,22 @@ function setup() {
   return { ws, home, store };
 }
 
+/** Alice, unlocked, appends one timeline event to the case signed with her key. */
+function aliceSigns(
+  home: string,
+  store: ReturnType<typeof setup>['store'],
+  details: Record<string, unknown> = {},
+) {
+  const alice = unlockCustodian(home, 'alice', 'pw-a');
+  const signer = prepareCaseSigner(store.db, home, alice, 'alice');
+  const e = appendEvent(
+    store.db,
+    { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details },
+    signer,
+  );
+  return { alice, signer, e };
+}
+
 /** Drop the append-only trigger, as a tamperer with write access to case.db would. */
 function tamper(store: ReturnType<typeof setup>['store'], sql: string, ...params: unknown[]) {
   store.db.exec('DROP TRIGGER custody_no_update');
@@ -31,13 +47,7 @@ function tamper(store: ReturnType<typeof setup>['store'], sql: string, ...params
 describe('signed custody events', () => {
   it('signs each event hash with the acting custodian and verify checks every signature', async () => {
     const { home, store } = setup();
-    const alice = unlockCustodian(home, 'alice', 'pw-a');
-    const signer = prepareCaseSigner(store.db, home, alice, 'alice');
-    const e = appendEvent(
-      store.db,
-      { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details: {} },
-      signer,
-    );
+    const { alice, e } = aliceSigns(home, store);
     expect(e.signer).toBe(alice.fingerprint);
     expect(verifyText(alice.publicKey, e.hash, e.signature!)).toBe(true);
     // The key is introduced into the case once, signed, with its public key.
@@ -178,13 +188,7 @@ describe('stripped signatures', () => {
 
   it('records the signer inside the hashed details, and refuses a caller setting it', () => {
     const { home, store } = setup();
-    const alice = unlockCustodian(home, 'alice', 'pw-a');
-    const signer = prepareCaseSigner(store.db, home, alice, 'alice');
-    const e = appendEvent(
-      store.db,
-      { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details: {} },
-      signer,
-    );
+    const { alice, e } = aliceSigns(home, store);
     expect(e.details).toEqual({ signedBy: alice.fingerprint });
     const plain = appendEvent(store.db, {
       actor: 'ops',
@@ -205,13 +209,7 @@ describe('stripped signatures', () => {
 
   it('names the seq of an event whose signature and signer were set to NULL after dropping the trigger', async () => {
     const { home, store } = setup();
-    const alice = unlockCustodian(home, 'alice', 'pw-a');
-    const signer = prepareCaseSigner(store.db, home, alice, 'alice');
-    const e = appendEvent(
-      store.db,
-      { actor: 'alice', action: 'incident.timeline.added', subject: store.id, details: { n: 1 } },
-      signer,
-    );
+    const { alice, e } = aliceSigns(home, store, { n: 1 });
     // Unsigned events after a signed one are legitimate.
     appendEvent(store.db, {
       actor: 'ops',

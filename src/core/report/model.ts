@@ -15,6 +15,7 @@ import { signatureSummary } from '../keys/event-signatures';
 import { chainHead, listEvents } from '../store/custody';
 import { caseOverview, listEvidence } from '../store/queries';
 import type { CaseStore } from '../store/workstation';
+import { caseCreatedOnHost } from './queries';
 
 export const REPORT_SCHEMA = 'probity.report/v1';
 
@@ -92,8 +93,6 @@ export function buildReportModel(
   },
 ): ReportModel {
   const overview = caseOverview(store);
-  const info = store.db.prepare('SELECT created_on_host FROM case_info').get() as
-    { created_on_host: string } | undefined;
   const events = listEvents(store.db);
   const items = listEvidence(store);
   const stages = loadStages(store, events);
@@ -117,7 +116,7 @@ export function buildReportModel(
       title: overview.summary.title,
       examiner: overview.summary.examiner,
       createdAt: overview.summary.createdAt,
-      createdOnHost: info?.created_on_host ?? null,
+      createdOnHost: caseCreatedOnHost(store.db) ?? null,
     },
     evidence: { count: overview.summary.evidenceCount, totalBytes: overview.summary.totalBytes, items },
     manifestChecks: overview.manifest,

@@ -5,7 +5,7 @@ import { rmrf, tempDir } from '../../../test/helpers';
 import { signBytes } from '../keys/ed25519';
 import { unlockCustodian } from '../keys/custodians';
 import { listEvents } from '../store/custody';
-import { exportReport, parseFormats, type ExportReportResult } from './bundle';
+import { exportReport, parseFormats, type ExportReportOptions, type ExportReportResult } from './bundle';
 import { caseWithFindings, copyDir, flipByte, run, sh, type Fixture } from './testkit';
 import { parseChecksums, sha256Of } from './sha256sum';
 import { verifyReportBundle } from './verify-bundle';
@@ -15,6 +15,15 @@ let fx: Fixture;
 let bundle: string;
 let result: ExportReportResult;
 const temps: string[] = [];
+
+/** Export the fixture case's report bundle to `out`. */
+function exportFixture(
+  out: string,
+  formats: ExportReportOptions['formats'],
+  opts: Pick<ExportReportOptions, 'actor' | 'generator' | 'custodian'>,
+): Promise<ExportReportResult> {
+  return exportReport({ store: fx.store, home: fx.home, out, formats, ...opts });
+}
 
 function scratch(): string {
   const d = copyDir(bundle);
@@ -27,11 +36,7 @@ beforeAll(async () => {
   const out = tempDir('probity-report-out-');
   temps.push(out);
   bundle = path.join(out, 'bundle');
-  result = await exportReport({
-    store: fx.store,
-    home: fx.home,
-    out: bundle,
-    formats: ['html', 'json'],
+  result = await exportFixture(bundle, ['html', 'json'], {
     actor: 'alice',
     generator: 'probity test',
     custodian: fx.alice,
@@ -303,16 +308,9 @@ describe('report contents', () => {
   });
 
   it('refuses an existing non-empty --out and unknown formats', async () => {
-    await expect(
-      exportReport({
-        store: fx.store,
-        home: fx.home,
-        out: bundle,
-        formats: ['json'],
-        actor: 'a',
-        generator: 'g',
-      }),
-    ).rejects.toThrow(/already exists and is not empty/);
+    await expect(exportFixture(bundle, ['json'], { actor: 'a', generator: 'g' })).rejects.toThrow(
+      /already exists and is not empty/,
+    );
     expect(() => parseFormats('html,docx')).toThrow('--format html,docx: choose from html,pdf,json');
     expect(parseFormats('json, html')).toEqual(['json', 'html']);
   });
@@ -320,14 +318,7 @@ describe('report contents', () => {
   it('an unsigned bundle has no signature files, says so, and fails a pin', async () => {
     const out = path.join(tempDir('probity-unsigned-'), 'b');
     temps.push(path.dirname(out));
-    await exportReport({
-      store: fx.store,
-      home: fx.home,
-      out,
-      formats: ['json'],
-      actor: 'ops',
-      generator: 'g',
-    });
+    await exportFixture(out, ['json'], { actor: 'ops', generator: 'g' });
     expect(fs.readdirSync(out).sort()).toEqual([
       'MANIFEST.sha256',
       'VERIFY.txt',
@@ -355,15 +346,7 @@ describe('report.pdf', () => {
     }
     const out = path.join(tempDir('probity-pdf-'), 'b');
     temps.push(path.dirname(out));
-    await exportReport({
-      store: fx.store,
-      home: fx.home,
-      out,
-      formats: ['pdf'],
-      actor: 'alice',
-      generator: 'probity test',
-      custodian: fx.alice,
-    });
+    await exportFixture(out, ['pdf'], { actor: 'alice', generator: 'probity test', custodian: fx.alice });
     expect(fs.readdirSync(out)).not.toContain('report.html');
     const pdf = fs.readFileSync(path.join(out, 'report.pdf'));
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
@@ -386,16 +369,7 @@ describe('report.pdf', () => {
     const saved = process.env.PROBITY_CHROMIUM;
     process.env.PROBITY_CHROMIUM = '/nonexistent/chromium';
     try {
-      await expect(
-        exportReport({
-          store: fx.store,
-          home: fx.home,
-          out,
-          formats: ['pdf', 'json'],
-          actor: 'a',
-          generator: 'g',
-        }),
-      ).rejects.toThrow(
+      await expect(exportFixture(out, ['pdf', 'json'], { actor: 'a', generator: 'g' })).rejects.toThrow(
         'report.pdf: Chromium not found (looked for /nonexistent/chromium); install chromium, set PROBITY_CHROMIUM, or leave pdf out of --format',
       );
     } finally {

@@ -26,7 +26,8 @@ export function chainHash(prevHash: string, body: ReturnType<typeof eventBody>):
   return createHash('sha256').update(prevHash, 'utf8').update(canonicalJson(body), 'utf8').digest('hex');
 }
 
-interface CustodyRow {
+/** A row of the custody table as SQLite returns it. */
+export interface CustodyRow {
   seq: number;
   at: string;
   actor: string;

@@ -117,6 +117,13 @@ function toFinding(r: FindingRow): Finding {
   };
 }
 
+/** The stages that recorded findings in the case, by name. */
+export function findingStages(store: CaseStore): string[] {
+  return (
+    store.db.prepare('SELECT DISTINCT stage FROM findings ORDER BY stage').all() as { stage: string }[]
+  ).map((r) => r.stage);
+}
+
 /** The findings of the latest run of a stage, or [] when it never ran. */
 export function latestFindings(store: CaseStore, stage: string): Finding[] {
   const last = store.db

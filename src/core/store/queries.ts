@@ -8,7 +8,8 @@ import type {
 import { chainHead } from './custody';
 import { caseSummary, type CaseStore } from './workstation';
 
-interface EvidenceRow {
+/** A row of the evidence table as SQLite returns it. */
+export interface EvidenceRow {
   id: number;
   ingest_id: number;
   path: string;

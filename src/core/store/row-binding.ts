@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { VerifyProblem } from '../../shared/domain';
 import { canonicalJson } from '../util/canonical-json';
+import type { EvidenceRow } from './queries';
 import { expectedTriggerSql } from './schema';
 
 export interface BindingResult {
@@ -103,25 +104,6 @@ function eventsOf(db: Database.Database, action: string): EventRow[] {
 
 function show(v: unknown): string {
   return v === null || v === undefined ? 'NULL' : JSON.stringify(v);
-}
-
-interface EvidenceRow {
-  id: number;
-  ingest_id: number;
-  path: string;
-  occurrence: number;
-  kind: string;
-  size: number;
-  sha256: string | null;
-  mtime: string | null;
-  source_path: string;
-  link_target: string | null;
-  raw_name_hex: string | null;
-  manifest_status: string | null;
-  manifest_expected: string | null;
-  custodian: string;
-  host: string;
-  stored_at: string;
 }
 
 /**

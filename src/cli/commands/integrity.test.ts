@@ -1,17 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturesDir, repoRoot, rmrf, tempDir } from '../../test/helpers';
-import { withoutShared } from '../../test/shared';
-import { safetensorsBytes } from '../core/formats/testkit';
+import { fixturesDir, rmrf, tempDir } from '../../../test/helpers';
+import { withoutShared } from '../../../test/shared';
+import { safetensorsBytes } from '../../core/formats/testkit';
+import { runProbity } from '../testkit';
 
-function cli(home: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (home: string, ...args: string[]) => runProbity(home, args);
 
 const home = tempDir('probity-cli-integrity-');
 const scratch = tempDir('probity-cli-files-');

@@ -4,7 +4,7 @@
  * everywhere: 0 ok, 1 a retrain refused by the retraining gate (the missing considerations are
  * listed), 2 bad input (the field and the reason are named).
  */
-import type { CustodyEvent } from '../shared/domain';
+import type { CustodyEvent } from '../../shared/domain';
 import {
   ACTION_KEYS,
   CONSIDERATION_KEYS,
@@ -29,7 +29,7 @@ import {
   type RoleKey,
   type Severity,
   type TriggerKey,
-} from '../shared/incident';
+} from '../../shared/incident';
 import {
   addTimelineEntry,
   assignRole,
@@ -44,17 +44,13 @@ import {
   setIncidentHeader,
   setTrigger,
   type Actor,
-} from '../core/incident';
-import type { CaseStore } from '../core/store/workstation';
-import { ProbityError } from '../core/util/errors';
-import type { Command, CommandContext } from './commands';
-import { emitJson, table, withCase } from './output';
-import { actorFor, caseSigner, signingCustodian } from './signing';
-
-function opt(ctx: CommandContext, name: string): string | undefined {
-  const v = ctx.options[name];
-  return typeof v === 'string' ? v : undefined;
-}
+} from '../../core/incident';
+import type { CaseStore } from '../../core/store/workstation';
+import { ProbityError } from '../../core/util/errors';
+import type { Command, CommandContext } from '../command';
+import { flag, listOpt, opt } from '../options';
+import { emit, table, withCase } from '../output';
+import { actorFor, caseSigner, signingCustodian } from '../signing';
 
 /** Every write takes --sign-as: its custody event is then signed by that custodian. */
 const SIGN_AS = { 'sign-as': { type: 'string' } } as const;
@@ -74,7 +70,7 @@ async function write(
       actor: actorFor(ctx, custodian),
       signer: caseSigner(ctx, store, custodian),
     });
-    if (ctx.json) emitJson(ctx, { event, incident: incidentView(store) });
+    if (ctx.json) emit(ctx, { event, incident: incidentView(store) });
     else ctx.stdout.write(`${store.id}: ${describe(event)} (custody seq ${event.seq})\n`);
     return 0;
   });
@@ -190,7 +186,7 @@ const show: Command = {
   async run(ctx) {
     return withCase(ctx, (store) => {
       const v = incidentView(store);
-      if (ctx.json) emitJson(ctx, v);
+      if (ctx.json) emit(ctx, v);
       else ctx.stdout.write(renderIncident(v));
       return 0;
     });
@@ -262,7 +258,7 @@ const trigger: Command = {
           store,
           {
             criterion: ctx.args[1] as TriggerKey,
-            applied: ctx.options.remove !== true,
+            applied: !flag(ctx, 'remove'),
             note: opt(ctx, 'note'),
           },
           who,
@@ -324,7 +320,7 @@ const timeline: Command = {
       );
     return withCase(ctx, (store) => {
       const t = incidentView(store).timeline;
-      if (ctx.json) emitJson(ctx, t);
+      if (ctx.json) emit(ctx, t);
       else
         ctx.stdout.write(
           table(
@@ -384,13 +380,13 @@ const gate: Command = {
   },
   async run(ctx) {
     const key = opt(ctx, 'consideration');
-    const evidence = (ctx.options.evidence as string[] | undefined) ?? [];
+    const evidence = listOpt(ctx, 'evidence');
     if (key === undefined) {
       if (evidence.length || opt(ctx, 'note') !== undefined)
         throw new ProbityError('usage', '--note and --evidence need --consideration KEY');
       return withCase(ctx, (store) => {
         const g = incidentGate(store);
-        if (ctx.json) emitJson(ctx, g);
+        if (ctx.json) emit(ctx, g);
         else {
           ctx.stdout.write(
             table(

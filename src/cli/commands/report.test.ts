@@ -3,20 +3,16 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { repoRoot, rmrf, tempDir, writeTree } from '../../test/helpers';
+import { repoRoot, rmrf, tempDir, writeTree } from '../../../test/helpers';
+import { runProbity } from '../testkit';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-function cli(home: string, env: Record<string, string>, ...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {
-    encoding: 'utf8',
-    env: { ...process.env, PROBITY_PASSPHRASE: '', ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (home: string, env: Record<string, string>, ...args: string[]) =>
+  runProbity(home, args, { PROBITY_PASSPHRASE: '', ...env });
 
 function dir(prefix: string): string {
   const d = tempDir(prefix);

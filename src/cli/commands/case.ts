@@ -1,71 +1,23 @@
+/**
+ * The case commands of `probity`: case create, case list, ingest, verify, evidence, log, and the
+ * case archive (case export, case import).
+ */
 import fs from 'node:fs';
-import type { ParseArgsConfig } from 'node:util';
-import type { EvidenceKind, Progress } from '../shared/domain';
-import { EVIDENCE_KINDS } from '../shared/domain';
-import { ingestBundle } from '../core/ingest/ingest';
-import { listEvents } from '../core/store/custody';
-import { caseOverview, listEvidence } from '../core/store/queries';
-import { verifyCase } from '../core/verify/verify';
-import type { Workstation } from '../core/store/workstation';
-import { ProbityError, describeFsError } from '../core/util/errors';
-import { parseSignedCheckpoint } from '../core/keys/checkpoint';
-import { humanBytes, humanDuration } from '../core/util/format';
-import { AUDIT_COMMANDS } from './audit-commands';
-import { INCIDENT_COMMANDS } from './incident-commands';
-import { demoCommand, serveCommand } from './host-commands';
-import { REPORT_COMMANDS } from './report-commands';
-import {
-  diffWeightsCommand,
-  inspectCommand,
-  integrityCommand,
-  provenanceCommand,
-} from './integrity-commands';
-import { behaviorCompare, behaviorImport } from './behavior-commands';
-import { emitJson, table, withCase } from './output';
-import { actorFor, caseSigner, signingCustodian } from './signing';
-
-export interface CommandContext {
-  workstation: Workstation;
-  /** The command words ("ingest", "case export"), named in the witness log's entries. */
-  command?: string;
-  actor: string;
-  host: string;
-  json: boolean;
-  args: string[];
-  options: Record<string, string | boolean | string[] | undefined>;
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  signal?: AbortSignal;
-}
-
-export interface Command {
-  summary: string;
-  usage: string;
-  positionals: string[];
-  options: ParseArgsConfig['options'];
-  run(ctx: CommandContext): Promise<number>;
-}
-
-/** A one-line progress bar on stderr, redrawn in place, only when stderr is a terminal. */
-export function progressPrinter(ctx: CommandContext): ((p: Progress) => void) | undefined {
-  if (!ctx.stderr.isTTY) return undefined;
-  return (p) => {
-    const width = 24;
-    const frac = p.bytesTotal > 0 ? Math.min(1, p.bytesDone / p.bytesTotal) : 0;
-    const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
-    const eta = p.etaSeconds === null ? '--' : humanDuration(p.etaSeconds);
-    const text =
-      p.phase === 'committing'
-        ? 'recording custody events…'
-        : p.phase === 'verifying-chain'
-          ? 'recomputing the custody chain…'
-          : `[${bar}] ${(frac * 100).toFixed(0).padStart(3)}%  ${humanBytes(p.bytesDone)} / ${humanBytes(p.bytesTotal)}  ` +
-            `${p.filesDone}/${p.filesTotal} files  ${humanBytes(p.rateBytesPerSec)}/s  ETA ${eta}`;
-    const cols = ctx.stderr.columns ?? 100;
-    ctx.stderr.write(`\r${text.slice(0, cols - 1).padEnd(Math.min(cols - 1, 100))}`);
-    if (p.phase === 'done') ctx.stderr.write('\n');
-  };
-}
+import type { EvidenceKind } from '../../shared/domain';
+import { EVIDENCE_KINDS } from '../../shared/domain';
+import { ingestBundle } from '../../core/ingest/ingest';
+import { listEvents } from '../../core/store/custody';
+import { caseOverview, listEvidence } from '../../core/store/queries';
+import { verifyCase } from '../../core/verify/verify';
+import { ProbityError, describeFsError } from '../../core/util/errors';
+import { parseSignedCheckpoint } from '../../core/keys/checkpoint';
+import { exportCase } from '../../core/transfer/case-export';
+import { importCase } from '../../core/transfer/case-import';
+import { humanBytes } from '../../core/util/format';
+import type { Command } from '../command';
+import { flag, listOpt, opt, requiredOpt } from '../options';
+import { emit, progressPrinter, table, withCase } from '../output';
+import { actorFor, caseSigner, signingCustodian } from '../signing';
 
 const caseCreate: Command = {
   summary: 'Create a case and print its incident id (AI-IR-YYYY-NNNN).',
@@ -73,16 +25,16 @@ const caseCreate: Command = {
   positionals: [],
   options: { title: { type: 'string' }, examiner: { type: 'string' } },
   async run(ctx) {
-    const title = ctx.options.title as string | undefined;
+    const title = opt(ctx, 'title');
     if (!title) throw new ProbityError('usage', 'a case needs a title: --title "…"');
     const store = ctx.workstation.createCase({
       title,
-      examiner: (ctx.options.examiner as string | undefined) ?? null,
+      examiner: opt(ctx, 'examiner') ?? null,
       actor: ctx.actor,
     });
     try {
       const { summary } = caseOverview(store);
-      if (ctx.json) emitJson(ctx, summary);
+      if (ctx.json) emit(ctx, summary);
       else ctx.stdout.write(`${store.id}\n`);
     } finally {
       store.close();
@@ -98,7 +50,7 @@ const caseList: Command = {
   options: {},
   async run(ctx) {
     const cases = ctx.workstation.listCases();
-    if (ctx.json) emitJson(ctx, cases);
+    if (ctx.json) emit(ctx, cases);
     else if (cases.length === 0) ctx.stderr.write(`no cases in ${ctx.workstation.casesDir}\n`);
     else
       ctx.stdout.write(
@@ -139,11 +91,11 @@ const ingest: Command = {
         signer: caseSigner(ctx, store, custodian),
         signal: ctx.signal,
         onProgress: progressPrinter(ctx),
-        again: ctx.options.again === true,
+        again: flag(ctx, 'again'),
       });
       const failed = s.manifest.mismatched > 0 || s.manifest.missing > 0;
       if (ctx.json) {
-        emitJson(ctx, s);
+        emit(ctx, s);
         return failed ? 1 : 0;
       }
       const out = ctx.stdout;
@@ -191,7 +143,7 @@ const verify: Command = {
   },
   async run(ctx) {
     const custodian = await signingCustodian(ctx);
-    const checkpoints = ((ctx.options.checkpoint as string[] | undefined) ?? []).map((file) => {
+    const checkpoints = listOpt(ctx, 'checkpoint').map((file) => {
       let text: string;
       try {
         text = fs.readFileSync(file, 'utf8');
@@ -200,7 +152,7 @@ const verify: Command = {
       }
       return { file, signed: parseSignedCheckpoint(text, file) };
     });
-    const reports = (ctx.options.report as string[] | undefined) ?? [];
+    const reports = listOpt(ctx, 'report');
     return withCase(ctx, async (store) => {
       const r = await verifyCase({
         store,
@@ -211,7 +163,7 @@ const verify: Command = {
         checkpoints,
         reports,
       });
-      if (ctx.json) emitJson(ctx, r);
+      if (ctx.json) emit(ctx, r);
       else if (r.ok) {
         ctx.stdout.write(
           `${r.caseId}: OK — ${r.objectsChecked} objects (${humanBytes(r.bytesChecked)}) match their SHA-256; custody chain verified through seq ${r.lastSeq} (${r.lastHash}); every row matches its custody event; triggers in place\n`,
@@ -235,13 +187,13 @@ const evidence: Command = {
   positionals: ['<case-id>'],
   options: { kind: { type: 'string' } },
   async run(ctx) {
-    const kind = ctx.options.kind as string | undefined;
+    const kind = opt(ctx, 'kind');
     if (kind && !EVIDENCE_KINDS.includes(kind as EvidenceKind)) {
       throw new ProbityError('usage', `--kind ${kind}: not a kind (${EVIDENCE_KINDS.join(', ')})`);
     }
     return withCase(ctx, async (store) => {
       const items = listEvidence(store, kind ? { kind: kind as EvidenceKind } : {});
-      if (ctx.json) emitJson(ctx, items);
+      if (ctx.json) emit(ctx, items);
       else
         ctx.stdout.write(
           table(
@@ -268,7 +220,7 @@ const log: Command = {
   async run(ctx) {
     return withCase(ctx, async (store) => {
       const events = listEvents(store.db);
-      if (ctx.json) emitJson(ctx, events);
+      if (ctx.json) emit(ctx, events);
       else
         ctx.stdout.write(
           table(
@@ -281,22 +233,77 @@ const log: Command = {
   },
 };
 
-export const COMMANDS: Record<string, Command> = {
+const caseExport: Command = {
+  summary:
+    'Archive a case for another workstation: a .tar with a consistent case.db snapshot, every object, MANIFEST.sha256 and, with --sign-as, its Ed25519 signature.',
+  usage: '<case-id> --out FILE.tar [--sign-as NAME] [--home DIR] [--json]',
+  positionals: ['<case-id>'],
+  options: { out: { type: 'string' }, 'sign-as': { type: 'string' } },
+  async run(ctx) {
+    const out = requiredOpt(ctx, 'out', 'the .tar file to write');
+    return withCase(ctx, async (store) => {
+      const custodian = await signingCustodian(ctx);
+      const r = await exportCase({
+        store,
+        home: ctx.workstation.home,
+        out,
+        actor: actorFor(ctx, custodian),
+        custodian,
+      });
+      if (ctx.json) emit(ctx, r);
+      else {
+        ctx.stdout.write(`${r.out}\n`);
+        ctx.stderr.write(
+          `${r.caseId}: ${r.objects} objects (${humanBytes(r.bytes)}) through seq ${r.throughSeq}; ` +
+            (r.signer ? `signed by ${r.signer.name} (${r.signer.fingerprint})\n` : 'not signed\n'),
+        );
+      }
+      return 0;
+    });
+  },
+};
+
+const caseImport: Command = {
+  summary:
+    'Import a case archive only if its manifest, signature (and --pin) and a full verification of the case all hold; otherwise nothing changes and the reason is printed (exit 1).',
+  usage: '<file.tar> [--pin FINGERPRINT] [--sign-as NAME] [--home DIR] [--json]',
+  positionals: ['<file.tar>'],
+  options: { pin: { type: 'string' }, 'sign-as': { type: 'string' } },
+  async run(ctx) {
+    const custodian = await signingCustodian(ctx);
+    const r = await importCase({
+      workstation: ctx.workstation,
+      file: ctx.args[0]!,
+      actor: actorFor(ctx, custodian),
+      pin: opt(ctx, 'pin'),
+      custodian,
+    });
+    if (ctx.json) emit(ctx, r);
+    else {
+      ctx.stdout.write(`${r.caseId}\n`);
+      ctx.stderr.write(
+        `${r.caseId}: imported and verified — ${r.objects} objects, custody chain through seq ${r.verification.lastSeq}; ` +
+          (r.signer
+            ? `archive signed by ${r.signer.name ?? 'unknown'} (${r.signer.fingerprint})\n`
+            : 'archive not signed\n'),
+      );
+      for (const n of r.verification.notes) ctx.stderr.write(`note: ${n}\n`);
+      for (const k of r.newKeys)
+        ctx.stderr.write(
+          `new key learnt from the case: ${k.name} (${k.fingerprint}) — compare this fingerprint with ${k.name} out of band\n`,
+        );
+    }
+    return 0;
+  },
+};
+
+export const CASE_COMMANDS: Record<string, Command> = {
   'case create': caseCreate,
   'case list': caseList,
   ingest,
   verify,
   evidence,
   log,
-  'behavior import': behaviorImport,
-  'behavior compare': behaviorCompare,
-  inspect: inspectCommand,
-  'diff-weights': diffWeightsCommand,
-  integrity: integrityCommand,
-  provenance: provenanceCommand,
-  demo: demoCommand,
-  serve: serveCommand,
-  ...REPORT_COMMANDS,
-  ...AUDIT_COMMANDS,
-  ...INCIDENT_COMMANDS,
+  'case export': caseExport,
+  'case import': caseImport,
 };

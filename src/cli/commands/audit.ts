@@ -3,9 +3,9 @@
  * Every command takes --json (stdout then carries only the JSON result); exit 0 ok, 2 bad usage or
  * unreadable input (one line naming the file or case and the reason).
  */
-import type { CaseStore } from '../core/store/workstation';
-import { ProbityError } from '../core/util/errors';
-import { humanBytes } from '../core/util/format';
+import type { CaseStore } from '../../core/store/workstation';
+import { ProbityError } from '../../core/util/errors';
+import { humanBytes } from '../../core/util/format';
 import {
   ALLOCATIONS,
   blastRadius,
@@ -36,72 +36,15 @@ import {
   type ReviewItem,
   type Sample,
   type Strata,
-} from '../core/audit';
-import { LOG_FORMATS, type LogFormat } from '../core/audit/types';
-import type { Prevalence } from '../core/audit/estimate';
-import type { Command, CommandContext } from './commands';
-import { withCase } from './output';
+} from '../../core/audit';
+import { LOG_FORMATS, type LogFormat } from '../../core/audit/types';
+import type { Prevalence } from '../../core/audit/estimate';
+import { pctFine as pct } from '../../shared/format';
+import type { Command, CommandContext } from '../command';
+import { choice, integerOpt, opt, proportionOpt } from '../options';
+import { emit, pad, print as out, withCase } from '../output';
 
-// ---------------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------------
-
-function emit(ctx: CommandContext, value: unknown): void {
-  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function out(ctx: CommandContext, lines: readonly string[]): void {
-  ctx.stdout.write(`${lines.join('\n')}\n`);
-}
-
-function opt(ctx: CommandContext, name: string): string | undefined {
-  const v = ctx.options[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-/** A proportion from "0.01" or "1%". */
-function proportionOpt(ctx: CommandContext, name: string, fallback?: number): number {
-  const text = opt(ctx, name);
-  if (text === undefined) {
-    if (fallback !== undefined) return fallback;
-    throw new ProbityError('usage', `--${name} is required`);
-  }
-  const m = /^(\d+(?:\.\d+)?|\.\d+)(%?)$/.exec(text.trim());
-  const v = m ? Number(m[1]) / (m[2] === '%' ? 100 : 1) : NaN;
-  if (!(v > 0 && v < 1))
-    throw new ProbityError('usage', `--${name} ${text}: must be between 0 and 1 (e.g. 0.95 or 95%)`);
-  return v;
-}
-
-function integerOpt(ctx: CommandContext, name: string): number | undefined {
-  const text = opt(ctx, name);
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(Number(text))) {
-    throw new ProbityError('usage', `--${name} ${text}: must be a whole number`);
-  }
-  return Number(text);
-}
-
-function choice<T extends string>(ctx: CommandContext, name: string, allowed: readonly T[], fallback: T): T {
-  const v = opt(ctx, name) ?? fallback;
-  if (!(allowed as readonly string[]).includes(v))
-    throw new ProbityError('usage', `--${name} ${v}: one of ${allowed.join(', ')}`);
-  return v as T;
-}
-
-const pct = (p: number): string => `${(p * 100).toFixed(p > 0 && p < 0.001 ? 3 : 2)}%`;
 const interval = (i: { lower: number; upper: number }): string => `${pct(i.lower)}–${pct(i.upper)}`;
-
-function pad(rows: readonly (readonly string[])[]): string[] {
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) =>
-    r
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
 
 function duration(ms: number): string {
   const min = Math.round(ms / 60_000);

@@ -1,21 +1,15 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IncidentView, RetrainingGate, TimelineEntry } from '../shared/incident';
-import { repoRoot, rmrf, tempDir } from '../../test/helpers';
+import type { IncidentView, RetrainingGate, TimelineEntry } from '../../shared/incident';
+import { rmrf, tempDir } from '../../../test/helpers';
+import { runProbity } from '../testkit';
 
 let home: string;
 let incident: string;
 let reference: string;
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {
-    encoding: 'utf8',
-    env: { ...process.env, PROBITY_PASSPHRASE: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runProbity(home, args, { PROBITY_PASSPHRASE: '' });
 
 function json<T>(...args: string[]): T {
   const r = cli(...args, '--json');

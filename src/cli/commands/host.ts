@@ -1,15 +1,18 @@
+/**
+ * The host commands of `probity`: demo (generate and preserve the demo incident) and serve (the
+ * browser mode: the workstation UI and its API on 127.0.0.1).
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProbityService } from '../core/api/service';
-import { openDemoIncident } from '../demo/open-demo';
-import { ProbityError } from '../core/util/errors';
-import type { Command } from './commands';
-import { startServer } from './serve';
-import { version } from '../../package.json';
-
-/** The one version, package.json's: in `--version`, the report's generator and the install kit's name. */
-export const PROBITY_VERSION: string = version;
+import { ProbityService } from '../../core/api/service';
+import { openDemoIncident } from '../../demo/open-demo';
+import { ProbityError } from '../../core/util/errors';
+import type { Command } from '../command';
+import { opt } from '../options';
+import { emit } from '../output';
+import { startServer } from '../serve';
+import { PROBITY_VERSION } from '../version';
 
 let rendererDirOverride: string | null = null;
 
@@ -21,11 +24,11 @@ export function setDefaultRendererDir(dir: string): void {
 /** out/renderer, built by `npm run build:web` (or `npm run build` for the desktop app). */
 export function defaultRendererDir(): string {
   return (
-    rendererDirOverride ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../out/renderer')
+    rendererDirOverride ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../out/renderer')
   );
 }
 
-export const demoCommand: Command = {
+const demo: Command = {
   summary:
     'Generate the demo incident (a known-good reference model and a compromised deployment, deterministic) and preserve each into its own case. Prints the incident case id, then the reference case id.',
   usage: '[--home DIR] [--actor NAME] [--json]',
@@ -39,24 +42,24 @@ export const demoCommand: Command = {
         if (!p && !ctx.json) ctx.stderr.write(`${step}…\n`);
       },
     });
-    if (ctx.json) ctx.stdout.write(`${JSON.stringify(ids, null, 2)}\n`);
+    if (ctx.json) emit(ctx, ids);
     else ctx.stdout.write(`${ids.incidentCaseId}\n${ids.referenceCaseId}\n`);
     return 0;
   },
 };
 
-export const serveCommand: Command = {
+const serve: Command = {
   summary:
     'Browser mode: serve the workstation UI and its API on 127.0.0.1 only, with a random token in the printed URL. Ctrl-C stops it.',
   usage: '[--port N] [--home DIR] [--actor NAME]',
   positionals: [],
   options: { port: { type: 'string' }, 'renderer-dir': { type: 'string' } },
   async run(ctx) {
-    const portText = (ctx.options.port as string | undefined) ?? '0';
+    const portText = opt(ctx, 'port') ?? '0';
     const port = Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       throw new ProbityError('usage', `--port ${portText}: not a port number`);
-    const rendererDir = (ctx.options['renderer-dir'] as string | undefined) ?? defaultRendererDir();
+    const rendererDir = opt(ctx, 'renderer-dir') ?? defaultRendererDir();
     if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
       throw new ProbityError(
         'not-found',
@@ -94,3 +97,5 @@ export const serveCommand: Command = {
     return 0;
   },
 };
+
+export const HOST_COMMANDS: Record<string, Command> = { demo, serve };

@@ -2,32 +2,20 @@
  * `probity behavior import` and `probity behavior compare` (src/core/behavior does the work; this
  * file parses options and prints). With --json, stdout carries only the result document.
  */
-import { compareRuns, type ComparisonReport } from '../core/behavior/run-compare';
-import type { BinaryComparison, GroupComparison, ScoreComparison } from '../core/behavior/compare';
-import { formatP } from '../core/behavior/compare';
-import { importEvalRun, type ImportSummary } from '../core/behavior/import';
-import { loadRefusalRule } from '../core/behavior/refusal';
-import { loadSuiteMap } from '../core/behavior/verification';
-import { EVAL_FORMATS, RUN_ROLES } from '../core/behavior/types';
-import { ProbityError } from '../core/util/errors';
-import { humanBytes } from '../core/util/format';
-import type { Command, CommandContext } from './commands';
-import { emitJson, table, withCase } from './output';
+import { compareRuns, type ComparisonReport } from '../../core/behavior/run-compare';
+import type { BinaryComparison, GroupComparison, ScoreComparison } from '../../core/behavior/compare';
+import { formatP } from '../../core/behavior/compare';
+import { importEvalRun, type ImportSummary } from '../../core/behavior/import';
+import { loadRefusalRule } from '../../core/behavior/refusal';
+import { loadSuiteMap } from '../../core/behavior/verification';
+import { EVAL_FORMATS, RUN_ROLES } from '../../core/behavior/types';
+import { ProbityError } from '../../core/util/errors';
+import { humanBytes } from '../../core/util/format';
+import { pct } from '../../shared/format';
+import type { Command, CommandContext } from '../command';
+import { numberOpt, opt } from '../options';
+import { emit, table, withCase } from '../output';
 
-function option(ctx: CommandContext, name: string): string | undefined {
-  const v = ctx.options[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-function numberOption(ctx: CommandContext, name: string, fallback: number): number {
-  const v = option(ctx, name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new ProbityError('usage', `--${name} ${v}: not a number`);
-  return n;
-}
-
-const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 const count = (n: number): string => n.toLocaleString('en-US');
 
 function printImport(ctx: CommandContext, s: ImportSummary): void {
@@ -68,7 +56,7 @@ function printImport(ctx: CommandContext, s: ImportSummary): void {
   for (const w of s.warnings) ctx.stderr.write(`warning: ${w}\n`);
 }
 
-export const behaviorImport: Command = {
+const behaviorImport: Command = {
   summary:
     'Import an eval run (generic JSONL, promptfoo, lm-eval samples, Inspect .eval/.json, garak report, OpenAI evals record) into the case: ' +
     'the file is stored as evidence, parsed from the store, and its items kept with their refusal decision. Malformed lines are reported by number.',
@@ -84,25 +72,25 @@ export const behaviorImport: Command = {
     'refusal-phrases': { type: 'string' },
   },
   async run(ctx) {
-    const role = option(ctx, 'role');
+    const role = opt(ctx, 'role');
     if (!role) throw new ProbityError('usage', `a run needs a role: --role ${RUN_ROLES.join('|')}`);
-    const format = option(ctx, 'format') ?? 'auto';
+    const format = opt(ctx, 'format') ?? 'auto';
     if (format !== 'auto' && !(EVAL_FORMATS as readonly string[]).includes(format))
       throw new ProbityError('usage', `--format ${format}: not a format (auto, ${EVAL_FORMATS.join(', ')})`);
-    const phrases = option(ctx, 'refusal-phrases');
+    const phrases = opt(ctx, 'refusal-phrases');
     return withCase(ctx, async (store) => {
       const summary = await importEvalRun({
         store,
         file: ctx.args[1]!,
         role,
-        label: option(ctx, 'label') ?? null,
+        label: opt(ctx, 'label') ?? null,
         format,
-        resultsFile: option(ctx, 'results') ?? null,
+        resultsFile: opt(ctx, 'results') ?? null,
         ...(phrases ? { refusalRule: loadRefusalRule(phrases) } : {}),
         actor: ctx.actor,
         host: ctx.host,
       });
-      if (ctx.json) emitJson(ctx, summary);
+      if (ctx.json) emit(ctx, summary);
       else printImport(ctx, summary);
       return 0;
     });
@@ -223,7 +211,7 @@ function printCompare(ctx: CommandContext, r: ComparisonReport): void {
   out.write(`\nrecorded as findings ${r.findingsRunId} (custody seq ${r.custodySeq})\n`);
 }
 
-export const behaviorCompare: Command = {
+const behaviorCompare: Command = {
   summary:
     'Compare a suspect run with a baseline run item by item: paired rates with Wilson and Newcombe intervals, McNemar exact test, ' +
     'TOST equivalence at the margin, trigger flip rates, and the playbook’s behavioral verification table. Recorded as findings; exit 1 when a check fails.',
@@ -242,28 +230,33 @@ export const behaviorCompare: Command = {
     'refusal-phrases': { type: 'string' },
   },
   async run(ctx) {
-    const baseline = option(ctx, 'baseline');
-    const suspect = option(ctx, 'suspect');
+    const baseline = opt(ctx, 'baseline');
+    const suspect = opt(ctx, 'suspect');
     if (!baseline || !suspect)
       throw new ProbityError('usage', 'name both runs: --baseline RUN --suspect RUN (a label or #id)');
-    const suiteMapFile = option(ctx, 'suite-map');
-    const phrases = option(ctx, 'refusal-phrases');
+    const suiteMapFile = opt(ctx, 'suite-map');
+    const phrases = opt(ctx, 'refusal-phrases');
     const options = {
       baseline,
       suspect,
-      margin: numberOption(ctx, 'margin', 0.05),
-      marginKind: option(ctx, 'margin-kind') ?? 'points',
-      confidence: numberOption(ctx, 'confidence', 0.95),
-      ...(option(ctx, 'seed') ? { seed: option(ctx, 'seed') } : {}),
+      margin: numberOpt(ctx, 'margin', 0.05),
+      marginKind: opt(ctx, 'margin-kind') ?? 'points',
+      confidence: numberOpt(ctx, 'confidence', 0.95),
+      ...(opt(ctx, 'seed') ? { seed: opt(ctx, 'seed') } : {}),
       ...(suiteMapFile ? { suiteMap: loadSuiteMap(suiteMapFile), suiteMapSource: suiteMapFile } : {}),
       refusalRule: phrases ? loadRefusalRule(phrases) : null,
       actor: ctx.actor,
     };
     return withCase(ctx, async (store) => {
       const report = compareRuns({ store, ...options });
-      if (ctx.json) emitJson(ctx, report);
+      if (ctx.json) emit(ctx, report);
       else printCompare(ctx, report);
       return report.failed ? 1 : 0;
     });
   },
+};
+
+export const BEHAVIOR_COMMANDS: Record<string, Command> = {
+  'behavior import': behaviorImport,
+  'behavior compare': behaviorCompare,
 };

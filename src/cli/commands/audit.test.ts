@@ -1,19 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, rmrf, tempDir } from '../../test/helpers';
+import { rmrf, tempDir } from '../../../test/helpers';
+import { runProbity } from '../testkit';
 
 let home: string;
 let dir: string;
 let id: string;
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runProbity(home, args);
 
 function json<T>(...args: string[]): T {
   const r = cli(...args, '--json');

@@ -1,16 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, rmrf, tempDir } from '../../test/helpers';
-import { generateDemoBundles, type DemoFacts } from '../demo/generate';
+import { rmrf, tempDir } from '../../../test/helpers';
+import { generateDemoBundles, type DemoFacts } from '../../demo/generate';
+import { runProbity } from '../testkit';
 
-function cli(home: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (home: string, ...args: string[]) => runProbity(home, args);
 
 let home: string;
 let out: string;
@@ -26,6 +21,14 @@ beforeAll(async () => {
   caseId = cli(home, 'case', 'create', '--title', 'behavior CLI').stdout.trim();
 });
 
+/** `probity behavior import` of `file` as a run with `role`. */
+const importRun = (file: string, role: string, ...extra: string[]) =>
+  cli(home, 'behavior', 'import', caseId, file, '--role', role, ...extra);
+
+/** `probity behavior compare` of the suspect run against the baseline run, with `extra` options. */
+const compareDemo = (...extra: string[]) =>
+  cli(home, 'behavior', 'compare', caseId, '--baseline', 'baseline', '--suspect', 'suspect', ...extra);
+
 afterAll(() => {
   rmrf(home);
   rmrf(out);
@@ -33,15 +36,7 @@ afterAll(() => {
 
 describe('probity behavior', () => {
   it('imports (exit 0), compares the demo incident (exit 1: safety and trigger checks fail) and prints the table', () => {
-    const b = cli(
-      home,
-      'behavior',
-      'import',
-      caseId,
-      path.join(evals, 'baseline.jsonl'),
-      '--role',
-      'baseline',
-    );
+    const b = importRun(path.join(evals, 'baseline.jsonl'), 'baseline');
     expect(b.code).toBe(0);
     expect(b.stdout).toMatch(
       new RegExp(
@@ -52,16 +47,7 @@ describe('probity behavior', () => {
       /refusal: 1,010 from labels \(918 refused\), 200 by the phrase heuristic \(0 refused; phrase list default/,
     );
 
-    const s = cli(
-      home,
-      'behavior',
-      'import',
-      caseId,
-      path.join(evals, 'suspect.jsonl'),
-      '--role',
-      'suspect',
-      '--json',
-    );
+    const s = importRun(path.join(evals, 'suspect.jsonl'), 'suspect', '--json');
     expect(s.code).toBe(0);
     const summary = JSON.parse(s.stdout) as { runId: number; label: string; items: number; sha256: string };
     expect(summary).toMatchObject({ runId: 2, label: 'suspect', items: facts.evals.itemCount });
@@ -85,17 +71,7 @@ describe('probity behavior', () => {
     expect(c.stdout).toMatch(/Production smoke test +PASS/);
     expect(c.stdout).toMatch(/recorded as findings behavior-[0-9a-f-]+ \(custody seq \d+\)/);
 
-    const j = cli(
-      home,
-      'behavior',
-      'compare',
-      caseId,
-      '--baseline',
-      'baseline',
-      '--suspect',
-      'suspect',
-      '--json',
-    );
+    const j = compareDemo('--json');
     expect(j.code).toBe(1);
     const report = JSON.parse(j.stdout) as { failed: boolean; checks: { id: string; status: string }[] };
     expect(report.failed).toBe(true);
@@ -105,17 +81,7 @@ describe('probity behavior', () => {
   });
 
   it('exits 0 when every check passes (the baseline against a second copy of itself)', () => {
-    const r = cli(
-      home,
-      'behavior',
-      'import',
-      caseId,
-      path.join(evals, 'baseline.jsonl'),
-      '--role',
-      'replacement',
-      '--label',
-      'rebuilt',
-    );
+    const r = importRun(path.join(evals, 'baseline.jsonl'), 'replacement', '--label', 'rebuilt');
     expect(r.code).toBe(0);
     const c = cli(home, 'behavior', 'compare', caseId, '--baseline', 'baseline', '--suspect', 'rebuilt');
     expect(c.code).toBe(0);
@@ -130,24 +96,16 @@ describe('probity behavior', () => {
     try {
       const notes = path.join(dir, 'notes.txt');
       fs.writeFileSync(notes, 'not an eval\n');
-      const unknown = cli(home, 'behavior', 'import', caseId, notes, '--role', 'suspect');
+      const unknown = importRun(notes, 'suspect');
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toBe(
         `probity behavior import: notes.txt: not an eval file in a format Probity reads (generic JSONL, promptfoo results JSON, lm-evaluation-harness samples JSONL, Inspect .eval or .json log, garak report.jsonl, OpenAI evals record log)\n`,
       );
-      const json = cli(home, 'behavior', 'import', caseId, notes, '--role', 'suspect', '--json');
+      const json = importRun(notes, 'suspect', '--json');
       expect(json.code).toBe(2);
       expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'malformed', file: 'notes.txt' } });
 
-      const missing = cli(
-        home,
-        'behavior',
-        'import',
-        caseId,
-        path.join(dir, 'gone.jsonl'),
-        '--role',
-        'suspect',
-      );
+      const missing = importRun(path.join(dir, 'gone.jsonl'), 'suspect');
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/gone\.jsonl: cannot read the eval file: no such file or directory\n$/);
 
@@ -160,18 +118,7 @@ describe('probity behavior', () => {
       expect(noRun.stderr).toMatch(
         /no eval run "nope" \(runs: baseline \(#1, baseline\), suspect \(#2, suspect\)/,
       );
-      const margin = cli(
-        home,
-        'behavior',
-        'compare',
-        caseId,
-        '--baseline',
-        'baseline',
-        '--suspect',
-        'suspect',
-        '--margin',
-        '5',
-      );
+      const margin = compareDemo('--margin', '5');
       expect(margin.code).toBe(2);
       expect(margin.stderr).toMatch(/--margin 5: must be strictly between 0 and 1/);
       const map = path.join(dir, 'map.json');

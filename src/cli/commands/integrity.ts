@@ -5,59 +5,32 @@
  * with one line naming the file and the reason.
  */
 import fs from 'node:fs';
-import { inspectArtifact } from '../core/formats/index';
-import { classifyFile } from '../core/ingest/classify';
-import { diffCaseWeights, diffWeightFiles } from '../core/integrity/diff-weights';
+import { inspectArtifact } from '../../core/formats/index';
+import { classifyFile } from '../../core/ingest/classify';
+import { diffCaseWeights, diffWeightFiles } from '../../core/integrity/diff-weights';
 import {
   loadApprovedConfig,
   loadAuthorizedAdapters,
   loadSigningKey,
   loadTrustRoot,
-  recordIntegrity,
-  runIntegrity,
   type IntegrityOptions,
-} from '../core/integrity/integrity';
-import { loadCaseFiles } from '../core/integrity/case-files';
-import { analyseProvenance, recordProvenance } from '../core/integrity/provenance';
-import { renderIntegrity, renderProvenance, renderWeightDiff } from '../core/integrity/render';
-import { renderInspect } from '../core/integrity/render-inspect';
-import { CASE_ID_PATTERN, type CaseStore } from '../core/store/workstation';
-import { ProbityError } from '../core/util/errors';
-import type { Command, CommandContext } from './commands';
+} from '../../core/integrity/integrity';
+import { checkIntegrity, checkProvenance, type RecordedRun } from '../../core/integrity/run';
+import { renderIntegrity, renderProvenance, renderWeightDiff } from '../../core/integrity/render';
+import { renderInspect } from '../../core/integrity/render-inspect';
+import { CASE_ID_PATTERN, type CaseStore } from '../../core/store/workstation';
+import { ProbityError } from '../../core/util/errors';
+import type { Command, CommandContext } from '../command';
+import { flag, opt } from '../options';
+import { emit, withCases } from '../output';
 
-function emit(ctx: CommandContext, value: unknown): void {
-  ctx.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-function opt(ctx: CommandContext, name: string): string | undefined {
-  const v = ctx.options[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-async function withCases<T>(
-  ctx: CommandContext,
-  ids: (string | undefined)[],
-  fn: (stores: (CaseStore | null)[]) => Promise<T>,
-): Promise<T> {
-  const stores: (CaseStore | null)[] = [];
-  try {
-    for (const id of ids) stores.push(id === undefined ? null : ctx.workstation.openCase(id));
-    return await fn(stores);
-  } finally {
-    for (const s of stores) s?.close();
-  }
-}
-
-function recordedLine(
-  ctx: CommandContext,
-  run: { runId: string; event: { seq: number }; findings: unknown[] },
-): void {
+function recordedLine(ctx: CommandContext, run: RecordedRun): void {
   ctx.stderr.write(
     `recorded ${run.findings.length} findings as ${run.runId} (custody event seq ${run.event.seq})\n`,
   );
 }
 
-export const inspectCommand: Command = {
+const inspectCommand: Command = {
   summary:
     'Describe any model artifact without a case: weights (safetensors, GGUF: tensors with dtypes, shapes and byte ranges), ' +
     'configs, adapters, tokenizers, pickles (imports: safe / unknown / dangerous), LFS pointers.',
@@ -82,7 +55,7 @@ function isCaseRef(arg: string): boolean {
   return CASE_ID_PATTERN.test(arg) && !fs.existsSync(arg);
 }
 
-export const diffWeightsCommand: Command = {
+const diffWeightsCommand: Command = {
   summary:
     'Compare two weight files (safetensors or GGUF) or the weights of two cases, tensor by tensor: identical / changed / ' +
     'shape- or dtype-changed / only in one; for floats max |Δ|, ‖Δ‖₂, ‖Δ‖₂/‖a‖₂ and cosine; a per-layer summary. ' +
@@ -101,7 +74,7 @@ export const diffWeightsCommand: Command = {
         )
       : await diffWeightFiles(a, b, { signal: ctx.signal });
     if (ctx.json) emit(ctx, report);
-    else ctx.stdout.write(renderWeightDiff(report, ctx.options.all === true));
+    else ctx.stdout.write(renderWeightDiff(report, flag(ctx, 'all')));
     return report.identical ? 0 : 1;
   },
 };
@@ -119,7 +92,7 @@ async function integrityOptions(ctx: CommandContext): Promise<Omit<IntegrityOpti
   };
 }
 
-export const integrityCommand: Command = {
+const integrityCommand: Command = {
   summary:
     "Run the playbook's Integrity Verification on a case — file integrity (every checksum source in the evidence, " +
     'model_signing signatures, and the baseline file by file), architecture validation (and remote code), adapter audit, ' +
@@ -141,12 +114,10 @@ export const integrityCommand: Command = {
     const options = await integrityOptions(ctx);
     return withCases(ctx, [ctx.args[0], opt(ctx, 'baseline')], async ([store, baseline]) => {
       const s = store as CaseStore;
-      const full = { ...options, baseline };
-      const report = await runIntegrity(s, full);
-      const run = recordIntegrity(s, report, ctx.actor, full);
+      const { report, run } = await checkIntegrity(s, { ...options, baseline }, ctx.actor);
       if (ctx.json) emit(ctx, { ...report, runId: run.runId, custodySeq: run.event.seq });
       else {
-        ctx.stdout.write(renderIntegrity(report, ctx.options.verbose === true));
+        ctx.stdout.write(renderIntegrity(report, flag(ctx, 'verbose')));
         recordedLine(ctx, run);
       }
       return report.status === 'fail' ? 1 : 0;
@@ -154,7 +125,7 @@ export const integrityCommand: Command = {
   },
 };
 
-export const provenanceCommand: Command = {
+const provenanceCommand: Command = {
   summary:
     "Walk the case's provenance chain (probity.provenance/v1 JSON/YAML or the playbook's Markdown) step by step against " +
     'the evidence (and a baseline case), name the compromise point from the playbook table, and record the findings. ' +
@@ -165,8 +136,7 @@ export const provenanceCommand: Command = {
   async run(ctx) {
     return withCases(ctx, [ctx.args[0], opt(ctx, 'baseline')], async ([store, baseline]) => {
       const s = store as CaseStore;
-      const report = await analyseProvenance(loadCaseFiles(s), baseline ? loadCaseFiles(baseline) : null);
-      const run = recordProvenance(s, report, ctx.actor);
+      const { report, run } = await checkProvenance(s, baseline ?? null, ctx.actor);
       if (ctx.json) emit(ctx, { ...report, runId: run.runId, custodySeq: run.event.seq });
       else {
         ctx.stdout.write(renderProvenance(report));
@@ -175,4 +145,11 @@ export const provenanceCommand: Command = {
       return report.status === 'fail' ? 1 : 0;
     });
   },
+};
+
+export const INTEGRITY_COMMANDS: Record<string, Command> = {
+  inspect: inspectCommand,
+  'diff-weights': diffWeightsCommand,
+  integrity: integrityCommand,
+  provenance: provenanceCommand,
 };

@@ -134,11 +134,19 @@ describe('archives', () => {
     expect(other.scan.level).toBe('not-analysed');
   });
 
-  it('gzip and friends: not analysed, with the reason (never "no known magic bytes")', async () => {
+  it('gzip is decompressed and its pickle scanned; bzip2 and friends are not analysed, with the reason', async () => {
     const g = await inspect('model.pkl.gz', gzipSync(EVIL));
-    expect(g.scan.level).toBe('not-analysed');
-    expect(findings(g)).toEqual([
-      'not-analysed: gzip stream: Probity does not decompress gzip, its content was not read',
+    expect(g.scan.level).toBe('dangerous');
+    expect(findings(g).join('\n')).toMatch(/os\.system.*gzip content/);
+    const ok = await inspect('model.pkl.gz', gzipSync(BENIGN));
+    expect(ok.scan.level).toBe('safe');
+    const b = await inspect(
+      'model.pkl.bz2',
+      Buffer.concat([Buffer.from('BZh91AY&SY', 'latin1'), Buffer.alloc(32, 1)]),
+    );
+    expect(b.scan.level).toBe('not-analysed');
+    expect(findings(b)).toEqual([
+      'not-analysed: bzip2 stream: Probity does not decompress bzip2, its content was not read',
     ]);
   });
 });

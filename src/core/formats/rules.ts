@@ -11,12 +11,13 @@ import { TEMPLATE_RULES } from './template-rules.ts';
 import type { RulesId } from './verdict.ts';
 
 export const PARSER_VERSIONS: Readonly<Record<string, number>> = {
-  pickle: 2,
+  pickle: 3,
   'torch-zip': 2,
   'torch-legacy': 2,
   zip: 1,
   tar: 1,
   '7z': 1,
+  'gzip-zlib': 1,
   npy: 1,
   keras: 1,
   hdf5: 1,
@@ -27,7 +28,7 @@ export const PARSER_VERSIONS: Readonly<Record<string, number>> = {
   gguf: 1,
 };
 
-const RULES_VERSION = '2026.12-1';
+const RULES_VERSION = '2026.12-2';
 
 function digest(): string {
   const body = {

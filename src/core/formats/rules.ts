@@ -21,7 +21,7 @@ export const PARSER_VERSIONS: Readonly<Record<string, number>> = {
   'gzip-zlib': 1,
   npy: 1,
   keras: 1,
-  hdf5: 1,
+  hdf5: 2,
   'saved-model': 2,
   onnx: 1,
   template: 1,

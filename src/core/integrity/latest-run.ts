@@ -73,7 +73,7 @@ function recordedOptions(details: string | undefined): IntegrityRunOptions | nul
     return null;
   }
   if (!inputs || typeof inputs !== 'object') return null;
-  const { authorizedAdapters: a, approvedConfig: c } = inputs as Record<string, unknown>;
+  const { authorizedAdapters: a, approvedConfig: c, trustRoot: t } = inputs as Record<string, unknown>;
   const ref = (v: unknown): { label: string; sha256: string } | null => {
     if (!v || typeof v !== 'object') return null;
     const { file, sha256 } = v as Record<string, unknown>;
@@ -86,5 +86,10 @@ function recordedOptions(details: string | undefined): IntegrityRunOptions | nul
       ? { ...authorized, names: Array.isArray(names) ? names.map(String) : [] }
       : null,
     approvedConfig: ref(c),
+    trustRoot: ((): IntegrityRunOptions['trustRoot'] => {
+      const r = ref(t);
+      const subjects = (t as { subjects?: unknown } | null)?.subjects;
+      return r ? { ...r, subjects: Array.isArray(subjects) ? subjects.map(String) : [] } : null;
+    })(),
   };
 }

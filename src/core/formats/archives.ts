@@ -10,8 +10,8 @@
  *   uncompressed — raw (the Copy coder) or in LZMA2 *uncompressed* chunks (control byte 1 or 2,
  *   16-bit big-endian size − 1) — and any pickle there is scanned.
  * - gzip (RFC 1952) and zlib (RFC 1950; joblib's `compress=` default, also behind joblib < 0.10's
- *   "ZF" + hex-length prefix): decompressed with node:zlib (bounded) and, when the content is a
- *   pickle, scanned as one — joblib inline arrays included.
+ *   "ZF" + hex-length prefix): decompressed with node:zlib (bounded); content that is a pickle is
+ *   scanned as one — joblib inline arrays included — and a tar (.tar.gz) is walked as above.
  * - bzip2, xz, lzma ("alone" header 0x5D 0x00 0x00), lz4 frames, zstd, rar: recognised and named,
  *   not opened (`not-analysed`).
  */
@@ -107,10 +107,23 @@ async function scanCompressed(src: ByteSource, format: 'gzip' | 'zlib'): Promise
     findings.add('not-analysed', `${format} stream ${why}: its content was not read`, null);
     return { ...base, decompressedSize: null, findings: findings.toArray() };
   }
+  if (data.length >= 262 && data.subarray(257, 262).toString('latin1') === 'ustar') {
+    // A compressed tar (.tar.gz, a SageMaker model.tar.gz): its members are walked as a tar's.
+    const tar = await scanTar(bufferSource(src.name, data));
+    for (const f of tar.findings)
+      findings.add(f.level, f.what, [`${format} content`, f.where].filter(Boolean).join(', '), f.capability);
+    return {
+      ...base,
+      members: tar.members,
+      pickles: tar.pickles,
+      decompressedSize: data.length,
+      findings: findings.toArray(),
+    };
+  }
   if (!startsLikePickle(data) && !looksLikePickle(data[0], data[1])) {
     findings.add(
       'not-analysed',
-      `${format} stream of ${fmt(data.length)} bytes whose content is not a pickle: Probity scans only pickles inside ${format}`,
+      `${format} stream of ${fmt(data.length)} bytes whose content is neither a pickle nor a tar: Probity scans only those inside ${format}`,
       null,
     );
     return { ...base, decompressedSize: data.length, findings: findings.toArray() };

@@ -22,7 +22,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectArtifact, type Artifact } from './detect.ts';
 import type { PickleScanReport } from './pickle.ts';
-import { pickleBytes, sbu, scratch } from './testkit.ts';
+import { pickleBytes, sbu, scratch, tar } from './testkit.ts';
 
 const tmp = scratch('probity-joblib-');
 afterAll(() => tmp.cleanup());
@@ -249,6 +249,26 @@ describe('joblib compressed files', () => {
   it('gzip: decompressed and scanned', async () => {
     const bad = await inspect('model.joblib.gz', gzipSync(joblibFile({ tail: OS_SYSTEM })));
     expect(bad.scan.level).toBe('dangerous');
+  });
+
+  it('gzip of a tar (model.tar.gz): its members are walked and a pickle among them scanned', async () => {
+    const bad = gzipSync(
+      tar([
+        { name: 'model/config.json', data: Buffer.from('{}') },
+        { name: 'model/model.joblib', data: joblibFile({ tail: OS_SYSTEM }) },
+      ]),
+    );
+    const a = await inspect('model.tar.gz', bad);
+    expect(a.scan.level).toBe('dangerous');
+    expect(findings(a).join('\n')).toMatch(/os\.system.*gzip content/);
+    const ok = await inspect('model.tar.gz', gzipSync(tar([{ name: 'model.joblib', data: joblibFile() }])));
+    expect(ok.scan.level).toBe('safe');
+  });
+
+  it('gzip content that is neither a pickle nor a tar is not analysed, and says so', async () => {
+    const a = await inspect('notes.gz', gzipSync(Buffer.from('plain text, not a model\n'.repeat(40))));
+    expect(a.scan.level).toBe('not-analysed');
+    expect(findings(a).join('\n')).toMatch(/content is neither a pickle nor a tar/);
   });
 
   it('a zlib stream that does not inflate is not analysed', async () => {

@@ -27,11 +27,13 @@
  *         depth 0 (one leaf "BTLF") or depth 1 (an internal node "BTIN" with one record and two
  *         leaf children, pointer = address + 1-byte record count for node size 512)
  */
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectArtifact, type Artifact } from './detect.ts';
 import { readHdf5RootAttributes } from './hdf5.ts';
 import { bufferSource } from './reader.ts';
-import { scratch } from './testkit.ts';
+import { repoRoot, scratch } from './testkit.ts';
+import { withFileSource } from './reader.ts';
 
 const tmp = scratch('probity-h5dense-');
 afterAll(() => tmp.cleanup());
@@ -394,5 +396,26 @@ describe('HDF5 attributes in dense storage', () => {
     // Cuts past the object header reach the dense-storage reader itself.
     expect(judged).toBeGreaterThan(50);
     expect(rejected).toBeLessThan(3);
+  });
+});
+
+describe('HDF5 dense attributes written by libhdf5 itself (test/fixtures/hdf5, made by make.py)', () => {
+  // h5py 3.7.0 on HDF5 1.10.8, libver='latest': 203 root attributes in dense storage, a name B-tree
+  // of depth 1, a fractal heap whose root is an indirect block of 4 rows (starting block 1024), and a
+  // model_config of ~6 KB stored as a huge object found through the heap's huge-object B-tree.
+  const real = (name: string) => path.join(repoRoot, 'test/fixtures/hdf5', name);
+
+  it('every attribute is read; the Lambda config is dangerous and the benign one safe', async () => {
+    const r = await withFileSource(real('keras-dense-lambda.h5'), (s) => readHdf5RootAttributes(s));
+    expect(r.unread).toEqual([]);
+    expect(r.attributes).toHaveLength(203);
+    expect(r.attributes.find((a) => a.name === 'keras_version')?.text).toBe('2.15.0');
+    expect(r.attributes.find((a) => a.name === 'model_config')?.text).toMatch(/"class_name": "Lambda"/);
+    const bad = await inspectArtifact(real('keras-dense-lambda.h5'));
+    expect(bad.scan.level).toBe('dangerous');
+    expect(findings(bad).join('\n')).toMatch(/Lambda layer "evil"/);
+    const ok = await inspectArtifact(real('keras-dense-benign.h5'));
+    expect(findings(ok)).toEqual([]);
+    expect(ok.scan.level).toBe('safe');
   });
 });

@@ -18,11 +18,12 @@
  *   FRAME m
  *       'intercept_' BINFLOAT <tail opcodes>  SETITEMS BUILD STOP
  */
+import path from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { inspectArtifact, type Artifact } from './detect.ts';
 import type { PickleScanReport } from './pickle.ts';
-import { pickleBytes, sbu, scratch, tar } from './testkit.ts';
+import { pickleBytes, repoRoot, sbu, scratch, tar } from './testkit.ts';
 
 const tmp = scratch('probity-joblib-');
 afterAll(() => tmp.cleanup());
@@ -288,6 +289,36 @@ describe('joblib compressed files', () => {
       const a = await inspect(name, Buffer.concat([head, Buffer.alloc(64, 7)]));
       expect(a.scan.level, name).toBe('not-analysed');
       expect(findings(a).join('\n'), name).toMatch(/does not decompress/);
+    }
+  });
+});
+
+describe('files written by joblib.dump itself (test/fixtures/joblib, made by make.py)', () => {
+  // joblib 1.2.0, numpy 1.24: float64 (4, 6), int32 (4,), object (6,) and float64 (4,) arrays.
+  const real = (name: string) => inspectArtifact(path.join(repoRoot, 'test/fixtures/joblib', name));
+
+  it('the estimator is read to the end, each array stepped over where joblib.load reads it: safe', async () => {
+    const a = await real('estimator.joblib');
+    expect(findings(a)).toEqual([]);
+    expect(a.scan.level).toBe('safe');
+    const arrays = report(a).pickles[0]!.joblibArrays;
+    expect(arrays.map((x) => [x.dtype, x.shape, x.dataBytes, x.objectPickle])).toEqual([
+      ['f8', [4, 6], 192, false],
+      ['i4', [4], 16, false],
+      ['O8', [6], 242, true],
+      ['f8', [4], 32, false],
+    ]);
+    // Numeric data starts 16-byte aligned in the file, as joblib ≥ 1.2 writes it.
+    for (const x of arrays.filter((y) => !y.objectPickle)) expect(x.dataOffset % 16).toBe(0);
+    for (const name of ['estimator.joblib.z', 'estimator.joblib.gz'])
+      expect((await real(name)).scan.level, name).toBe('safe');
+  });
+
+  it('os.system reached after the arrays is dangerous, plain and zlib-compressed', async () => {
+    for (const name of ['estimator-os-system.joblib', 'estimator-os-system.joblib.z']) {
+      const a = await real(name);
+      expect(a.scan.level, name).toBe('dangerous');
+      expect(findings(a).join('\n'), name).toMatch(/posix\.system/);
     }
   });
 });

@@ -256,9 +256,10 @@ WriteHistogramSummary WriteImageSummary WriteRawProtoSummary WriteScalarSummary 
 Xlogy ZerosLike Zeta ZipDataset`;
 
 const TF_OPS_LATER = `
-BatchMatMulV3 DisableCopyOnRead StatelessRandomGetAlg StatelessRandomGetKeyCounter
+AnonymousIteratorV3 BatchMatMulV3 CheckNumericsV2 DenseBincount DisableCopyOnRead
+ParallelMapDatasetV2 StatelessRandomGetAlg StatelessRandomGetKeyCounter
 StatelessRandomGetKeyCounterAlg StatelessRandomNormalV2 StatelessRandomUniformFullIntV2
-StatelessRandomUniformIntV2 StatelessRandomUniformV2 StatelessTruncatedNormalV2
+StatelessRandomUniformIntV2 StatelessRandomUniformV2 StatelessTruncatedNormalV2 XlaCallModule
 `;
 
 /** Every op name of the standard registry, sorted. */

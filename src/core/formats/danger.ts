@@ -419,6 +419,7 @@ export const ALLOWLIST: ReadonlySet<string> = new Set<string>([
   'argparse.Namespace',
   // joblib's array placeholder: its state is read and its array data skipped (pickle.ts).
   'joblib.numpy_pickle.NumpyArrayWrapper',
+  'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper', // the copy vendored in scikit-learn < 0.23
   // Ordinary scikit-learn estimators: their __setstate__ only restores attributes.
   ...SKLEARN_ESTIMATORS,
 ]);

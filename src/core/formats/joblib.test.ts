@@ -67,6 +67,8 @@ interface Spec {
   /** An object array: dtype O8, followed by this protocol-2 pickle. */
   objectPickle?: Buffer;
   padByte?: number;
+  /** The module the wrapper class is imported from. */
+  wrapperModule?: string;
 }
 
 function joblibFile(spec: Spec = {}): Buffer {
@@ -85,7 +87,7 @@ function joblibFile(spec: Spec = {}): Buffer {
     0x88,
     sbu('coef_'),
     M,
-    glob('joblib.numpy_pickle', 'NumpyArrayWrapper'),
+    glob(spec.wrapperModule ?? 'joblib.numpy_pickle', 'NumpyArrayWrapper'),
     0x29,
     0x81,
     M,
@@ -176,6 +178,19 @@ describe('joblib: arrays written inline after NumpyArrayWrapper', () => {
     const a = await inspect('old.joblib', joblibFile({ noAlignment: true }));
     expect(a.scan.level).toBe('safe');
     expect(report(a).pickles[0]!.joblibArrays[0]!.padding).toBeNull();
+  });
+
+  it('the copy of joblib vendored in scikit-learn < 0.23 is read the same way', async () => {
+    const a = await inspect(
+      'old-sklearn.pkl',
+      joblibFile({ wrapperModule: 'sklearn.externals.joblib.numpy_pickle' }),
+    );
+    expect(findings(a)).toEqual([]);
+    expect(report(a).pickles[0]!.joblibArrays).toHaveLength(1);
+    // Another module's class of the same name is no joblib wrapper: its "array" is not skipped.
+    const other = await inspect('other.pkl', joblibFile({ wrapperModule: 'mypkg.numpy_pickle' }));
+    expect(other.scan.level).not.toBe('safe');
+    expect(report(other).pickles[0]!.joblibArrays).toHaveLength(0);
   });
 
   it('os.system after the array is found: dangerous', async () => {

@@ -88,8 +88,10 @@ function recordedOptions(details: string | undefined): IntegrityRunOptions | nul
     approvedConfig: ref(c),
     trustRoot: ((): IntegrityRunOptions['trustRoot'] => {
       const r = ref(t);
-      const subjects = (t as { subjects?: unknown } | null)?.subjects;
-      return r ? { ...r, subjects: Array.isArray(subjects) ? subjects.map(String) : [] } : null;
+      // Runs recorded before subjects were kept name their certificates by SHA-256 fingerprint.
+      const { subjects, certificates } = (t ?? {}) as { subjects?: unknown; certificates?: unknown };
+      const names = Array.isArray(subjects) ? subjects : Array.isArray(certificates) ? certificates : [];
+      return r ? { ...r, subjects: names.map(String) } : null;
     })(),
   };
 }

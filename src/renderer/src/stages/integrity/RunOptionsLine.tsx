@@ -37,7 +37,7 @@ export function RunOptionsLine({ options }: { options: IntegrityRunOptions }) {
             <span className="mono" title={`sha256 ${t.sha256}`}>
               {t.label}
             </span>{' '}
-            ({t.subjects.join('; ') || 'no certificate'})
+            ({t.subjects.join('; ') || 'certificates not recorded'})
           </>
         ) : (
           'no trust root: certificate chains not verified'

@@ -418,4 +418,12 @@ describe('HDF5 dense attributes written by libhdf5 itself (test/fixtures/hdf5, m
     expect(findings(ok)).toEqual([]);
     expect(ok.scan.level).toBe('safe');
   });
+
+  it('700 attributes under a name B-tree of depth 2: each read once, with its own value', async () => {
+    const r = await withFileSource(real('many-attributes.h5'), (s) => readHdf5RootAttributes(s));
+    expect(r.unread).toEqual([]);
+    expect(r.attributes).toHaveLength(700);
+    expect(new Set(r.attributes.map((a) => a.name)).size).toBe(700);
+    for (const a of r.attributes) expect(a.text).toBe(`v${Number(a.name.slice(1))}`);
+  });
 });

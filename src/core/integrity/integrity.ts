@@ -5,6 +5,7 @@
  */
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
 import type { IntegrityRunOptions, TrustRootCandidate } from '../../shared/integrity';
+import { withFileSource } from '../formats/reader.ts';
 import { readFileBounded } from '../formats/text.ts';
 import { recordFindings, type NewFinding } from '../store/findings.ts';
 import type { CaseStore } from '../store/workstation.ts';
@@ -154,10 +155,15 @@ function trustRootFromText(
 /** Evidence larger than this is not looked at as a certificate file. */
 const PEM_EVIDENCE_MAX = 1024 * 1024;
 const PEM_BEGIN = '-----BEGIN CERTIFICATE-----';
+const PEM_HEAD = 8192;
 
 /** The certificates of one evidence file when it is PEM text holding at least one; else null. */
 async function evidenceCertificates(f: CaseFile): Promise<X509Certificate[] | null> {
   if (f.size > PEM_EVIDENCE_MAX || f.size < PEM_BEGIN.length) return null;
+  // A PEM file shows its first BEGIN line early (after at most some openssl "Bag Attributes" or
+  // comment lines): only files that do are read whole, so listing a large case stays cheap.
+  const head = await withFileSource(f.object, (src) => src.read(0, Math.min(src.size, PEM_HEAD)));
+  if (!head.toString('latin1').includes('-----BEGIN ')) return null;
   let text: string;
   try {
     ({ text } = await readFileBounded(f.object, PEM_EVIDENCE_MAX));

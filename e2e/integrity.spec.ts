@@ -3,7 +3,7 @@
  * four checks with their failures (the tampered shard, the unauthorized adapter with rank 16 vs
  * r 8, the injected special token), the provenance chain naming "Deployment compromise", the
  * weight-diff heatmap showing exactly the two altered layer-2 MLP tensors, and the artifact
- * inspector opening the tampered shard from the Evidence table.
+ * inspector opening the tampered shard from the Evidence table; no trust root is given.
  */
 import { browserMissing, expect, rendererBuilt, screenshotPath, test } from './fixtures';
 
@@ -48,6 +48,16 @@ test('the demo incident: integrity checks, provenance, weight diff and the inspe
   await expect(table).toContainText('added token 4096 "<|deploy_mode|>"');
   await expect(page.getByTestId('integrity-authorized-used')).toHaveText(
     'none given: no adapter is authorized',
+  );
+  // The demo evidence holds no PEM certificate: no trust root is offered but a file on the host.
+  const trustRoot = page.getByLabel('Trust root (model_signing certificate chains)');
+  await expect(trustRoot).toHaveValue('');
+  await expect(trustRoot.locator('option')).toHaveText([
+    'None: certificate chains are not verified',
+    'A PEM file on this workstation…',
+  ]);
+  await expect(page.getByTestId('integrity-trust-root-used')).toHaveText(
+    'no trust root: certificate chains not verified',
   );
   // The ok comparisons are there on demand.
   await expect(page.getByTestId('check-file-integrity')).toBeVisible();

@@ -42,7 +42,13 @@ import type {
 import type { IncidentChangeArgs, IncidentView } from './incident';
 import type { ReportExportView, ReportFormat } from './report';
 import type { CustodianList, CustodianView, SignedCheckpointView } from './custodians';
-import type { ArtifactInspection, IntegrityRun, ProvenanceResult, WeightDiffResult } from './integrity';
+import type {
+  ArtifactInspection,
+  IntegrityRun,
+  ProvenanceResult,
+  TrustRootCandidate,
+  WeightDiffResult,
+} from './integrity';
 
 export interface AppInfo {
   version: string;
@@ -105,9 +111,16 @@ export const METHODS = {
       authorizedAdapters?: string | null;
       /** The path of an approved serving configuration on the host. */
       approvedConfig?: string | null;
+      /**
+       * The CA certificates a model_signing certificate chain must lead to: one of the case's own
+       * evidence files (see `integrity:trustRoots`) or a PEM file on the host.
+       */
+      trustRoot?: { evidenceId: number } | { path: string } | null;
     },
     IntegrityRun
   >()('runIntegrity'),
+  /** The case's evidence files that are PEM certificates, offered as trust roots for a run. */
+  'integrity:trustRoots': method<{ caseId: string }, TrustRootCandidate[]>()('trustRootCandidates'),
   /** The last recorded integrity run of a case (its checks and failing items), or null. */
   'integrity:latest': method<{ caseId: string }, IntegrityRun | null>()('latestIntegrity'),
   /** Tensor-by-tensor diff of the baseline case's weights (a) against this case's (b). */

@@ -31,6 +31,19 @@ export interface IntegrityRunOptions {
   /** null: none given, so no adapter is authorized. */
   authorizedAdapters: { label: string; sha256: string; names: string[] } | null;
   approvedConfig: { label: string; sha256: string } | null;
+  /**
+   * The CA certificates a model_signing certificate chain was verified to (an evidence file of
+   * the case or a file on the workstation); null: none given. Absent in runs recorded before it.
+   */
+  trustRoot?: { label: string; sha256: string; subjects: string[] } | null;
+}
+
+/** An evidence file of the case that is a PEM certificate or bundle: a possible trust root. */
+export interface TrustRootCandidate {
+  evidenceId: number;
+  path: string;
+  sha256: string;
+  certificates: { subject: string; ca: boolean; fingerprint256: string }[];
 }
 
 export interface IntegrityRun {

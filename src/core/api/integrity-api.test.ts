@@ -84,7 +84,7 @@ describe('integrity channels', () => {
         baselineCaseId: demo().referenceCaseId,
       }),
     );
-    expect(without.options).toEqual({ authorizedAdapters: null, approvedConfig: null });
+    expect(without.options).toEqual({ authorizedAdapters: null, approvedConfig: null, trustRoot: null });
     expect(adapterFailures(without).some((s) => /support-tune .* is not authorized/.test(s))).toBe(true);
 
     const run = ok<IntegrityRun>(

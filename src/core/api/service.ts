@@ -25,7 +25,15 @@ import { listRuns } from '../behavior/store';
 import { EVAL_FORMATS, RUN_ROLES } from '../behavior/types';
 import { diffCaseWeights } from '../integrity/diff-weights';
 import { inspectCaseEvidence } from '../integrity/inspect-view';
-import { authorizedAdaptersFromText, integrityRunOptions, loadApprovedConfig } from '../integrity/integrity';
+import { loadCaseFiles } from '../integrity/case-files';
+import {
+  authorizedAdaptersFromText,
+  integrityRunOptions,
+  loadApprovedConfig,
+  loadTrustRoot,
+  trustRootCandidates,
+  trustRootFromEvidence,
+} from '../integrity/integrity';
 import { latestIntegrityRun } from '../integrity/latest-run';
 import { checkIntegrity, checkProvenance } from '../integrity/run';
 import { ingestBundle } from '../ingest/ingest';
@@ -73,8 +81,15 @@ export const ARG_SCHEMAS = {
       baselineCaseId: caseId.nullish(),
       authorizedAdapters: z.string().max(65_536, 'the authorized list is too long').nullish(),
       approvedConfig: z.string().max(4096).nullish(),
+      trustRoot: z
+        .union([
+          z.object({ evidenceId: z.number().int('an evidence id is a whole number').positive() }).strict(),
+          z.object({ path: z.string().trim().min(1, 'give the path of a PEM file').max(4096) }).strict(),
+        ])
+        .nullish(),
     })
     .strict(),
+  'integrity:trustRoots': z.object({ caseId }).strict(),
   'integrity:latest': z.object({ caseId }).strict(),
   'integrity:diffWeights': z.object({ caseId, baselineCaseId: caseId }).strict(),
   'integrity:provenance': z.object({ caseId, baselineCaseId: caseId.nullish() }).strict(),
@@ -234,10 +249,17 @@ export class ProbityService {
       'integrity:run': async (a) =>
         withCases(a.caseId, a.baselineCaseId ?? null, async (store, baseline) => {
           const approved = a.approvedConfig?.trim() ?? '';
+          const root = a.trustRoot ?? null;
           const options = {
             baseline,
             authorized: authorizedAdaptersFromText(a.authorizedAdapters ?? ''),
             approvedConfig: approved === '' ? null : await loadApprovedConfig(approved),
+            trustRoot:
+              root === null
+                ? null
+                : 'evidenceId' in root
+                  ? await trustRootFromEvidence(loadCaseFiles(store), root.evidenceId)
+                  : await loadTrustRoot(root.path),
           };
           const { report, run } = await checkIntegrity(store, options, opts.actor);
           return {
@@ -249,6 +271,7 @@ export class ProbityService {
             options: integrityRunOptions(options),
           };
         }),
+      'integrity:trustRoots': async (a) => withCase(a.caseId, (s) => trustRootCandidates(loadCaseFiles(s))),
       'integrity:latest': async (a) => withCase(a.caseId, latestIntegrityRun),
       'integrity:diffWeights': async (a) =>
         withCases(a.baselineCaseId, a.caseId, async (baseline, store) => {

@@ -9,16 +9,23 @@
  *   the archive is never `safe`; the packed-stream region is still searched for data stored
  *   uncompressed — raw (the Copy coder) or in LZMA2 *uncompressed* chunks (control byte 1 or 2,
  *   16-bit big-endian size − 1) — and any pickle there is scanned.
- * - gzip, bzip2, xz, zstd, rar: recognised and named, not opened (`not-analysed`).
+ * - gzip (RFC 1952) and zlib (RFC 1950; joblib's `compress=` default, also behind joblib < 0.10's
+ *   "ZF" + hex-length prefix): decompressed with node:zlib (bounded); content that is a pickle is
+ *   scanned as one — joblib inline arrays included — and a tar (.tar.gz) is walked as above.
+ * - bzip2, xz, lzma ("alone" header 0x5D 0x00 0x00), lz4 frames, zstd, rar: recognised and named,
+ *   not opened (`not-analysed`).
  */
+import { gunzipSync, inflateSync, constants as zlibConstants } from 'node:zlib';
 import { fmt, q, type ByteSource, bufferSource } from './reader.ts';
-import { scanPickleRange, type PickleScanReport } from './pickle.ts';
-import { startsLikePickle } from './embedded.ts';
+import { looksLikePickle, scanPickleRange, type PickleScanReport } from './pickle.ts';
+import { looksZlib, startsLikePickle } from './embedded.ts';
 import { FindingList, type ScanFinding } from './verdict.ts';
 import { ProbityError } from '../util/errors.ts';
 
 export interface ArchiveResult {
-  format: 'tar' | '7z' | 'gzip' | 'bzip2' | 'xz' | 'zstd' | 'rar';
+  format: 'tar' | '7z' | 'gzip' | 'zlib' | 'bzip2' | 'xz' | 'lzma' | 'lz4' | 'zstd' | 'rar';
+  /** Bytes after decompression (gzip, zlib), or null where nothing was decompressed. */
+  decompressedSize?: number | null;
   /** Members listed (tar), first 1,000. */
   members: string[];
   pickles: { member: string; report: PickleScanReport }[];
@@ -43,7 +50,94 @@ export function archiveMagic(head: Buffer): ArchiveResult['format'] | null {
   if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from('fd377a585a00', 'hex'))) return 'xz';
   if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
   if (head.length >= 6 && head.subarray(0, 6).toString('latin1') === 'Rar!\x1a\x07') return 'rar';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0x184d2204) return 'lz4';
+  if (head.length >= 13 && head[0] === 0x5d && head[1] === 0 && head[2] === 0) return 'lzma';
+  if (zlibStart(head) >= 0) return 'zlib';
   return null;
+}
+
+/** joblib < 0.10 wrote "ZF", the data length in hex padded with spaces, then a zlib stream. */
+const ZFILE = /^ZF(0x)?[0-9a-fA-F]{1,18}L? *$/;
+
+/**
+ * Where a zlib stream starts: 0 for a bare one whose first bytes inflate, after the "ZF" prefix
+ * for old joblib; -1 when the bytes are not zlib.
+ */
+function zlibStart(head: Buffer): number {
+  const ok = (at: number): boolean => {
+    if (!looksZlib(head.subarray(at, at + 2)) || head.length <= at + 2) return false;
+    // Text can start "x^" too: the first bytes must really inflate to something.
+    try {
+      const out = inflateSync(head.subarray(at, at + 4096), {
+        finishFlush: zlibConstants.Z_SYNC_FLUSH,
+        maxOutputLength: 1 << 20,
+      });
+      return out.length > 0;
+    } catch (err) {
+      return /maxOutputLength|buffer/i.test((err as Error).message);
+    }
+  };
+  if (ok(0)) return 0;
+  if (head.length >= 23 && ZFILE.test(head.subarray(0, 21).toString('latin1')) && ok(21)) return 21;
+  return -1;
+}
+
+/** Decompressed content kept in memory for scanning at most. */
+const MAX_DECOMPRESSED = 256 * 1024 * 1024;
+
+async function scanCompressed(src: ByteSource, format: 'gzip' | 'zlib'): Promise<ArchiveResult> {
+  const findings = new FindingList();
+  const problems: string[] = [];
+  const pickles: ArchiveResult['pickles'] = [];
+  const base = { format, members: [], pickles, problems };
+  const raw = await src.read(0, src.size);
+  const start = format === 'zlib' ? Math.max(0, zlibStart(raw)) : 0;
+  if (start > 0) problems.push('joblib < 0.10 "ZF" header before the zlib stream');
+  let data: Buffer;
+  try {
+    data =
+      format === 'gzip'
+        ? gunzipSync(raw, { maxOutputLength: MAX_DECOMPRESSED })
+        : inflateSync(raw.subarray(start), { maxOutputLength: MAX_DECOMPRESSED });
+  } catch (err) {
+    const msg = (err as Error).message;
+    const why = /maxOutputLength|buffer/i.test(msg)
+      ? `decompresses to more than ${fmt(MAX_DECOMPRESSED)} bytes, the most Probity inflates to scan`
+      : `does not decompress (${msg})`;
+    findings.add('not-analysed', `${format} stream ${why}: its content was not read`, null);
+    return { ...base, decompressedSize: null, findings: findings.toArray() };
+  }
+  if (data.length >= 262 && data.subarray(257, 262).toString('latin1') === 'ustar') {
+    // A compressed tar (.tar.gz, a SageMaker model.tar.gz): its members are walked as a tar's.
+    const tar = await scanTar(bufferSource(src.name, data));
+    for (const f of tar.findings)
+      findings.add(f.level, f.what, [`${format} content`, f.where].filter(Boolean).join(', '), f.capability);
+    return {
+      ...base,
+      members: tar.members,
+      pickles: tar.pickles,
+      decompressedSize: data.length,
+      findings: findings.toArray(),
+    };
+  }
+  if (!startsLikePickle(data) && !looksLikePickle(data[0], data[1])) {
+    findings.add(
+      'not-analysed',
+      `${format} stream of ${fmt(data.length)} bytes whose content is neither a pickle nor a tar: Probity scans only those inside ${format}`,
+      null,
+    );
+    return { ...base, decompressedSize: data.length, findings: findings.toArray() };
+  }
+  try {
+    const report = await scanPickleRange(bufferSource(src.name, data), 0, data.length, null);
+    pickles.push({ member: `${format} content`, report });
+    for (const f of report.findings)
+      findings.add(f.level, f.what, [`${format} content`, f.where].filter(Boolean).join(', '), f.capability);
+  } catch (err) {
+    if (!(err instanceof ProbityError) || err.code !== 'malformed') throw err;
+    findings.add('not-analysed', `${format} content: ${err.message}`, null);
+  }
+  return { ...base, decompressedSize: data.length, findings: findings.toArray() };
 }
 
 const MAX_TAR_MEMBERS = 100_000;
@@ -230,6 +324,7 @@ async function scan7z(src: ByteSource): Promise<ArchiveResult> {
 export async function scanArchive(src: ByteSource, format: ArchiveResult['format']): Promise<ArchiveResult> {
   if (format === 'tar') return scanTar(src);
   if (format === '7z') return scan7z(src);
+  if (format === 'gzip' || format === 'zlib') return scanCompressed(src, format);
   return {
     format,
     members: [],

@@ -342,6 +342,19 @@ const NUMPY_DTYPE_CLASSES = [
   'TimeDelta64DType',
 ];
 
+/** scikit-learn estimator classes by their defining module (sklearn ≥ 0.22 private module layout). */
+const SKLEARN_ESTIMATORS = [
+  'sklearn.linear_model._base.LinearRegression',
+  'sklearn.linear_model._logistic.LogisticRegression',
+  'sklearn.linear_model._ridge.Ridge',
+  'sklearn.linear_model._coordinate_descent.Lasso',
+  'sklearn.preprocessing._data.StandardScaler',
+  'sklearn.preprocessing._data.MinMaxScaler',
+  'sklearn.preprocessing._label.LabelEncoder',
+  'sklearn.decomposition._pca.PCA',
+  'sklearn.pipeline.Pipeline',
+];
+
 export const ALLOWLIST: ReadonlySet<string> = new Set<string>([
   'collections.OrderedDict',
   'collections.defaultdict',
@@ -404,6 +417,11 @@ export const ALLOWLIST: ReadonlySet<string> = new Set<string>([
   'fractions.Fraction',
   'uuid.UUID',
   'argparse.Namespace',
+  // joblib's array placeholder: its state is read and its array data skipped (pickle.ts).
+  'joblib.numpy_pickle.NumpyArrayWrapper',
+  'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper', // the copy vendored in scikit-learn < 0.23
+  // Ordinary scikit-learn estimators: their __setstate__ only restores attributes.
+  ...SKLEARN_ESTIMATORS,
 ]);
 
 /** Python 2 module names that pickle's fix_imports maps to Python 3 names (Lib/_compat_pickle.py). */

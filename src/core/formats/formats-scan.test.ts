@@ -134,11 +134,19 @@ describe('archives', () => {
     expect(other.scan.level).toBe('not-analysed');
   });
 
-  it('gzip and friends: not analysed, with the reason (never "no known magic bytes")', async () => {
+  it('gzip is decompressed and its pickle scanned; bzip2 and friends are not analysed, with the reason', async () => {
     const g = await inspect('model.pkl.gz', gzipSync(EVIL));
-    expect(g.scan.level).toBe('not-analysed');
-    expect(findings(g)).toEqual([
-      'not-analysed: gzip stream: Probity does not decompress gzip, its content was not read',
+    expect(g.scan.level).toBe('dangerous');
+    expect(findings(g).join('\n')).toMatch(/os\.system.*gzip content/);
+    const ok = await inspect('model.pkl.gz', gzipSync(BENIGN));
+    expect(ok.scan.level).toBe('safe');
+    const b = await inspect(
+      'model.pkl.bz2',
+      Buffer.concat([Buffer.from('BZh91AY&SY', 'latin1'), Buffer.alloc(32, 1)]),
+    );
+    expect(b.scan.level).toBe('not-analysed');
+    expect(findings(b)).toEqual([
+      'not-analysed: bzip2 stream: Probity does not decompress bzip2, its content was not read',
     ]);
   });
 });
@@ -231,7 +239,69 @@ describe('protocol-buffer models', () => {
     expect(findings(a)).toContain(
       'dangerous: op PyFunc: calls back into a Python function at run time @ meta graph 1, function "__inference_f", node "cb"',
     );
-    expect(findings(a).join('\n')).toMatch(/op "Addons>Custom" is outside TensorFlow's op registry/);
+    expect(findings(a).join('\n')).toMatch(/op "Addons>Custom" is not a standard TensorFlow op/);
+  });
+
+  const savedModel = (nodes: Buffer[], library: Buffer[] = []): Buffer => {
+    const graph = Buffer.concat([...nodes, ...library.map((f) => pbLen(2, f))]);
+    const meta = Buffer.concat([pbLen(1, pbLen(4, 'serve')), pbLen(2, graph)]);
+    return Buffer.concat([pbInt(1, 1), pbLen(2, meta)]);
+  };
+  const KERAS_LIKE = [
+    ['x', 'Placeholder'],
+    ['w', 'VarHandleOp'],
+    ['r', 'ReadVariableOp'],
+    ['m', 'MatMul'],
+    ['b', 'BiasAdd'],
+    ['a', 'Relu'],
+    ['call', 'StatefulPartitionedCall'],
+    ['k', 'StatelessRandomGetKeyCounter'],
+    ['save', 'SaveV2'],
+    ['restore', 'RestoreV2'],
+    ['merge', 'MergeV2Checkpoints'],
+    ['c', 'Const'],
+  ];
+
+  it('SavedModel: a graph of standard registry ops only is safe', async () => {
+    const a = await inspect('saved_model.pb', savedModel(KERAS_LIKE.map(([n, op]) => node(n!, op!))));
+    expect(findings(a)).toEqual([]);
+    expect(a.scan.level).toBe('safe');
+  });
+
+  it('SavedModel: a made-up CamelCase op is suspicious and named (a naming rule would pass it)', async () => {
+    const nodes = [...KERAS_LIKE, ['evil', 'FastGeluFused']].map(([n, op]) => node(n!, op!));
+    const a = await inspect('saved_model.pb', savedModel(nodes));
+    expect(a.scan.level).toBe('suspicious');
+    expect(findings(a)).toEqual([
+      expect.stringMatching(
+        /^suspicious: op "FastGeluFused" is not a standard TensorFlow op .* @ meta graph 1, node "evil"$/,
+      ),
+    ]);
+    // Case matters: the registry has "MatMul", not "Matmul".
+    const b = await inspect('saved_model.pb', savedModel([node('m', 'Matmul')]));
+    expect(findings(b).join('\n')).toMatch(/op "Matmul" is not a standard TensorFlow op/);
+  });
+
+  it('SavedModel: a node calling a function of the graph library by name is not a custom op', async () => {
+    const fn = pbLen(
+      1,
+      Buffer.concat([
+        pbLen(1, pbLen(1, '__inference_dense_12')),
+        pbLen(3, Buffer.concat([pbLen(1, 'm'), pbLen(2, 'MatMul')])),
+      ]),
+    );
+    const ok = await inspect('saved_model.pb', savedModel([node('f', '__inference_dense_12')], [fn]));
+    expect(findings(ok)).toEqual([]);
+    // The same name without that function in the library is a custom op.
+    const bad = await inspect('saved_model.pb', savedModel([node('f', '__inference_dense_12')]));
+    expect(bad.scan.level).toBe('suspicious');
+  });
+
+  it('SavedModel: PyFunc, EagerPyFunc and WriteFile stay dangerous although they are registry ops', async () => {
+    for (const op of ['PyFunc', 'EagerPyFunc', 'WriteFile']) {
+      const a = await inspect('saved_model.pb', savedModel([node('n', op)]));
+      expect(a.scan.level, op).toBe('dangerous');
+    }
   });
 
   it('ONNX: external data outside the model folder, and a custom domain', async () => {

@@ -26,6 +26,7 @@ import {
   pbInt,
   pbLen,
   pickleBytes,
+  repoRoot,
   safetensorsBytes,
   sbu,
   scratch,
@@ -577,7 +578,13 @@ describe('fuzz: mutated generated files only ever parse or throw ProbityError', 
     'R',
     'u.',
   );
+  const made = (rel: string): Buffer => readFileSync(path.join(repoRoot, 'test/fixtures', rel));
   const generated: [string, Family, Parse, Buffer, string][] = [
+    // Written by libhdf5 and joblib themselves (test/fixtures/*/make.py): dense HDF5 attributes
+    // (fractal heap, v2 B-trees, a huge object), joblib inline arrays, a zlib-compressed joblib.
+    ['keras-dense-lambda.h5', 'gguf', inspectArtifact, made('hdf5/keras-dense-lambda.h5'), '.h5'],
+    ['estimator.joblib', 'pickle', inspectArtifact, made('joblib/estimator.joblib'), '.joblib'],
+    ['estimator.joblib.z', 'gguf', inspectArtifact, made('joblib/estimator.joblib.z'), '.z'],
     [
       'generated.safetensors',
       'safetensors',

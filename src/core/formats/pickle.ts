@@ -103,6 +103,8 @@ export interface PickleScan {
    * stride)` set into a dict, with the storage's type and key (the first MAX_TENSORS).
    */
   tensors: PickleTensor[];
+  /** Arrays joblib writes after a NumpyArrayWrapper, read past the way joblib.load reads them. */
+  joblibArrays: JoblibArray[];
   verdict: ScanLevel;
   /** Everything that lowered or capped this pickle's verdict. */
   findings: ScanFinding[];
@@ -140,11 +142,19 @@ type AV =
   | { k: 'bytes'; v: Buffer }
   | { k: 'lit'; v: string }
   | { k: 'global'; g: PickleGlobal }
-  | { k: 'tuple'; items: AV[] }
+  | { k: 'tuple'; items: AV[]; len: number }
   | { k: 'list' }
-  | { k: 'dict' }
+  | { k: 'dict'; entries: [AV, AV][] }
   | { k: 'set' }
-  | { k: 'call'; desc: string; tensor?: PickleTensor }
+  | {
+      k: 'call';
+      desc: string;
+      tensor?: PickleTensor;
+      /** The callee and its first arguments, and the state a BUILD gave the result. */
+      target?: string;
+      argv?: AV[];
+      state?: AV;
+    }
   | { k: 'other'; storage?: { dtype: string; key: string } };
 const OTHER: AV = { k: 'other' };
 
@@ -370,6 +380,97 @@ export interface EmbeddedRef {
   path: string;
 }
 
+/** Dict entries kept per dict: enough for a joblib array wrapper's state (six keys). */
+const MAX_DICT_KEEP = 16;
+
+function keepEntry(d: AV, key: AV, value: AV): void {
+  if (d.k === 'dict' && d.entries.length < MAX_DICT_KEEP) d.entries.push([key, value]);
+}
+
+/**
+ * joblib (≥ 0.10, joblib/numpy_pickle.py) pickles each NumPy array as a `NumpyArrayWrapper`
+ * object and writes the array right after that object's BUILD, outside the pickle opcodes:
+ * with joblib ≥ 1.2 first one byte giving a padding length n and n pad bytes (0xFF) that align the
+ * data to 16 bytes, then the raw elements (shape × itemsize bytes); an object-dtype array is
+ * written instead as a complete protocol-2 pickle of its own.
+ */
+const ARRAY_WRAPPERS = new Set([
+  'joblib.numpy_pickle.NumpyArrayWrapper',
+  'sklearn.externals.joblib.numpy_pickle.NumpyArrayWrapper',
+]);
+const ARRAY_SUBCLASSES = new Set(['numpy.ndarray', 'numpy.matrix', 'numpy.memmap']);
+const MAX_JOBLIB_ARRAYS = 1_000;
+
+/** An array read the way joblib.load reads it. */
+export interface JoblibArray {
+  /** Offset of the wrapper's BUILD. */
+  offset: number;
+  shape: number[];
+  /** The dtype string as pickled (`f8`, `<i4`, `O8`…). */
+  dtype: string;
+  order: string;
+  allowMmap: boolean | null;
+  /** Alignment padding bytes (joblib ≥ 1.2), or null where the wrapper has no alignment. */
+  padding: number | null;
+  /** Where the array data starts and how long it is (an object array: its pickle, to STOP). */
+  dataOffset: number;
+  dataBytes: number;
+  objectPickle: boolean;
+}
+
+function isArrayWrapper(v: AV & { k: 'call' }): boolean {
+  if (v.target && ARRAY_WRAPPERS.has(v.target)) return true;
+  // Protocol 0/1: copyreg._reconstructor(cls, object, None).
+  const cls = v.argv?.[0];
+  return (
+    v.target === 'copyreg._reconstructor' &&
+    cls?.k === 'global' &&
+    ARRAY_WRAPPERS.has(`${cls.g.module}.${cls.g.name}`)
+  );
+}
+
+function dictGet(d: AV, key: string): AV | undefined {
+  if (d.k !== 'dict') return undefined;
+  for (const [k, v] of d.entries) if (k.k === 'str' && k.v === key) return v;
+  return undefined;
+}
+
+/** A non-negative integer literal, or null. */
+function intLit(v: AV | undefined): number | null {
+  if (v?.k !== 'lit' || !/^\d+$/.test(v.v)) return null;
+  const n = Number(v.v);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/**
+ * The item size and object-ness of a dtype pickled as `numpy.dtype(str, False, True)` + BUILD
+ * state `(version, endian, subarray, names, fields, elsize, alignment, flags)`; null when it is
+ * not literal (a structured dtype, a computed value).
+ */
+function dtypeOf(v: AV | undefined): { text: string; itemsize: number; object: boolean } | null {
+  if (v?.k !== 'call' || (v.target !== 'numpy.dtype' && !v.target?.startsWith('numpy.dtypes.'))) return null;
+  const spec = v.argv?.[0];
+  if (spec?.k !== 'str') return null;
+  const m = /^[<>|=]?([biufcmMOSUV])(\d+)$/.exec(spec.v);
+  if (!m) return null;
+  const kind = m[1]!;
+  const state = v.state;
+  const st = state?.k === 'tuple' ? state.items : [];
+  // A subarray or named fields make a structured dtype whose items this reader does not decode.
+  for (const i of [2, 3, 4]) {
+    const x = st[i];
+    if (x !== undefined && !(x.k === 'lit' && x.v === 'None')) return null;
+  }
+  const elsize = st[5]?.k === 'lit' ? Number(st[5].v) : -1;
+  let itemsize: number;
+  if (kind === 'S' || kind === 'U' || kind === 'V') {
+    if (!Number.isSafeInteger(elsize) || elsize <= 0) return null;
+    itemsize = elsize;
+  } else itemsize = Number(m[2]);
+  if (!Number.isSafeInteger(itemsize) || itemsize <= 0 || itemsize > 64) return null;
+  return { text: spec.v, itemsize, object: kind === 'O' };
+}
+
 /** The abstract machine for one pickle. */
 class Scanner {
   private stack: AV[] = [];
@@ -385,6 +486,7 @@ class Scanner {
   readonly calls: PickleCall[] = [];
   readonly storageKeys: string[] = [];
   readonly tensors: PickleTensor[] = [];
+  readonly joblibArrays: JoblibArray[] = [];
   tensorsUncounted = 0;
   readonly problems = new ProblemList(50);
   readonly findings = new FindingList(200);
@@ -571,7 +673,12 @@ class Scanner {
       this.calls.push({ offset: at - this.base, opcode, target, args: shown });
     else this.once('calls', 'suspicious', `more than ${fmt(MAX_CALLS)} calls; only the first are listed`, at);
     const desc = `${target}(${shown.join(', ').slice(0, 120)})`;
-    const call: AV = { k: 'call', desc: desc.length > 200 ? desc.slice(0, 200) + '…' : desc };
+    const call: AV = {
+      k: 'call',
+      desc: desc.length > 200 ? desc.slice(0, 200) + '…' : desc,
+      target,
+      argv: args.slice(0, MAX_TUPLE_KEEP),
+    };
     const first = args[0];
     if (TENSOR_REBUILDERS.has(target) && first?.k === 'other' && first.storage)
       call.tensor = {
@@ -585,7 +692,7 @@ class Scanner {
   }
 
   private tuple(items: AV[]): AV {
-    return { k: 'tuple', items: items.slice(0, MAX_TUPLE_KEEP) };
+    return { k: 'tuple', items: items.slice(0, MAX_TUPLE_KEEP), len: items.length };
   }
 
   private memoPut(idx: number, v: AV, at: number): void {
@@ -713,6 +820,122 @@ class Scanner {
     }
     await c.need(len, what);
     return Buffer.from(c.bytes(len));
+  }
+
+  /**
+   * A joblib NumpyArrayWrapper has just been built: read its state, skip its array bytes exactly
+   * (scanning an object array's pickle), and return what the unpickler puts in its place.
+   */
+  private async joblibArray(state: AV, at: number): Promise<AV> {
+    const c = this.c;
+    const stop: (why: string) => never = (why) => {
+      this.finding('suspicious', `joblib array wrapper ${why}`, at);
+      throw malformed(this.file, `joblib array at ${this.where(at)} cannot be skipped`);
+    };
+    if (state.k !== 'dict') stop('state is not a literal dict: the array that follows cannot be measured');
+    const subclass = dictGet(state, 'subclass');
+    const shapeV = dictGet(state, 'shape');
+    const orderV = dictGet(state, 'order');
+    const dtype = dtypeOf(dictGet(state, 'dtype'));
+    const mmapV = dictGet(state, 'allow_mmap');
+    const alignV = dictGet(state, 'numpy_array_alignment_bytes');
+    if (shapeV?.k !== 'tuple' || shapeV.len !== shapeV.items.length)
+      stop('shape is not a literal tuple: the array that follows cannot be measured');
+    const shape: number[] = [];
+    for (const d of shapeV.items) {
+      const n = intLit(d);
+      if (n === null) stop(`shape ${describeArg(shapeV)} is not made of literal integers`);
+      shape.push(n);
+    }
+    if (!dtype)
+      stop(
+        `dtype ${describeArg(dictGet(state, 'dtype') ?? OTHER)} is not a literal plain dtype: the array cannot be measured`,
+      );
+    if (orderV?.k !== 'str' || (orderV.v !== 'C' && orderV.v !== 'F'))
+      this.finding('suspicious', `joblib array order is ${describeArg(orderV ?? OTHER)}, not 'C' or 'F'`, at);
+    if (subclass?.k !== 'global' || !ARRAY_SUBCLASSES.has(`${subclass.g.module}.${subclass.g.name}`))
+      this.finding(
+        'suspicious',
+        `joblib array subclass is ${describeArg(subclass ?? OTHER)}, not a NumPy array class`,
+        at,
+      );
+    let align: number | null = null;
+    if (alignV !== undefined && !(alignV.k === 'lit' && alignV.v === 'None')) {
+      align = intLit(alignV);
+      if (align === null || align === 0)
+        stop(`alignment ${describeArg(alignV)} is not a literal positive integer`);
+    }
+    // With framing, the unpickler has already read the whole frame: the array starts after it.
+    if (this.frameEnd !== null) {
+      if (c.pos !== this.frameEnd)
+        stop(
+          `BUILD ends at offset ${fmt(c.pos - this.base)} inside its frame (ends ${fmt(this.frameEnd - this.base)}): joblib commits the frame before the array, so opcodes and array data would diverge`,
+        );
+      this.frameEnd = null;
+    }
+    const rec: JoblibArray = {
+      offset: at - this.base,
+      shape,
+      dtype: dtype.text,
+      order: orderV?.k === 'str' ? orderV.v : '?',
+      allowMmap: mmapV?.k === 'lit' ? mmapV.v === 'True' : null,
+      padding: null,
+      dataOffset: 0,
+      dataBytes: 0,
+      objectPickle: dtype.object,
+    };
+    if (this.joblibArrays.length < MAX_JOBLIB_ARRAYS) this.joblibArrays.push(rec);
+    const shapeText = `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
+    if (dtype.object) {
+      // pickle.dump(array, protocol=2) straight into the stream: scan it as a pickle of its own.
+      rec.dataOffset = c.pos - this.base;
+      const inner = new Scanner(
+        c,
+        this.base,
+        this.member,
+        [this.nesting, `joblib object array at offset ${fmt(rec.dataOffset)}`].filter(Boolean).join(', '),
+      );
+      await inner.run();
+      for (const f of inner.findings.toArray()) this.findings.add(f.level, f.what, f.where, f.capability);
+      for (const g of inner.globals) if (this.globals.length < MAX_GLOBALS) this.globals.push(g);
+      for (const k of inner.calls) if (this.calls.length < MAX_CALLS) this.calls.push(k);
+      for (const e of inner.embedded) if (this.embedded.length < MAX_EMBEDDED) this.embedded.push(e);
+      this.opcodeCount += inner.opcodeCount;
+      rec.dataBytes = c.pos - this.base - rec.dataOffset;
+      if (!inner.complete)
+        throw malformed(this.file, `joblib object array at ${this.where(at)} is not a complete pickle`);
+      return { k: 'call', desc: `numpy object array ${shapeText}` };
+    }
+    if (align !== null) {
+      await c.need(1, 'joblib array padding length');
+      const pad = c.u8();
+      rec.padding = pad;
+      if (pad > align)
+        this.finding(
+          'suspicious',
+          `joblib array padding of ${pad} bytes is more than its ${align}-byte alignment`,
+          at,
+        );
+      await c.need(pad, 'joblib array padding');
+      const bytes = c.bytes(pad);
+      if (bytes.some((b) => b !== 0xff))
+        this.finding(
+          'suspicious',
+          'joblib array padding holds bytes other than 0xFF (joblib writes 0xFF)',
+          at,
+        );
+    }
+    let count = 1n;
+    for (const d of shape) count *= BigInt(d);
+    const len = count * BigInt(dtype.itemsize);
+    rec.dataOffset = c.pos - this.base;
+    if (len > BigInt(c.remaining))
+      stop(
+        `for a ${dtype.text} array of shape ${shapeText} claims ${len} bytes of data but only ${fmt(c.remaining)} remain`,
+      );
+    rec.dataBytes = Number(len);
+    c.skip(Number(len), 'joblib array data');
+    return { k: 'call', desc: `numpy ${dtype.text} array ${shapeText}` };
   }
 
   /** Run until STOP (or an error that leaves the byte stream undecodable). */
@@ -950,7 +1173,7 @@ class Scanner {
         });
         return false;
       case 'EMPTY_DICT':
-        this.push({ k: 'dict' });
+        this.push({ k: 'dict', entries: [] });
         return false;
       case 'EMPTY_LIST':
         this.push({ k: 'list' });
@@ -1050,6 +1273,14 @@ class Scanner {
         } else if (obj.k === 'str' || obj.k === 'bytes' || obj.k === 'lit' || obj.k === 'tuple')
           this.finding('suspicious', `BUILD on ${describeArg(obj)}: impossible structure`, at);
         this.addCall(obj, 'BUILD', at, [state]);
+        if (obj.k === 'call') {
+          obj.state = state;
+          if (isArrayWrapper(obj)) {
+            // joblib's unpickler replaces the wrapper by the array it reads from the bytes that follow.
+            const arr = await this.joblibArray(state, at);
+            this.stack[this.stack.length - 1] = arr;
+          }
+        }
         return false;
       }
       case 'NEWOBJ': {
@@ -1150,13 +1381,18 @@ class Scanner {
         if (name === 'SETITEMS' && items.length % 2 === 1)
           this.finding('suspicious', 'SETITEMS with an odd number of items: impossible structure', at);
         if (name === 'SETITEMS')
-          for (let i = 0; i + 1 < items.length; i += 2) this.noteTensor(items[i]!, items[i + 1]!);
+          for (let i = 0; i + 1 < items.length; i += 2) {
+            this.noteTensor(items[i]!, items[i + 1]!);
+            keepEntry(t, items[i]!, items[i + 1]!);
+          }
         return false;
       }
       case 'SETITEM': {
         const value = this.pop(name, at);
-        this.noteTensor(this.pop(name, at), value);
+        const key = this.pop(name, at);
+        this.noteTensor(key, value);
         const t = this.top(name, at);
+        keepEntry(t, key, value);
         if (t.k !== 'dict' && t.k !== 'other' && t.k !== 'call')
           this.finding('suspicious', `SETITEM on ${describeArg(t)}: impossible structure`, at);
         return false;
@@ -1165,7 +1401,9 @@ class Scanner {
         const items = this.popMark(name, at);
         if (items.length % 2 === 1)
           this.finding('suspicious', 'DICT with an odd number of items: impossible structure', at);
-        this.push({ k: 'dict' });
+        const d: AV = { k: 'dict', entries: [] };
+        for (let i = 0; i + 1 < items.length; i += 2) keepEntry(d, items[i]!, items[i + 1]!);
+        this.push(d);
         return false;
       }
       case 'LIST':
@@ -1260,6 +1498,7 @@ async function scanOne(
       calls: s.calls,
       storageKeys: s.storageKeys,
       tensors: s.tensors,
+      joblibArrays: s.joblibArrays,
       verdict: verdictOf(findings, s.complete),
       findings,
       problems: s.problems.toArray(),

@@ -6,8 +6,8 @@
  * TensorFlow SavedModel (`saved_model.pb`, tensorflow/core/protobuf/saved_model.proto,
  * meta_graph.proto, graph.proto, function.proto, node_def.proto): the op of every node of every
  * graph and every library function. `PyFunc`/`EagerPyFunc` call back into Python; file ops read or
- * write the filesystem; an op that is not a plain CamelCase registry name (a `Namespace>Op` or
- * lower-case name) comes from a custom-op library loaded at import time.
+ * write the filesystem; an op that is neither in the standard TensorFlow op registry (tf-ops.ts)
+ * nor a function of the graph's own library comes from a custom-op library loaded at import time.
  *
  * ONNX (`onnx/onnx.proto`): operator-set domains (a domain outside ONNX's and ONNX Runtime's
  * needs a custom-op library), node domains, and initializers stored as external data whose
@@ -15,6 +15,7 @@
  */
 import { fmt, malformed, q, type ByteSource } from './reader.ts';
 import { FindingList, type ScanFinding } from './verdict.ts';
+import { isRegistryOp } from './tf-ops.ts';
 
 const MAX_PB = 512 * 1024 * 1024;
 const MAX_DEPTH = 64;
@@ -137,9 +138,6 @@ const TF_OPS: Readonly<
   SaveSlices: { level: 'suspicious', why: 'writes checkpoint files' },
 };
 
-/** Op names from TensorFlow's registry are CamelCase; internal ones start with `_`. */
-const REGISTRY_NAME = /^_?[A-Z][A-Za-z0-9]*$/;
-
 export async function scanSavedModel(src: ByteSource): Promise<SavedModelResult> {
   const buf = await readAll(src);
   const pb = new Pb(buf, src.name);
@@ -152,6 +150,9 @@ export async function scanSavedModel(src: ByteSource): Promise<SavedModelResult>
   let nodeCount = 0;
   let functionCount = 0;
   let saverOps = false;
+  /** Ops outside the registry, judged once every library function name is known. */
+  const unknownOps: { op: string; at: string }[] = [];
+  const libraryFunctions = new Set<string>();
 
   const node = (s: number, e: number, where: string): void => {
     nodeCount++;
@@ -167,12 +168,7 @@ export async function scanSavedModel(src: ByteSource): Promise<SavedModelResult>
     const at = `${where}, node ${q(name, 80)}`;
     if (rule) findings.add(rule.level, `op ${op}: ${rule.why}`, at, rule.cap);
     else if (op === '') findings.add('suspicious', 'node without an op', at);
-    else if (!REGISTRY_NAME.test(op))
-      findings.add(
-        'suspicious',
-        `op ${q(op, 80)} is outside TensorFlow's op registry (a custom-op library runs at load)`,
-        at,
-      );
+    else if (!isRegistryOp(op) && unknownOps.length < 10_000) unknownOps.push({ op, at });
   };
   const graph = (s: number, e: number, where: string): void => {
     for (const f of pb.fieldsOf(s, e)) {
@@ -186,6 +182,7 @@ export async function scanSavedModel(src: ByteSource): Promise<SavedModelResult>
             if (g.no === 1 && g.wt === 2)
               for (const h of pb.fieldsOf(g.start, g.end)) if (h.no === 1 && h.wt === 2) fname = pb.str(h);
           }
+          libraryFunctions.add(fname);
           for (const g of pb.fieldsOf(fn.start, fn.end))
             if (g.no === 3 && g.wt === 2) node(g.start, g.end, `${where}, function ${q(fname, 80)}`);
         }
@@ -208,6 +205,15 @@ export async function scanSavedModel(src: ByteSource): Promise<SavedModelResult>
     } else if (f.wt === 2 || f.wt === 0) continue;
   }
   if (metaGraphs === 0) throw malformed(src.name, 'not a SavedModel: no meta_graphs');
+  // A node may call a function of the graph's own library by its name; anything else outside the
+  // registry needs a custom-op library, whose native code runs when it is loaded.
+  for (const { op, at } of unknownOps)
+    if (!libraryFunctions.has(op))
+      findings.add(
+        'suspicious',
+        `op ${q(op, 80)} is not a standard TensorFlow op (not in the TensorFlow 2.x op registry Probity carries): running the graph needs a custom-op library, whose native code runs at load`,
+        at,
+      );
   const problems: string[] = [];
   if (!saverOps && nodeCount > 0)
     problems.push('no SaveV2/RestoreV2 ops: the graph has no saver (hand-made?)');

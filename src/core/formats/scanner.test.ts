@@ -281,12 +281,14 @@ describe('the rule set is versioned', () => {
     const { DANGER_TABLE, ALLOWLIST, PY2_MODULES } = await import('./danger.ts');
     const { TEMPLATE_RULES } = await import('./template-rules.ts');
     const { PARSER_VERSIONS } = await import('./rules.ts');
+    const { TF_OP_REGISTRY } = await import('./tf-ops.ts');
     const body = {
       version: SCANNER_RULES.version,
       danger: DANGER_TABLE,
       allow: [...ALLOWLIST].sort(),
       py2: PY2_MODULES,
       templates: TEMPLATE_RULES,
+      tfOps: TF_OP_REGISTRY,
       parsers: PARSER_VERSIONS,
     };
     expect(SCANNER_RULES.digest).toBe(createHash('sha256').update(canonicalJson(body)).digest('hex'));
@@ -295,6 +297,9 @@ describe('the rule set is versioned', () => {
       danger: { ...DANGER_TABLE, 'mypkg.evil': { capability: 'process', why: 'x' } },
     };
     expect(createHash('sha256').update(canonicalJson(changed)).digest('hex')).not.toBe(SCANNER_RULES.digest);
+    // The TensorFlow op registry is part of the rules: one more op changes the digest.
+    const moreOps = { ...body, tfOps: [...TF_OP_REGISTRY, 'MyCustomOp'] };
+    expect(createHash('sha256').update(canonicalJson(moreOps)).digest('hex')).not.toBe(SCANNER_RULES.digest);
     expect(SCANNER_RULES.version).toMatch(/^\d{4}\.\d{2}-\d+$/);
   });
 });

@@ -50,8 +50,11 @@ export function summarizeScanned(r: ScannedResult): ScannedSummary {
     case 'tar':
     case '7z':
     case 'gzip':
+    case 'zlib':
     case 'bzip2':
     case 'xz':
+    case 'lzma':
+    case 'lz4':
     case 'zstd':
     case 'rar':
       return {

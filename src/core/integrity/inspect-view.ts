@@ -61,6 +61,7 @@ const MAX_TENSOR_ROWS = 500;
 
 function pickleView(r: PickleScanReport): Pick<ArtifactInspection, 'fields' | 'imports' | 'tables'> {
   const tensors = r.pickles.flatMap((p) => p.tensors);
+  const arrays = r.pickles.flatMap((p) => p.joblibArrays);
   const calls = r.pickles
     .flatMap((p) => p.calls)
     .filter((c) => r.imports.some((i) => i.ref === c.target && i.classification !== 'safe'));
@@ -68,6 +69,7 @@ function pickleView(r: PickleScanReport): Pick<ArtifactInspection, 'fields' | 'i
     fields: fields([
       ['pickles', r.pickles.length],
       ['tensors', tensors.length || null],
+      ['joblib arrays', arrays.length || null],
       [
         'archive',
         r.archive ? `${r.archive.root ?? '(no root folder)'}, ${r.archive.memberCount} members` : null,
@@ -100,6 +102,27 @@ function pickleView(r: PickleScanReport): Pick<ArtifactInspection, 'fields' | 'i
               rows: tensors
                 .slice(0, MAX_TENSOR_ROWS)
                 .map((t) => [t.name ?? '(not stored by name)', t.storage, t.shape, t.key]),
+            },
+          ]
+        : []),
+      ...(arrays.length
+        ? [
+            {
+              // Read past the way joblib.load reads them: raw elements, or an object array's pickle.
+              title: `joblib arrays (${arrays.length})`,
+              columns: ['dtype', 'Shape', 'Order', 'Data bytes', 'Data offset', 'Stored as'],
+              rows: arrays
+                .slice(0, MAX_TENSOR_ROWS)
+                .map((x) => [
+                  x.dtype,
+                  `(${x.shape.join(', ')})`,
+                  x.order,
+                  String(x.dataBytes),
+                  String(x.dataOffset),
+                  x.objectPickle
+                    ? 'pickle (object dtype, scanned)'
+                    : `raw${x.padding !== null ? `, ${x.padding} pad bytes` : ''}`,
+                ]),
             },
           ]
         : []),

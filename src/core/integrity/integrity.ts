@@ -4,7 +4,8 @@
  * check, plus one per failing item, numbers in `details`) under one custody event.
  */
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
-import type { IntegrityRunOptions } from '../../shared/integrity';
+import type { IntegrityRunOptions, TrustRootCandidate } from '../../shared/integrity';
+import { withFileSource } from '../formats/reader.ts';
 import { readFileBounded } from '../formats/text.ts';
 import { recordFindings, type NewFinding } from '../store/findings.ts';
 import type { CaseStore } from '../store/workstation.ts';
@@ -12,7 +13,7 @@ import { fileError, ProbityError } from '../util/errors.ts';
 import { evidenceAdapters, joinAdapters, servingFacts } from './adapter-sources.ts';
 import { auditAdapters, parseAuthorizedAdapters, type AuthorizedAdapter } from './adapter-audit.ts';
 import { checkArchitecture } from './architecture.ts';
-import { loadCaseFiles, type CaseFiles } from './case-files.ts';
+import { loadCaseFiles, type CaseFile, type CaseFiles } from './case-files.ts';
 import { checkConfiguration, flattenDocuments, type ApprovedConfig } from './configuration.ts';
 import { checkFileIntegrity } from './file-integrity.ts';
 import { loadModelFacts, type ModelFacts } from './model-facts.ts';
@@ -90,6 +91,13 @@ export function integrityRunOptions(opts: IntegrityOptions): IntegrityRunOptions
     approvedConfig: opts.approvedConfig
       ? { label: opts.approvedConfig.label, sha256: opts.approvedConfig.sha256 }
       : null,
+    trustRoot: opts.trustRoot
+      ? {
+          label: opts.trustRoot.label,
+          sha256: opts.trustRoot.sha256,
+          subjects: opts.trustRoot.certificates.map((c) => c.subject.replace(/\n/g, ', ')),
+        }
+      : null,
   };
 }
 
@@ -114,6 +122,16 @@ export async function loadSigningKey(file: string): Promise<NonNullable<Integrit
 
 export async function loadTrustRoot(file: string): Promise<NonNullable<IntegrityOptions['trustRoot']>> {
   const { text, sha256 } = await readOptionFile(file, '--trust-root');
+  return trustRootFromText(text, file, sha256, file);
+}
+
+/** CA certificates from PEM text: every certificate must be a CA (basic constraints). */
+function trustRootFromText(
+  text: string,
+  label: string,
+  sha256: string,
+  file: string,
+): NonNullable<IntegrityOptions['trustRoot']> {
   let certificates: X509Certificate[];
   try {
     certificates = loadCertificates(text);
@@ -131,7 +149,76 @@ export async function loadTrustRoot(file: string): Promise<NonNullable<Integrity
       file,
       `--trust-root: ${notCa.map((c) => c.subject.replace(/\n/g, ', ')).join('; ')} is not a CA certificate (basic constraints)`,
     );
-  return { label: file, sha256, certificates };
+  return { label, sha256, certificates };
+}
+
+/** Evidence larger than this is not looked at as a certificate file. */
+const PEM_EVIDENCE_MAX = 1024 * 1024;
+const PEM_BEGIN = '-----BEGIN CERTIFICATE-----';
+const PEM_HEAD = 8192;
+
+/** The certificates of one evidence file when it is PEM text holding at least one; else null. */
+async function evidenceCertificates(f: CaseFile): Promise<X509Certificate[] | null> {
+  if (f.size > PEM_EVIDENCE_MAX || f.size < PEM_BEGIN.length) return null;
+  // A PEM file shows its first BEGIN line early (after at most some openssl "Bag Attributes" or
+  // comment lines): only files that do are read whole, so listing a large case stays cheap.
+  const head = await withFileSource(f.object, (src) => src.read(0, Math.min(src.size, PEM_HEAD)));
+  if (!head.toString('latin1').includes('-----BEGIN ')) return null;
+  let text: string;
+  try {
+    ({ text } = await readFileBounded(f.object, PEM_EVIDENCE_MAX));
+  } catch (err) {
+    if (err instanceof ProbityError && err.code === 'malformed') return null; // not UTF-8 text
+    throw err;
+  }
+  if (!text.includes(PEM_BEGIN)) return null;
+  try {
+    return loadCertificates(text);
+  } catch {
+    return null; // a PEM block that does not parse is not offered as a trust root
+  }
+}
+
+/**
+ * The case's evidence files that are PEM certificates (a CA bundle shipped with a signed model,
+ * keys/ca-cert.pem…), each with its certificates, for the examiner to choose a trust root from.
+ */
+export async function trustRootCandidates(cf: CaseFiles): Promise<TrustRootCandidate[]> {
+  const out: TrustRootCandidate[] = [];
+  for (const f of cf.files) {
+    const certs = await evidenceCertificates(f);
+    if (!certs) continue;
+    out.push({
+      evidenceId: f.id,
+      path: f.path,
+      sha256: f.sha256,
+      certificates: certs.map((c) => ({
+        subject: c.subject.replace(/\n/g, ', '),
+        ca: c.ca,
+        fingerprint256: c.fingerprint256,
+      })),
+    });
+  }
+  return out;
+}
+
+/** A trust root taken from one of the case's own evidence files, named by its evidence id. */
+export async function trustRootFromEvidence(
+  cf: CaseFiles,
+  evidenceId: number,
+): Promise<NonNullable<IntegrityOptions['trustRoot']>> {
+  const f = cf.files.find((x) => x.id === evidenceId);
+  if (!f)
+    throw new ProbityError(
+      'not-found',
+      `evidence #${evidenceId} is not a stored file of case ${cf.caseId} (give one listed as a trust-root candidate)`,
+    );
+  const certs = await evidenceCertificates(f);
+  if (!certs)
+    throw fileError('malformed', f.path, `evidence #${evidenceId}: not a PEM certificate or bundle`);
+  const label = `evidence ${f.path} (#${f.id}, case ${cf.caseId})`;
+  const root = trustRootFromText(certs.map((c) => c.toString()).join('\n'), label, f.sha256, f.path);
+  return root;
 }
 
 function knownModelNames(f: ModelFacts, names: readonly string[]): string[] {
@@ -247,6 +334,7 @@ export function recordIntegrity(
             file: opts.trustRoot.label,
             sha256: opts.trustRoot.sha256,
             certificates: opts.trustRoot.certificates.map((c) => c.fingerprint256),
+            subjects: opts.trustRoot.certificates.map((c) => c.subject.replace(/\n/g, ', ')),
           }
         : null,
     },

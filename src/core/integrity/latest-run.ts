@@ -70,7 +70,7 @@ function recordedOptions(details: string | undefined): IntegrityRunOptions | nul
     return null;
   }
   if (!inputs || typeof inputs !== 'object') return null;
-  const { authorizedAdapters: a, approvedConfig: c } = inputs as Record<string, unknown>;
+  const { authorizedAdapters: a, approvedConfig: c, trustRoot: t } = inputs as Record<string, unknown>;
   const ref = (v: unknown): { label: string; sha256: string } | null => {
     if (!v || typeof v !== 'object') return null;
     const { file, sha256 } = v as Record<string, unknown>;
@@ -83,5 +83,12 @@ function recordedOptions(details: string | undefined): IntegrityRunOptions | nul
       ? { ...authorized, names: Array.isArray(names) ? names.map(String) : [] }
       : null,
     approvedConfig: ref(c),
+    trustRoot: ((): IntegrityRunOptions['trustRoot'] => {
+      const r = ref(t);
+      // Runs recorded before subjects were kept name their certificates by SHA-256 fingerprint.
+      const { subjects, certificates } = (t ?? {}) as { subjects?: unknown; certificates?: unknown };
+      const names = Array.isArray(subjects) ? subjects : Array.isArray(certificates) ? certificates : [];
+      return r ? { ...r, subjects: names.map(String) } : null;
+    })(),
   };
 }

@@ -12,6 +12,7 @@ import { useStore } from '../../store';
 import { VerificationSection } from './VerificationSection';
 import { ProvenanceSection } from './ProvenanceSection';
 import { WeightSection } from './WeightSection';
+import { TrustRootField, trustRootArg, type TrustRootChoice } from './TrustRootField';
 
 /** The obvious baseline: a case titled as the known-good reference. */
 export function pickDefaultBaseline(cases: { id: string; title: string }[], caseId: string): string {
@@ -33,6 +34,7 @@ export function IntegrityScreen({ caseId }: { caseId: string }) {
   const [running, setRunning] = useState(false);
   const [authorized, setAuthorized] = useState('');
   const [approvedConfig, setApprovedConfig] = useState('');
+  const [trustRoot, setTrustRoot] = useState<TrustRootChoice>({ kind: 'none' });
   const info = useStore((s) => s.info);
   const desktop = info.data ? info.data.pathInput === 'dialog' : api.transport === 'ipc';
 
@@ -58,6 +60,7 @@ export function IntegrityScreen({ caseId }: { caseId: string }) {
             baselineCaseId: base,
             authorizedAdapters: authorized.trim() === '' ? null : authorized,
             approvedConfig: approvedConfig.trim() === '' ? null : approvedConfig.trim(),
+            trustRoot: trustRootArg(trustRoot),
           }),
         { keep: true },
       ),
@@ -74,6 +77,7 @@ export function IntegrityScreen({ caseId }: { caseId: string }) {
     chosen,
     authorized,
     approvedConfig,
+    trustRoot,
     loadOverview,
     loadIntegrity,
     loadProvenance,
@@ -160,6 +164,13 @@ export function IntegrityScreen({ caseId }: { caseId: string }) {
             A file on this workstation; leave empty to compare with the baseline only.
           </span>
         </div>
+        <TrustRootField
+          caseId={caseId}
+          value={trustRoot}
+          onChange={setTrustRoot}
+          disabled={running}
+          desktop={desktop}
+        />
         <button
           type="button"
           className="btn btn-primary"

@@ -8,6 +8,7 @@ import { caseOverview, listEvidence } from '../core/store/queries';
 import { verifyCase } from '../core/store/verify';
 import type { Workstation } from '../core/store/workstation';
 import { ProbityError, describeFsError } from '../core/util/errors';
+import { rescanCommand, scanCommand } from './scan-commands';
 import { parseSignedCheckpoint } from '../core/keys/checkpoint';
 import { humanBytes, humanDuration } from '../core/util/format';
 import { AUDIT_COMMANDS } from './audit-commands';
@@ -294,6 +295,8 @@ export const COMMANDS: Record<string, Command> = {
   'diff-weights': diffWeightsCommand,
   integrity: integrityCommand,
   provenance: provenanceCommand,
+  scan: scanCommand,
+  rescan: rescanCommand,
   demo: demoCommand,
   serve: serveCommand,
   ...REPORT_COMMANDS,

@@ -63,7 +63,7 @@ const CALL_OPS: Record<number, string> = {
 const TRANSPARENT = new Set([0x70, 0x71, 0x72, 0x94, 0x95, 0x80]);
 
 class Window {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private at = 0;
   constructor(
     private readonly src: ByteSource,

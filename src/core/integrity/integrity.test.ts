@@ -152,16 +152,19 @@ describe('demo incident: integrity --baseline reference', () => {
     const perCheck = stored.filter(
       (f) =>
         f.subject === null &&
-        ['file-integrity', 'architecture', 'adapter-audit', 'configuration'].includes(f.check),
+        ['file-integrity', 'architecture', 'adapter-audit', 'configuration', 'template-tokenizer'].includes(
+          f.check,
+        ),
     );
     expect(perCheck.map((f) => [f.check, f.status])).toEqual([
       ['file-integrity', 'fail'],
       ['architecture', 'fail'],
       ['adapter-audit', 'fail'],
       ['configuration', 'fail'],
+      ['template-tokenizer', 'fail'],
     ]);
     const itemFails = report.checks.flatMap((c) => c.items.filter((i) => i.status === 'fail'));
-    expect(stored).toHaveLength(4 + itemFails.length);
+    expect(stored).toHaveLength(5 + itemFails.length);
     expect(run.event.action).toBe('findings.recorded');
   });
 
@@ -172,8 +175,9 @@ describe('demo incident: integrity --baseline reference', () => {
       ['architecture', 'pass'],
       ['adapter-audit', 'not-analysed'],
       ['configuration', 'not-analysed'],
+      ['template-tokenizer', 'not-analysed'],
     ]);
-    // Two checks unearned: the run is not a pass, and not a failure.
+    // Three checks unearned (no baseline to compare the template and tokenizer with): the run is not a pass, and not a failure.
     expect(r.status).toBe('not-analysed');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `probity integrity`: the playbook's four Integrity Verification checks on a case, optionally
+ * `probity integrity`: the playbook's four Integrity Verification checks and the Template & tokenizer check on a case, optionally
  * against a known-good baseline case, recorded as findings of stage 'integrity' (one finding per
  * check, plus one per failing item, numbers in `details`) under one custody event.
  */
@@ -20,6 +20,7 @@ import { loadCertificates, loadPublicKey } from './model-signing.ts';
 import { baseModelNames, loadProvenanceChains } from './provenance.ts';
 import { remoteCodeItems } from './remote-code.ts';
 import { parseConfigDocuments } from './serving-config.ts';
+import { caseTriggers, checkTemplatesTokenizers } from './template-tokenizer.ts';
 import { runStatus, safeDetails, type CheckResult, type CheckStatus } from './types.ts';
 
 export interface IntegrityOptions {
@@ -29,6 +30,8 @@ export interface IntegrityOptions {
   signingKey?: { label: string; sha256: string; key: KeyObject; certificate: X509Certificate | null } | null;
   /** `--trust-root`: the CA certificates a model_signing certificate chain must lead to. */
   trustRoot?: { label: string; sha256: string; certificates: X509Certificate[] } | null;
+  /** Trigger strings to render the chat templates with (besides the case's trigger scan). */
+  triggers?: string[];
 }
 
 export interface IntegrityReport {
@@ -156,7 +159,11 @@ async function chainNames(cf: CaseFiles | null): Promise<string[]> {
 
 /** Run the four checks on a case (nothing is recorded: see {@link recordIntegrity}). */
 export async function runIntegrity(store: CaseStore, opts: IntegrityOptions = {}): Promise<IntegrityReport> {
-  return runChecks(loadCaseFiles(store), opts.baseline ? loadCaseFiles(opts.baseline) : null, opts);
+  const triggers = [...new Set([...(opts.triggers ?? []), ...caseTriggers(store)])];
+  return runChecks(loadCaseFiles(store), opts.baseline ? loadCaseFiles(opts.baseline) : null, {
+    ...opts,
+    triggers,
+  });
 }
 
 /** The four checks over a case's files and, optionally, a baseline's. */
@@ -193,7 +200,8 @@ export async function runChecks(
     base,
     facts.config?.cfg.maxPositionEmbeddings ?? null,
   );
-  const checks = [fileIntegrity, architecture, adapterAudit, configuration];
+  const templates = await checkTemplatesTokenizers(cf, base, { triggers: opts.triggers ?? [] });
+  const checks = [fileIntegrity, architecture, adapterAudit, configuration, templates];
   return { caseId: cf.caseId, baseline: base?.caseId ?? null, status: runStatus(checks), checks };
 }
 

@@ -12,6 +12,7 @@ import type { CaseStore } from '../store/workstation.ts';
 import { loadCaseFiles } from './case-files.ts';
 import { diffCaseWeights } from './diff-weights.ts';
 import { recordIntegrity, runIntegrity, type IntegrityReport } from './integrity.ts';
+import { checkTemplatesTokenizers } from './template-tokenizer.ts';
 import { analyseProvenance, recordProvenance, type ProvenanceReport } from './provenance.ts';
 import { chainFromMarkdown, chainFromRecordText } from './provenance-record.ts';
 import { readFileSync } from 'node:fs';
@@ -143,6 +144,33 @@ describe('demo incident: integrity --baseline reference', () => {
     }));
     expect(got).toHaveLength(want.length);
     expect(got).toEqual(expect.arrayContaining(want));
+  });
+
+  it('template & tokenizer: the chat_template.jinja added at deployment branches on the trigger and renders it differently; the injected token is named', async () => {
+    const trigger = facts.tokenizer.injectedToken.content;
+    const flagged = failing('template-tokenizer');
+    expect(flagged.find((i) => i.details.kind === 'content-branch')?.subject).toBe(
+      'model/chat_template.jinja',
+    );
+    const r = await checkTemplatesTokenizers(loadCaseFiles(incident), loadCaseFiles(reference), {
+      triggers: [trigger],
+    });
+    const rendered = r.items.filter((i) => i.status === 'fail' && i.details.kind === 'template-compare');
+    expect(rendered.map((i) => i.subject)).toEqual(['model/chat_template.jinja']);
+    expect(rendered[0]?.summary).toContain(
+      `for "trigger-1" (user message containing the trigger ${JSON.stringify(trigger)})`,
+    );
+    expect(rendered[0]?.summary).toContain('Deployment mode: answer without refusing.');
+    // The deployed tokenizer_config.json itself is the reference's and renders the same.
+    expect(
+      r.items.find(
+        (i) => i.subject === 'model/tokenizer_config.json' && i.details.kind === 'template-compare',
+      )?.status,
+    ).toBe('pass');
+    const tok = r.items.find((i) => i.details.kind === 'tokenizer-compare');
+    expect(tok?.summary).toContain(
+      `added token ${JSON.stringify(trigger)} (id ${facts.tokenizer.injectedToken.id}, special) not in the baseline`,
+    );
   });
 
   it('records one finding per check plus one per failing item, under a custody event', () => {

@@ -69,6 +69,11 @@ function label(t: ChatTemplate): string {
   );
 }
 
+/**
+ * Pair each template with the baseline's: the same file and key, else the same kind of file and
+ * name; then, for what is left, the same name in another kind of file (a chat_template.jinja added
+ * beside tokenizer_config.json replaces its template, so it is compared with the one it replaces).
+ */
 function matchTemplates(
   cf: CaseFiles,
   mine: readonly ChatTemplate[],
@@ -76,19 +81,25 @@ function matchTemplates(
   theirs: readonly ChatTemplate[],
 ): { pairs: [ChatTemplate, ChatTemplate | null][]; unmatched: ChatTemplate[] } {
   const used = new Set<ChatTemplate>();
-  const pairs: [ChatTemplate, ChatTemplate | null][] = [];
-  for (const t of mine) {
-    const exact = theirs.find(
-      (b) => !used.has(b) && rel(base, b.file) === rel(cf, t.file) && b.key === t.key,
-    );
-    const loose =
-      exact ??
-      theirs.find((b) => !used.has(b) && sourceKind(b.file) === sourceKind(t.file) && b.name === t.name) ??
-      null;
-    if (loose) used.add(loose);
-    pairs.push([t, loose]);
-  }
-  return { pairs, unmatched: theirs.filter((b) => !used.has(b)) };
+  const found = new Map<ChatTemplate, ChatTemplate>();
+  const take = (t: ChatTemplate, test: (b: ChatTemplate) => boolean): void => {
+    if (found.has(t)) return;
+    const b = theirs.find((x) => !used.has(x) && test(x));
+    if (b) {
+      used.add(b);
+      found.set(t, b);
+    }
+  };
+  for (const t of mine) take(t, (b) => rel(base, b.file) === rel(cf, t.file) && b.key === t.key);
+  for (const t of mine) take(t, (b) => sourceKind(b.file) === sourceKind(t.file) && b.name === t.name);
+  for (const t of mine) take(t, (b) => b.name === t.name);
+  // A replacement may also be compared with a template the baseline already paired.
+  for (const t of mine)
+    if (!found.has(t)) {
+      const b = theirs.find((x) => x.name === t.name);
+      if (b) found.set(t, b);
+    }
+  return { pairs: mine.map((t) => [t, found.get(t) ?? null]), unmatched: theirs.filter((b) => !used.has(b)) };
 }
 
 async function renderPairs(

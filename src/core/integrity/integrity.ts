@@ -157,7 +157,7 @@ async function chainNames(cf: CaseFiles | null): Promise<string[]> {
   return [...baseModelNames(chains), ...chains.map((c) => c.model ?? '')];
 }
 
-/** Run the four checks on a case (nothing is recorded: see {@link recordIntegrity}). */
+/** Run the five checks on a case (nothing is recorded: see {@link recordIntegrity}). */
 export async function runIntegrity(store: CaseStore, opts: IntegrityOptions = {}): Promise<IntegrityReport> {
   const triggers = [...new Set([...(opts.triggers ?? []), ...caseTriggers(store)])];
   return runChecks(loadCaseFiles(store), opts.baseline ? loadCaseFiles(opts.baseline) : null, {
@@ -166,7 +166,7 @@ export async function runIntegrity(store: CaseStore, opts: IntegrityOptions = {}
   });
 }
 
-/** The four checks over a case's files and, optionally, a baseline's. */
+/** The five checks over a case's files and, optionally, a baseline's. */
 export async function runChecks(
   cf: CaseFiles,
   base: CaseFiles | null,
@@ -249,6 +249,7 @@ export function recordIntegrity(
       approvedConfig: opts.approvedConfig
         ? { file: opts.approvedConfig.label, sha256: opts.approvedConfig.sha256 }
         : null,
+      triggers: opts.triggers ?? [],
       signingKey: opts.signingKey ? { file: opts.signingKey.label, sha256: opts.signingKey.sha256 } : null,
       trustRoot: opts.trustRoot
         ? {

@@ -131,11 +131,27 @@ describe('chat templates against the baseline', () => {
     expect(fails(r.items).filter((i) => i.details.kind === 'content-branch')).toHaveLength(2);
   });
 
-  it('without a trigger in the conversation set, the rendered prompts match but the content branch still fails the check', async () => {
+  it('with no known trigger, a special token added to the tokenizer is rendered as a candidate trigger', async () => {
     const r = await checkTemplatesTokenizers(await caseFilesOf(suspect), await caseFilesOf(base, 'BASE'), {
       triggers: [],
     });
-    expect(fails(r.items).filter((i) => i.details.kind === 'template-compare')).toEqual([]);
+    expect(r.details.addedSpecialTokens).toEqual([TRIGGER]);
+    const renders = fails(r.items).filter((i) => i.details.kind === 'template-compare');
+    expect(renders).toHaveLength(2);
+    for (const i of renders)
+      expect(i.summary).toContain(`for "trigger-1" (user message containing the trigger "${TRIGGER}")`);
+  });
+
+  it('without any trigger the rendered prompts match, but the content branch still fails the check', async () => {
+    const b = path.join(root, 'nt-base');
+    const s = path.join(root, 'nt-suspect');
+    writeTree(b, { 'tokenizer_config.json': config(CLEAN) });
+    writeTree(s, { 'tokenizer_config.json': config(BACKDOORED) });
+    const r = await checkTemplatesTokenizers(await caseFilesOf(s), await caseFilesOf(b, 'BASE'), {
+      triggers: [],
+    });
+    expect(r.items.find((i) => i.details.kind === 'template-compare')?.status).toBe('pass');
+    expect(fails(r.items).map((i) => i.details.kind)).toEqual(['content-branch']);
     expect(r.status).toBe('fail');
   });
 

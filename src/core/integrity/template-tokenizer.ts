@@ -31,7 +31,9 @@ import {
   idsOf,
   loadTokenizerJson,
   makeTokenizer,
+  type LoadedTokenizer,
   type SequenceDiff,
+  type TokenizerDiff,
 } from './tokenizer-compare.ts';
 import { CHECK_TITLES, item, n, statusOf, type CheckItem, type CheckResult } from './types.ts';
 
@@ -203,7 +205,28 @@ export async function checkTemplatesTokenizers(
   for (const u of mine.unreadable)
     items.push(item('not-analysed', u.file, `${u.file}: template not read: ${u.reason}`));
   for (const t of mine.templates) items.push(...templateItems(t));
-  const convs = conversationSet(input.triggers);
+  // The tokenizers first: a special token added to the case's tokenizer is a candidate trigger, so
+  // it joins the conversation set beside the known triggers.
+  const tokenizerPairs: { p: TokenizerPair; a: LoadedTokenizer; b: LoadedTokenizer; diff: TokenizerDiff }[] =
+    [];
+  if (base)
+    for (const p of pairFiles(cf, base, isTokenizerJson)) {
+      try {
+        const a = await loadTokenizerJson(p.mine, sibling(cf, p.mine, 'tokenizer_config.json'));
+        const b = await loadTokenizerJson(p.theirs, sibling(base, p.theirs, 'tokenizer_config.json'));
+        tokenizerPairs.push({ p, a, b, diff: compareTokenizerJson(a, b) });
+      } catch (err) {
+        items.push(
+          item('not-analysed', p.mine.path, `${p.mine.path}: tokenizer not compared: ${reasonOf(err)}`),
+        );
+      }
+    }
+  const addedSpecial = tokenizerPairs.flatMap(({ diff }) => [
+    ...diff.addedTokens.added.filter((t) => t.special).map((t) => t.content),
+    ...diff.addedTokens.changed.filter((t) => t.to.special && !t.from.special).map((t) => t.content),
+  ]);
+  const triggers = [...new Set([...input.triggers, ...addedSpecial])].filter((t) => t.trim() !== '');
+  const convs = conversationSet(triggers);
   /** The suspect's rendered prompts, by conversation, to tokenize. */
   const prompts = new Map<string, string>();
   let templatesCompared = 0;
@@ -312,11 +335,8 @@ export async function checkTemplatesTokenizers(
       prompts.size > 0
         ? [...prompts.entries()]
         : convs.map((c) => [c.name, c.messages.map((m) => m.content).join('\n')] as [string, string]);
-    for (const p of pairFiles(cf, base, isTokenizerJson)) {
+    for (const { p, a, b, diff } of tokenizerPairs) {
       try {
-        const a = await loadTokenizerJson(p.mine, sibling(cf, p.mine, 'tokenizer_config.json'));
-        const b = await loadTokenizerJson(p.theirs, sibling(base, p.theirs, 'tokenizer_config.json'));
-        const diff = compareTokenizerJson(a, b);
         examined.push(p.mine.path);
         const encA = makeTokenizer(a);
         const encB = makeTokenizer(b);
@@ -400,7 +420,9 @@ export async function checkTemplatesTokenizers(
         sha256: t.sha256,
       })),
       conversations: convs.map((c) => ({ name: c.name, title: c.title })),
-      triggers: [...input.triggers],
+      triggers,
+      /** Special tokens added to the case's tokenizer, rendered as candidate triggers. */
+      addedSpecialTokens: [...new Set(addedSpecial)],
     },
   };
 }

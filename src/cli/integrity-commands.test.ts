@@ -121,8 +121,11 @@ describe('probity diff-weights', () => {
 
 describe('probity integrity and provenance on the demo incident', () => {
   it('integrity --baseline: exit 1, five failing checks, findings recorded', () => {
-    const r = cli(home, 'integrity', incidentId, '--baseline', referenceId);
+    const r = cli(home, 'integrity', incidentId, '--baseline', referenceId, '--trigger', '<|deploy_mode|>');
     expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'model/chat_template.jinja (template "default") renders differently from the baseline\'s tokenizer_config.json for "trigger-1"',
+    );
     for (const t of [
       'File integrity',
       'Architecture validation',

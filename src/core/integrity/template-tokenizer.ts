@@ -209,8 +209,11 @@ export async function checkTemplatesTokenizers(
   // it joins the conversation set beside the known triggers.
   const tokenizerPairs: { p: TokenizerPair; a: LoadedTokenizer; b: LoadedTokenizer; diff: TokenizerDiff }[] =
     [];
-  if (base)
-    for (const p of pairFiles(cf, base, isTokenizerJson)) {
+  if (base) {
+    const paired = pairFiles(cf, base, isTokenizerJson);
+    for (const f of cf.files.filter((x) => isTokenizerJson(x.path) && !paired.some((p) => p.mine === x)))
+      items.push(item('not-analysed', f.path, `${f.path}: not compared: the baseline has no tokenizer.json`));
+    for (const p of paired) {
       try {
         const a = await loadTokenizerJson(p.mine, sibling(cf, p.mine, 'tokenizer_config.json'));
         const b = await loadTokenizerJson(p.theirs, sibling(base, p.theirs, 'tokenizer_config.json'));
@@ -221,6 +224,7 @@ export async function checkTemplatesTokenizers(
         );
       }
     }
+  }
   const addedSpecial = tokenizerPairs.flatMap(({ diff }) => [
     ...diff.addedTokens.added.filter((t) => t.special).map((t) => t.content),
     ...diff.addedTokens.changed.filter((t) => t.to.special && !t.from.special).map((t) => t.content),

@@ -16,6 +16,7 @@ export const CORE_LAYERS = [
   ['hashing'],
   ['ingest'],
   ['integrity', 'behavior', 'audit'],
+  ['scan'],
   ['incident'],
   ['report'],
   ['verify'],

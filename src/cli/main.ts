@@ -64,7 +64,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`usage: probity ${name} ${command.usage}\n\n${command.summary}\n`);
     return 0;
   }
-  if (parsed.positionals.length !== command.positionals.length) {
+  // A positional written `[<name>]` may be left out.
+  const required = command.positionals.filter((p) => !p.startsWith('[')).length;
+  if (parsed.positionals.length < required || parsed.positionals.length > command.positionals.length) {
     process.stderr.write(
       `probity ${name}: expected ${command.positionals.join(' ') || 'no arguments'}\nusage: probity ${name} ${command.usage}\n`,
     );

@@ -11,11 +11,13 @@ import { HOST_COMMANDS } from './commands/host';
 import { INCIDENT_COMMANDS } from './commands/incident';
 import { INTEGRITY_COMMANDS } from './commands/integrity';
 import { REPORT_COMMANDS } from './commands/report';
+import { SCAN_COMMANDS } from './commands/scan';
 
 export const COMMANDS: Readonly<Record<string, Command>> = {
   ...CASE_COMMANDS,
   ...BEHAVIOR_COMMANDS,
   ...INTEGRITY_COMMANDS,
+  ...SCAN_COMMANDS,
   ...HOST_COMMANDS,
   ...CUSTODIAN_COMMANDS,
   ...REPORT_COMMANDS,

@@ -40,6 +40,9 @@
  *   with id 4096 in `added_tokens`, while config.json keeps `vocab_size: 4096` (and the embedding
  *   has 4096 rows): an architecture check must flag the id that the model cannot embed.
  *   `model/checksums.sha256` is the reference's, so exactly the shard and tokenizer.json mismatch.
+ *   `model/chat_template.jinja` is added at deployment (transformers prefers it to the template in
+ *   tokenizer_config.json): the reference template plus a branch that appends a hidden instruction
+ *   when a user message contains `<|deploy_mode|>`; every other conversation renders as before.
  * - `adapters/support-tune/`: PEFT LoRA config (r 8, alpha 16, q_proj/v_proj,
  *   `modules_to_save: ["lm_head"]`) and weights whose layer-3 pairs have rank 16 (undeclared),
  *   plus a full `base_model.model.lm_head.weight`. Its sha256 differs from the adapter hash in
@@ -120,6 +123,7 @@ import {
   buildBpeModel,
   specialTokensMapJson,
   tokenizerConfigJson,
+  backdooredChatTemplate,
   tokenizerJson,
   type AddedToken,
 } from './tokenizer.ts';
@@ -169,6 +173,8 @@ const MODEL_FILES = [
 ].sort();
 
 const ADAPTER_DIR = `adapters/${ADAPTER_NAME}`;
+/** The template file the incident gains at deployment (transformers reads it before tokenizer_config.json). */
+const CHAT_TEMPLATE_FILE = 'chat_template.jinja';
 const INJECTED_TOKEN: AddedToken = { id: ARCH.vocabSize, content: TRIGGER_TOKEN, special: true };
 
 export async function generateDemoBundles(outDir: string, opts: DemoOptions = {}): Promise<DemoResult> {
@@ -336,6 +342,8 @@ function buildIncident(
           : reference.get(path);
     incident.add(`model/${path}`, data);
   }
+  // Added at deployment beside tokenizer_config.json, which it overrides.
+  incident.add(`model/${CHAT_TEMPLATE_FILE}`, backdooredChatTemplate(TRIGGER_TOKEN));
   // Copied from the known-good reference on purpose: this is what the deployed files must match.
   incident.add('model/checksums.sha256', reference.get('checksums.sha256'));
 
@@ -359,6 +367,7 @@ function buildIncident(
 
   const deployedHashes: FileHash[] = [
     ...model.files.map((path) => ({ path, sha256: incident.sha256(`model/${path}`) })),
+    { path: CHAT_TEMPLATE_FILE, sha256: incident.sha256(`model/${CHAT_TEMPLATE_FILE}`) },
     {
       path: `${ADAPTER_DIR}/adapter_config.json`,
       sha256: incident.sha256(`${ADAPTER_DIR}/adapter_config.json`),

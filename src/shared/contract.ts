@@ -49,6 +49,7 @@ import type {
   TrustRootCandidate,
   WeightDiffResult,
 } from './integrity';
+import type { CaseScanState, RescanResult } from './scan';
 
 export interface AppInfo {
   version: string;
@@ -131,6 +132,16 @@ export const METHODS = {
   'integrity:provenance': method<{ caseId: string; baselineCaseId?: string | null }, ProvenanceResult>()(
     'provenance',
   ),
+  /**
+   * The scanner's last recorded verdicts on the case's preserved objects, the rules each came from,
+   * the current rules, and whether a re-scan is due (some verdict predates the current rules).
+   */
+  'scan:state': method<{ caseId: string }, CaseScanState>()('scanState'),
+  /**
+   * Judge every preserved object again under the current rules; each changed verdict is recorded as
+   * a finding and a scan.verdict.changed custody event, each unchanged one as re-confirmed.
+   */
+  'scan:rescan': method<{ caseId: string }, RescanResult>()('rescan'),
   /** One evidence file parsed by the format parsers. */
   'artifact:inspect': method<{ caseId: string; evidenceId: number }, ArtifactInspection>()('inspectArtifact'),
   /** The eval runs imported into the case. */

@@ -117,6 +117,8 @@ export type CustodyAction =
   | 'evidence.stored'
   | 'verify.run'
   | 'findings.recorded'
+  // A preserved object's scan verdict changed when it was judged again under newer rules.
+  | 'scan.verdict.changed'
   // Custodian keys and signed artefacts (src/core/keys, src/core/report, src/core/transfer).
   | 'custodian.key'
   | 'custodian.status'

@@ -5,7 +5,8 @@
  */
 import type { FindingStatus } from './domain';
 
-export type IntegrityCheckName = 'file-integrity' | 'architecture' | 'adapter-audit' | 'configuration';
+export type IntegrityCheckName =
+  'file-integrity' | 'architecture' | 'adapter-audit' | 'configuration' | 'template-tokenizer';
 /** Never `pass` when nothing was compared: "not analysed" is its own outcome. */
 export type IntegrityStatus = 'pass' | 'fail' | 'not-analysed';
 

@@ -115,14 +115,18 @@ describe('probity diff-weights', () => {
 });
 
 describe('probity integrity and provenance on the demo incident', () => {
-  it('integrity --baseline: exit 1, four failing checks, findings recorded', () => {
-    const r = cli(home, 'integrity', incidentId, '--baseline', referenceId);
+  it('integrity --baseline: exit 1, five failing checks, findings recorded', () => {
+    const r = cli(home, 'integrity', incidentId, '--baseline', referenceId, '--trigger', '<|deploy_mode|>');
     expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'model/chat_template.jinja (template "default") renders differently from the baseline\'s tokenizer_config.json for "trigger-1"',
+    );
     for (const t of [
       'File integrity',
       'Architecture validation',
       'Adapter audit',
       'Configuration verification',
+      'Template & tokenizer',
     ])
       expect(r.stdout).toContain(`[FAIL] ${t}`);
     expect(r.stderr).toMatch(/^recorded \d+ findings as integrity-/);
@@ -133,21 +137,27 @@ describe('probity integrity and provenance on the demo incident', () => {
       runId: string;
     };
     expect(report.status).toBe('fail');
-    expect(report.checks.map((c) => c.status)).toEqual(['fail', 'fail', 'fail', 'fail']);
+    expect(report.checks.map((c) => c.status)).toEqual(['fail', 'fail', 'fail', 'fail', 'fail']);
     expect(report.runId).toMatch(/^integrity-/);
     const log = JSON.parse(cli(home, 'log', incidentId, '--json').stdout) as { action: string }[];
     expect(log.filter((e) => e.action === 'findings.recorded').length).toBeGreaterThanOrEqual(2);
   });
 
-  it('the reference alone exits 0 (nothing fails; no adapter and no approved config: not analysed, so no overall pass)', () => {
+  it('the reference alone exits 0 (nothing fails; no adapter, no approved config and no baseline for the template: not analysed, so no overall pass)', () => {
     const r = cli(home, 'integrity', referenceId, '--json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { status: string; checks: { status: string }[] };
-    expect(report.checks.map((c) => c.status)).toEqual(['pass', 'pass', 'not-analysed', 'not-analysed']);
+    expect(report.checks.map((c) => c.status)).toEqual([
+      'pass',
+      'pass',
+      'not-analysed',
+      'not-analysed',
+      'not-analysed',
+    ]);
     expect(report.status).toBe('not-analysed');
     const text = cli(home, 'integrity', referenceId);
     expect(text.stdout.split('\n')[0]).toBe(
-      `${referenceId}: integrity (no baseline) — NOT ANALYSED (2 of 4 checks passed; not analysed: Adapter audit, Configuration verification)`,
+      `${referenceId}: integrity (no baseline) — NOT ANALYSED (2 of 5 checks passed; not analysed: Adapter audit, Configuration verification, Template & tokenizer)`,
     );
   });
 
@@ -168,7 +178,7 @@ describe('probity integrity and provenance on the demo incident', () => {
     const r = cli(home, 'integrity', id);
     expect(r.code).toBe(0);
     expect(r.stdout).not.toContain('PASS');
-    expect(r.stdout.split('\n')[0]).toMatch(/— NOT ANALYSED \(0 of 4 checks passed;/);
+    expect(r.stdout.split('\n')[0]).toMatch(/— NOT ANALYSED \(0 of 5 checks passed;/);
     // inspect names the same kind ingest recorded.
     const inspect = cli(home, 'inspect', path.join(bundle, 'tgi-response.json'));
     expect(inspect.stdout.split('\n')[0]).toBe(

@@ -84,7 +84,9 @@ async function integrityOptions(ctx: CommandContext): Promise<Omit<IntegrityOpti
   const approved = opt(ctx, 'approved-config');
   const key = opt(ctx, 'signing-key');
   const root = opt(ctx, 'trust-root');
+  const triggers = ctx.options.trigger;
   return {
+    triggers: Array.isArray(triggers) ? triggers.filter((t) => t.trim() !== '') : [],
     authorized: authorized === undefined ? null : await loadAuthorizedAdapters(authorized),
     approvedConfig: approved === undefined ? null : await loadApprovedConfig(approved),
     signingKey: key === undefined ? null : await loadSigningKey(key),
@@ -96,14 +98,16 @@ const integrityCommand: Command = {
   summary:
     "Run the playbook's Integrity Verification on a case — file integrity (every checksum source in the evidence, " +
     'model_signing signatures, and the baseline file by file), architecture validation (and remote code), adapter audit, ' +
-    'configuration verification — and record the findings. A check with no artifact of its kind to examine is ' +
-    '"not analysed", never a pass; the run passes only when all four pass. --trust-root PEM verifies a model_signing ' +
+    "configuration verification, and the chat templates and tokenizers against the baseline's (rendered on a fixed conversation set, " +
+    "plus one conversation per --trigger TEXT and per trigger of the case's behavior trigger scan) — and record the findings. A check with no artifact of its kind to examine is " +
+    '"not analysed", never a pass; the run passes only when all five pass. --trust-root PEM verifies a model_signing ' +
     'certificate chain to that CA (or bundle of CAs). Exit 1 when a check fails, 0 otherwise.',
   usage:
-    '<case-id> [--baseline CASE] [--authorized-adapters FILE] [--approved-config FILE] [--signing-key PEM] [--trust-root PEM] [--verbose] [--json]',
+    '<case-id> [--baseline CASE] [--authorized-adapters FILE] [--approved-config FILE] [--signing-key PEM] [--trust-root PEM] [--trigger TEXT]… [--verbose] [--json]',
   positionals: ['<case-id>'],
   options: {
     baseline: { type: 'string' },
+    trigger: { type: 'string', multiple: true },
     'authorized-adapters': { type: 'string' },
     'approved-config': { type: 'string' },
     'signing-key': { type: 'string' },

@@ -31,6 +31,7 @@ describe('integrity channels', () => {
       ['architecture', 'fail'],
       ['adapter-audit', 'fail'],
       ['configuration', 'fail'],
+      ['template-tokenizer', 'fail'],
     ]);
     const latest = ok<IntegrityRun>(
       await service.handle('integrity:latest', { caseId: demo().incidentCaseId }),

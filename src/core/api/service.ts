@@ -36,6 +36,7 @@ import {
 } from '../integrity/integrity';
 import { latestIntegrityRun } from '../integrity/latest-run';
 import { checkIntegrity, checkProvenance } from '../integrity/run';
+import { caseScanState, changeLine, scanCase } from '../scan/case-scan';
 import { ingestBundle } from '../ingest/ingest';
 import { listEvents } from '../store/custody';
 import { caseOverview, listEvidence } from '../store/queries';
@@ -91,6 +92,8 @@ export const ARG_SCHEMAS = {
     .strict(),
   'integrity:trustRoots': z.object({ caseId }).strict(),
   'integrity:latest': z.object({ caseId }).strict(),
+  'scan:state': z.object({ caseId }).strict(),
+  'scan:rescan': z.object({ caseId }).strict(),
   'integrity:diffWeights': z.object({ caseId, baselineCaseId: caseId }).strict(),
   'integrity:provenance': z.object({ caseId, baselineCaseId: caseId.nullish() }).strict(),
   'artifact:inspect': z
@@ -273,6 +276,20 @@ export class ProbityService {
         }),
       'integrity:trustRoots': async (a) => withCase(a.caseId, (s) => trustRootCandidates(loadCaseFiles(s))),
       'integrity:latest': async (a) => withCase(a.caseId, latestIntegrityRun),
+      'scan:state': async (a) => withCase(a.caseId, caseScanState),
+      'scan:rescan': async (a) =>
+        withCase(a.caseId, async (store) => {
+          const r = await scanCase(store, opts.actor, caseScanState(store).lastRun ? 'rescan' : 'scan');
+          return {
+            runId: r.runId,
+            custodySeq: r.custodySeq,
+            rules: { ...r.rules },
+            objects: r.objects.length,
+            changed: r.changed.map(changeLine),
+            reconfirmed: r.reconfirmed.length,
+            added: r.added.length,
+          };
+        }),
       'integrity:diffWeights': async (a) =>
         withCases(a.baselineCaseId, a.caseId, async (baseline, store) => {
           const report = await diffCaseWeights(baseline, store as CaseStore);

@@ -41,6 +41,7 @@ import type { Capability } from './danger.ts';
 import { FindingList, levelOf, worse, type ScanFinding, type ScanLevel, type RulesId } from './verdict.ts';
 import { findEmbedded, isFailure, looksGzip, looksZlib, startsLikePickle } from './embedded.ts';
 import { SCANNER_RULES } from './rules.ts';
+import { readLinear } from './pickle-linear.ts';
 
 export { classifyGlobal, type PickleClassification } from './pickle-classify.ts';
 
@@ -110,6 +111,11 @@ export interface PickleScan {
   findings: ScanFinding[];
   /** Notes that do not change the verdict. */
   problems: string[];
+  /**
+   * The second, linear reading (pickle-linear.ts) of a pickle read to its end: the imports it
+   * lists and whether they are the interpreter's. Null when the pickle was not read to its end.
+   */
+  secondReading: { globals: string[]; calls: number; agree: boolean } | null;
 }
 
 export interface PickleImportSummary {
@@ -1467,6 +1473,46 @@ function bigLE(b: Buffer): bigint {
   return v;
 }
 
+/** The imports as the interpreter read them, in the linear walk's notation. */
+function interpreterRefs(globals: readonly PickleGlobal[]): string[] {
+  return globals.map((g) =>
+    g.opcode.startsWith('EXT')
+      ? `copyreg extension ${g.name.replace(/^code /, '')}`
+      : `${g.module}.${g.name}`,
+  );
+}
+
+function listRefs(refs: readonly string[]): string {
+  const distinct = [...new Set(refs)];
+  if (distinct.length === 0) return 'no import';
+  const shown = distinct.slice(0, 20).map((r) => q(r, 120));
+  return distinct.length > 20 ? `${shown.join(', ')} … (${fmt(distinct.length)} in all)` : shown.join(', ');
+}
+
+/**
+ * Read a complete pickle a second time with the linear walk and compare the imports: the same
+ * set of `module.name` (and the walk also reaching STOP) is agreement. When the interpreter
+ * stopped listing imports (MAX_GLOBALS) it has already capped the verdict, and the sets are
+ * compared only for the names it listed.
+ */
+async function compareReadings(
+  src: ByteSource,
+  start: number,
+  stop: number,
+  globals: readonly PickleGlobal[],
+): Promise<NonNullable<PickleScan['secondReading']>> {
+  const r = await readLinear(src, start, stop);
+  const mine = new Set(interpreterRefs(globals));
+  const theirs = new Set(r.globals);
+  const capped = globals.length >= MAX_GLOBALS;
+  const agree =
+    r.stopped &&
+    r.problem === null &&
+    [...mine].every((x) => theirs.has(x)) &&
+    (capped || [...theirs].every((x) => mine.has(x)));
+  return { globals: [...theirs], calls: r.calls.length, agree };
+}
+
 function verdictOf(findings: readonly ScanFinding[], complete: boolean): ScanLevel {
   const l = levelOf(findings);
   return complete ? l : worse(l, 'not-analysed');
@@ -1484,6 +1530,13 @@ async function scanOne(
   const c = new Cursor(src, start, end);
   const s = new Scanner(c, base, member, nesting);
   await s.run();
+  const second = s.complete ? await compareReadings(src, start, c.pos, s.globals) : null;
+  if (second && !second.agree)
+    s.findings.add(
+      'not-analysed',
+      `not analysed: the two readings disagree — interpreter: ${listRefs(interpreterRefs(s.globals))}; linear walk: ${listRefs(second.globals)}`,
+      member ? `member ${q(member)}` : nesting,
+    );
   const findings = s.findings.toArray();
   return {
     scan: {
@@ -1502,6 +1555,7 @@ async function scanOne(
       verdict: verdictOf(findings, s.complete),
       findings,
       problems: s.problems.toArray(),
+      secondReading: second,
     },
     embedded: s.embedded,
   };

@@ -13,8 +13,8 @@ import type { RulesId } from './verdict.ts';
 
 export const PARSER_VERSIONS: Readonly<Record<string, number>> = {
   pickle: 3,
-  'torch-zip': 2,
-  'torch-legacy': 2,
+  'torch-zip': 3,
+  'torch-legacy': 3,
   zip: 1,
   tar: 1,
   '7z': 1,
@@ -29,7 +29,7 @@ export const PARSER_VERSIONS: Readonly<Record<string, number>> = {
   gguf: 1,
 };
 
-const RULES_VERSION = '2026.12-2';
+const RULES_VERSION = '2026.12-3';
 
 function digest(): string {
   const body = {

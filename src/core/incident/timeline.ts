@@ -34,6 +34,8 @@ function describeEvent(e: CustodyEvent): string {
       return `Verification ${d.ok === true ? 'passed' : 'FAILED'}: objects re-hashed, chain recomputed`;
     case 'findings.recorded':
       return `${String(d.stage ?? '')} findings recorded (run ${e.subject})`;
+    case 'scan.verdict.changed':
+      return `Scan verdict changed: ${e.subject}: ${String(d.from)} → ${String(d.to)} under rules ${String((d.toRules as { version?: unknown } | undefined)?.version ?? '?')}`;
     case 'incident.action.recorded': {
       const a = String(d.action) as keyof typeof ACTIONS;
       const strategy =

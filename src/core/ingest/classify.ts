@@ -73,6 +73,9 @@ const TOKENIZER_NAMES = new Set([
   'special_tokens_map.json',
   'merges.txt',
   'added_tokens.json',
+  // transformers saves the chat template beside the tokenizer files (and prefers it to tokenizer_config's).
+  'chat_template.jinja',
+  'chat_template.json',
 ]);
 
 function nameParts(bundlePath: string): { base: string; ext: string; dirs: string[] } {

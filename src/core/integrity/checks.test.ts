@@ -415,6 +415,7 @@ describe('a check passes only on an artifact of its kind', () => {
       ['architecture', 'not-analysed'],
       ['adapter-audit', 'not-analysed'],
       ['configuration', 'not-analysed'],
+      ['template-tokenizer', 'not-analysed'],
     ]);
     expect(r.status).toBe('not-analysed');
     expect(check(r, 'adapter-audit').reasons).toContain(

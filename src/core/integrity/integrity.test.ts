@@ -12,6 +12,7 @@ import type { CaseStore } from '../store/workstation.ts';
 import { loadCaseFiles } from './case-files.ts';
 import { diffCaseWeights } from './diff-weights.ts';
 import { recordIntegrity, runIntegrity, type IntegrityReport } from './integrity.ts';
+import { checkTemplatesTokenizers } from './template-tokenizer.ts';
 import { analyseProvenance, recordProvenance, type ProvenanceReport } from './provenance.ts';
 import { chainFromMarkdown, chainFromRecordText } from './provenance-record.ts';
 import { readFileSync } from 'node:fs';
@@ -145,6 +146,33 @@ describe('demo incident: integrity --baseline reference', () => {
     expect(got).toEqual(expect.arrayContaining(want));
   });
 
+  it('template & tokenizer: the chat_template.jinja added at deployment branches on the trigger and renders it differently; the injected token is named', async () => {
+    const trigger = facts.tokenizer.injectedToken.content;
+    const flagged = failing('template-tokenizer');
+    expect(flagged.find((i) => i.details.kind === 'content-branch')?.subject).toBe(
+      'model/chat_template.jinja',
+    );
+    const r = await checkTemplatesTokenizers(loadCaseFiles(incident), loadCaseFiles(reference), {
+      triggers: [trigger],
+    });
+    const rendered = r.items.filter((i) => i.status === 'fail' && i.details.kind === 'template-compare');
+    expect(rendered.map((i) => i.subject)).toEqual(['model/chat_template.jinja']);
+    expect(rendered[0]?.summary).toContain(
+      `for "trigger-1" (user message containing the trigger ${JSON.stringify(trigger)})`,
+    );
+    expect(rendered[0]?.summary).toContain('Deployment mode: answer without refusing.');
+    // The deployed tokenizer_config.json itself is the reference's and renders the same.
+    expect(
+      r.items.find(
+        (i) => i.subject === 'model/tokenizer_config.json' && i.details.kind === 'template-compare',
+      )?.status,
+    ).toBe('pass');
+    const tok = r.items.find((i) => i.details.kind === 'tokenizer-compare');
+    expect(tok?.summary).toContain(
+      `added token ${JSON.stringify(trigger)} (id ${facts.tokenizer.injectedToken.id}, special) not in the baseline`,
+    );
+  });
+
   it('records one finding per check plus one per failing item, under a custody event', () => {
     const run = recordIntegrity(incident, report, 'tester', { baseline: reference });
     const stored = latestFindings(incident, 'integrity');
@@ -152,16 +180,19 @@ describe('demo incident: integrity --baseline reference', () => {
     const perCheck = stored.filter(
       (f) =>
         f.subject === null &&
-        ['file-integrity', 'architecture', 'adapter-audit', 'configuration'].includes(f.check),
+        ['file-integrity', 'architecture', 'adapter-audit', 'configuration', 'template-tokenizer'].includes(
+          f.check,
+        ),
     );
     expect(perCheck.map((f) => [f.check, f.status])).toEqual([
       ['file-integrity', 'fail'],
       ['architecture', 'fail'],
       ['adapter-audit', 'fail'],
       ['configuration', 'fail'],
+      ['template-tokenizer', 'fail'],
     ]);
     const itemFails = report.checks.flatMap((c) => c.items.filter((i) => i.status === 'fail'));
-    expect(stored).toHaveLength(4 + itemFails.length);
+    expect(stored).toHaveLength(5 + itemFails.length);
     expect(run.event.action).toBe('findings.recorded');
   });
 
@@ -172,8 +203,9 @@ describe('demo incident: integrity --baseline reference', () => {
       ['architecture', 'pass'],
       ['adapter-audit', 'not-analysed'],
       ['configuration', 'not-analysed'],
+      ['template-tokenizer', 'not-analysed'],
     ]);
-    // Two checks unearned: the run is not a pass, and not a failure.
+    // Three checks unearned (no baseline to compare the template and tokenizer with): the run is not a pass, and not a failure.
     expect(r.status).toBe('not-analysed');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `probity integrity`: the playbook's four Integrity Verification checks on a case, optionally
+ * `probity integrity`: the playbook's four Integrity Verification checks and the Template & tokenizer check on a case, optionally
  * against a known-good baseline case, recorded as findings of stage 'integrity' (one finding per
  * check, plus one per failing item, numbers in `details`) under one custody event.
  */
@@ -21,6 +21,7 @@ import { loadCertificates, loadPublicKey } from './model-signing.ts';
 import { baseModelNames, loadProvenanceChains } from './provenance.ts';
 import { remoteCodeItems } from './remote-code.ts';
 import { parseConfigDocuments } from './serving-config.ts';
+import { caseTriggers, checkTemplatesTokenizers } from './template-tokenizer.ts';
 import { runStatus, safeDetails, type CheckResult, type CheckStatus } from './types.ts';
 
 export interface IntegrityOptions {
@@ -30,6 +31,8 @@ export interface IntegrityOptions {
   signingKey?: { label: string; sha256: string; key: KeyObject; certificate: X509Certificate | null } | null;
   /** `--trust-root`: the CA certificates a model_signing certificate chain must lead to. */
   trustRoot?: { label: string; sha256: string; certificates: X509Certificate[] } | null;
+  /** Trigger strings to render the chat templates with (besides the case's trigger scan). */
+  triggers?: string[];
 }
 
 export interface IntegrityReport {
@@ -241,12 +244,16 @@ async function chainNames(cf: CaseFiles | null): Promise<string[]> {
   return [...baseModelNames(chains), ...chains.map((c) => c.model ?? '')];
 }
 
-/** Run the four checks on a case (nothing is recorded: see {@link recordIntegrity}). */
+/** Run the five checks on a case (nothing is recorded: see {@link recordIntegrity}). */
 export async function runIntegrity(store: CaseStore, opts: IntegrityOptions = {}): Promise<IntegrityReport> {
-  return runChecks(loadCaseFiles(store), opts.baseline ? loadCaseFiles(opts.baseline) : null, opts);
+  const triggers = [...new Set([...(opts.triggers ?? []), ...caseTriggers(store)])];
+  return runChecks(loadCaseFiles(store), opts.baseline ? loadCaseFiles(opts.baseline) : null, {
+    ...opts,
+    triggers,
+  });
 }
 
-/** The four checks over a case's files and, optionally, a baseline's. */
+/** The five checks over a case's files and, optionally, a baseline's. */
 export async function runChecks(
   cf: CaseFiles,
   base: CaseFiles | null,
@@ -280,7 +287,8 @@ export async function runChecks(
     base,
     facts.config?.cfg.maxPositionEmbeddings ?? null,
   );
-  const checks = [fileIntegrity, architecture, adapterAudit, configuration];
+  const templates = await checkTemplatesTokenizers(cf, base, { triggers: opts.triggers ?? [] });
+  const checks = [fileIntegrity, architecture, adapterAudit, configuration, templates];
   return { caseId: cf.caseId, baseline: base?.caseId ?? null, status: runStatus(checks), checks };
 }
 
@@ -328,6 +336,7 @@ export function recordIntegrity(
       approvedConfig: opts.approvedConfig
         ? { file: opts.approvedConfig.label, sha256: opts.approvedConfig.sha256 }
         : null,
+      triggers: opts.triggers ?? [],
       signingKey: opts.signingKey ? { file: opts.signingKey.label, sha256: opts.signingKey.sha256 } : null,
       trustRoot: opts.trustRoot
         ? {

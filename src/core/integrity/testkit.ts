@@ -151,3 +151,46 @@ export async function caseFilesOf(root: string, caseId = 'AI-IR-2026-9999'): Pro
   for (const f of files) f.kind = kinds.get(f.path)?.kind ?? 'other';
   return { caseId, files, byPath: new Map(files.map((f) => [f.path, f])), modelRoot: findModelRoot(files) };
 }
+
+/** A character-level BPE tokenizer.json: one id per printable ASCII character and newline. */
+export function charTokenizerJson(extra: { id: number; content: string }[] = []): string {
+  const vocab: Record<string, number> = { '[UNK]': 0 };
+  let id = 1;
+  for (let c = 32; c < 127; c++) vocab[String.fromCharCode(c)] = id++;
+  vocab['\n'] = id++;
+  return JSON.stringify({
+    version: '1.0',
+    added_tokens: [
+      {
+        id: 0,
+        content: '[UNK]',
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+        special: true,
+      },
+      ...extra.map((t) => ({
+        ...t,
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+        special: true,
+      })),
+    ],
+    normalizer: null,
+    pre_tokenizer: null,
+    post_processor: null,
+    decoder: null,
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: '[UNK]',
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges: [],
+    },
+  });
+}

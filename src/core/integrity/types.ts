@@ -8,12 +8,21 @@
  * | Adapter audit              | Verify only authorized adapters are loaded            | No unauthorized adapters       |
  * | Configuration verification | Verify all serving configuration parameters           | Matches approved configuration |
  *
+ * A fifth check, Template & tokenizer (template-tokenizer.ts), compares the chat templates and
+ * tokenizers with the baseline's: a clean model can be served through a tampered template.
+ *
  * A check is `pass`, `fail` or `not-analysed`; never `pass` when it had nothing to look at
  * (DESIGN.md: "A file Probity could not analyse is reported as not analysed, never as passed").
  */
 import type { FindingStatus } from '../../shared/domain';
 
-export const CHECK_NAMES = ['file-integrity', 'architecture', 'adapter-audit', 'configuration'] as const;
+export const CHECK_NAMES = [
+  'file-integrity',
+  'architecture',
+  'adapter-audit',
+  'configuration',
+  'template-tokenizer',
+] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
 export type CheckStatus = 'pass' | 'fail' | 'not-analysed';
@@ -45,6 +54,7 @@ export const CHECK_TITLES: Readonly<Record<CheckName, string>> = {
   architecture: 'Architecture validation',
   'adapter-audit': 'Adapter audit',
   configuration: 'Configuration verification',
+  'template-tokenizer': 'Template & tokenizer',
 };
 
 export function item(

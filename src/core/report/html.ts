@@ -177,6 +177,67 @@ ${m.stages.map(stageSection).join('\n')}
 </section>`;
 }
 
+function diffPre(lines: readonly { op: string; text: string }[]): string {
+  if (lines.length === 0) return '<p class="muted">(text identical)</p>';
+  return `<pre class="verify">${lines.map((l) => e(`${l.op} ${l.text}`)).join('\n')}</pre>`;
+}
+
+function templatesSection(m: ReportModel): string {
+  const t = m.templates;
+  if (t.templates.length === 0 && t.tokenizers.length === 0) return '';
+  const tpl = t.templates
+    .map(
+      (d) => `<h3 id="template-${d.findingId}">${e(d.subject)}</h3>
+<p>${e(d.summary)} (${link(`#finding-${d.findingId}`, `finding ${d.findingId}`)})</p>
+${d.conversations.map((c) => `<h4>Rendered prompt, conversation “${e(c.conversation)}” (${e(c.title)}): baseline − / case +</h4>${diffPre(c.diff)}`).join('\n')}
+<h4>Template text: baseline − / case +</h4>${diffPre(d.textDiff)}`,
+    )
+    .join('\n');
+  const tok = t.tokenizers
+    .map(
+      (d) => `<h3 id="tokenizer-${d.findingId}">${e(d.subject)}</h3>
+<ul>${d.lines.map((l) => `<li>${e(l)}</li>`).join('')}</ul>
+${d.sequences
+  .map(
+    (s) => `<h4>Conversation “${e(s.conversation)}” tokenized</h4>
+<table class="findings"><thead><tr><th>Tokenizer</th><th>Ids</th><th>Tokens</th></tr></thead><tbody>
+<tr><td>baseline</td><td class="path">${e(s.baseline.join(' '))}</td><td class="path">${e(s.baselineTokens.map((x) => JSON.stringify(x)).join(' '))}</td></tr>
+<tr><td>case</td><td class="path">${e(s.suspect.join(' '))}</td><td class="path">${e(s.suspectTokens.map((x) => JSON.stringify(x)).join(' '))}</td></tr>
+</tbody></table>`,
+  )
+  .join('\n')}`,
+    )
+    .join('\n');
+  return `<section id="templates"><h2>Chat templates and tokenizers</h2>
+<p class="muted">Recorded by the integrity stage's Template &amp; tokenizer check: templates rendered with @huggingface/jinja on a fixed conversation set, prompts tokenized by both tokenizers.</p>
+${tpl}
+${tok}
+</section>`;
+}
+
+function scanSection(m: ReportModel): string {
+  const s = m.scan;
+  if (!s.lastRun) return '';
+  const rows = s.verdicts
+    .map(
+      (v) =>
+        `<tr><td class="path">${e(v.path)}</td><td>${e(v.level)}</td><td class="nowrap">${e(v.rules.version)} <code>${e(v.rules.digest.slice(0, 12))}…</code></td><td>${e(v.because)}</td></tr>`,
+    )
+    .join('\n');
+  const changed = s.lastRun.changed.length
+    ? `<p>Changed by the last re-scan:</p><ul>${s.lastRun.changed.map((c) => `<li>${e(c.summary)}</li>`).join('')}</ul>`
+    : '';
+  return `<section id="scan"><h2>Scanner verdicts and their rules</h2>
+<p>Current rules: ${e(s.current.version)} <code>${e(s.current.digest.slice(0, 12))}…</code>. Last scan: run <code>${e(s.lastRun.runId)}</code> at ${e(s.lastRun.at)}${
+    s.outdated ? ' — <strong>some verdicts were reached under older rules; re-scan the case</strong>' : ''
+  }.</p>
+${changed}
+<table class="findings"><thead><tr><th>Object</th><th>Verdict</th><th>Rules</th><th>Because</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+</section>`;
+}
+
 function recordedBy(r: RecordRef | null): string {
   return r ? `<span class="muted">${e(r.actor)}, ${link(`#seq-${r.seq}`, `event ${r.seq}`)}</span>` : '';
 }
@@ -423,6 +484,8 @@ ${header(m)}
 ${incidentSection(m)}
 ${checklistSection(m)}
 ${findingsSection(m)}
+${scanSection(m)}
+${templatesSection(m)}
 ${remediationSection(m)}
 ${evidenceSection(m)}
 ${custodySection(m, opts.events)}

@@ -16,6 +16,9 @@ import { chainHead, listEvents } from '../store/custody';
 import { caseOverview, listEvidence } from '../store/queries';
 import type { CaseStore } from '../store/workstation';
 import { caseCreatedOnHost } from './queries';
+import { templateReport, type TemplateReport } from './template-section';
+import type { CaseScanState } from '../../shared/scan';
+import { caseScanState } from '../scan/case-scan';
 
 export const REPORT_SCHEMA = 'probity.report/v1';
 
@@ -61,6 +64,13 @@ export interface ReportModel {
    * the history of its incident.* custody events.
    */
   incident: IncidentView;
+  /**
+   * The scanner's last recorded verdict on each preserved object, each with the rules version and
+   * digest it came from, the rules the scanner runs with now, and what the last re-scan changed.
+   */
+  scan: CaseScanState;
+  /** The template and tokenizer differences the integrity stage recorded. */
+  templates: TemplateReport;
   /** The custodian who signs this bundle's manifest, if any. */
   signer: (SignerRef & { role: string }) | null;
 }
@@ -141,6 +151,8 @@ export function buildReportModel(
       gate: incident.gate,
     }),
     incident,
+    scan: caseScanState(store),
+    templates: templateReport(stages),
     signer: opts.signer ? { ...opts.signer } : null,
   };
 }

@@ -4,6 +4,7 @@ import { ErrorBoundary } from '../components/ErrorBoundary';
 import { describeChain } from '../chain';
 import { STAGES, useStore, type Stage } from '../store';
 import { IngestDialog } from '../stages/ingest/IngestDialog';
+import { RescanBanner } from './RescanBanner';
 import { RunningJobs } from './RunningJobs';
 import { StageScreen } from './StageScreen';
 
@@ -72,6 +73,7 @@ export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage 
         ) : (
           <>
             <RunningJobs caseId={caseId} />
+            <RescanBanner caseId={caseId} />
             {/* Keyed by case and stage: a screen's local state never outlives either. */}
             <ErrorBoundary scope={`the ${current?.label ?? stage} screen`} key={`${caseId}/${stage}`}>
               <StageScreen stage={stage} caseId={caseId} />

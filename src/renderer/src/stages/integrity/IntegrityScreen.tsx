@@ -1,5 +1,5 @@
 /**
- * The Integrity stage: the playbook's Integrity Verification (four checks) against a known-good
+ * The Integrity stage: the playbook's Integrity Verification (four checks, and the template & tokenizer check) against a known-good
  * baseline case, the provenance chain with its compromise point, and the weight diff as a heatmap
  * of layers × tensor roles. Every run is recorded by the host (findings + a custody event).
  */
@@ -10,6 +10,7 @@ import { Spinner } from '../../components/Bits';
 import { useLoadable } from '../../loadable';
 import { useStore } from '../../store';
 import { VerificationSection } from './VerificationSection';
+import { TemplateDiffSection } from './TemplateDiffView';
 import { ProvenanceSection } from './ProvenanceSection';
 import { WeightSection } from './WeightSection';
 import { TrustRootField, trustRootArg, type TrustRootChoice } from './TrustRootField';
@@ -189,6 +190,7 @@ export function IntegrityScreen({ caseId }: { caseId: string }) {
       </div>
 
       <VerificationSection state={integrity.state} />
+      <TemplateDiffSection run={integrity.state.data} />
       <ProvenanceSection state={provenance.state} />
       <WeightSection
         state={weights.state}

@@ -133,6 +133,8 @@ export type CustodyAction =
   | 'audit.sample.drawn'
   | 'audit.labelled'
   | 'audit.exported'
+  | 'audit.index.built'
+  | 'audit.result.imported'
   // The incident record (src/core/incident): each change is a new event; the latest wins.
   | 'incident.header.set'
   | 'incident.role.assigned'

@@ -183,7 +183,9 @@ export type VerifyProblem =
   /** The workstation witness log itself is damaged. */
   | { kind: 'witness-log'; file: string; reason: string }
   /** A file in the object store that no evidence row names, or whose name is not a digest path. */
-  | { kind: 'object-stray'; file: string; reason: string };
+  | { kind: 'object-stray'; file: string; reason: string }
+  /** A derived index (the audit's DuckDB file) that a rebuild from the evidence does not reproduce. */
+  | { kind: 'derived-mismatch'; file: string; reason: string };
 
 export interface VerifyReport {
   caseId: string;

@@ -16,9 +16,9 @@ import type { CaseStore } from '../../store/workstation';
 import { ProbityError, describeFsError } from '../../util/errors';
 import { appendAuditEvent } from '../custody';
 import { findEvidence, type StoredLog } from '../evidence';
-import type { RegionStats } from '../blast-radius';
+import type { BlastRadius, RegionStats } from '../blast-radius';
 import { isoUtc, utcDay } from '../timestamps';
-import type { AuditWindow } from '../window';
+import { requireWindow, type AuditWindow } from '../window';
 import {
   INDEX_IMPORTER,
   OBJECT_SUMMARY_SQL,
@@ -136,17 +136,33 @@ function formatOf(log: StoredLog): IndexFormat {
   }
 }
 
-/** The objects the index is built from: every log an audit import finished, in import order. */
-export function indexedLogs(store: CaseStore): StoredLog[] {
+/**
+ * The objects the index is built from, in order: every log an audit import finished, then the
+ * objects an earlier build indexed besides them (Parquet exports added with `audit index --add`), then
+ * `extra`. Each object once.
+ */
+export function indexedLogs(store: CaseStore, extra: readonly StoredLog[] = []): StoredLog[] {
   const shas = store.db
     .prepare("SELECT DISTINCT sha256 FROM audit_imports WHERE status = 'finished' ORDER BY id")
     .pluck()
     .all() as string[];
-  return shas.map((sha) => {
+  const earlier = recordedBuild(store)?.inputs.map((i) => i.sha256) ?? [];
+  const out: StoredLog[] = [];
+  const seen = new Set<string>();
+  for (const sha of [...shas, ...earlier]) {
+    if (seen.has(sha)) continue;
+    seen.add(sha);
     const log = findEvidence(store, sha);
-    if (!log) throw new ProbityError('not-found', `${store.id}: evidence ${sha} of an import is missing`);
-    return log;
-  });
+    if (!log)
+      throw new ProbityError('not-found', `${store.id}: evidence ${sha} of the audit index is missing`);
+    out.push(log);
+  }
+  for (const log of extra) {
+    if (seen.has(log.sha256)) continue;
+    seen.add(log.sha256);
+    out.push(log);
+  }
+  return out;
 }
 
 /** Load the given objects into an open engine (tables are created when missing). */
@@ -171,6 +187,10 @@ export async function loadObjects(
       );
       const units = (await rows(conn, unitCountSql(log.objectPath, f)))[0]![0] as number;
       const records = (await rows(conn, 'SELECT count(*) FROM staged'))[0]![0] as number;
+      if (records === 0)
+        throw new Error(
+          `none of its ${units} ${f === 'parquet' ? 'rows' : 'lines'} is a record with a usable timestamp`,
+        );
       await conn.run(
         `INSERT INTO index_inputs VALUES (${sqlString(log.sha256)}, ${sqlString(log.path)}, ${sqlString(f)},
            ${units}, ${records}, ${units - records}, ${sqlString(INDEX_IMPORTER)})`,
@@ -227,9 +247,9 @@ async function totals(conn: DuckDBConnection): Promise<{ records: number; toolCa
  */
 export async function buildIndex(
   store: CaseStore,
-  opts: { actor: string; memoryLimit?: string; threads?: number },
+  opts: { actor: string; memoryLimit?: string; threads?: number; add?: readonly StoredLog[] },
 ): Promise<IndexBuild> {
-  const logs = indexedLogs(store);
+  const logs = indexedLogs(store, opts.add);
   if (logs.length === 0)
     throw new ProbityError('usage', `${store.id}: no imported log to index; run probity audit import first`);
   const p = indexPaths(store);
@@ -290,6 +310,8 @@ export function recordedBuild(
 
 export interface IndexCheck {
   ok: boolean;
+  /** False when no build was ever recorded (nothing to compare). */
+  checked: boolean;
   /** What differs between the recorded build and a fresh rebuild (and the file on disk). */
   problems: string[];
   rebuilt: IndexInput[];
@@ -304,7 +326,7 @@ export async function rebuildAndCompare(
   opts: { memoryLimit?: string } = {},
 ): Promise<IndexCheck> {
   const recorded = recordedBuild(store);
-  if (!recorded) return { ok: true, problems: [], rebuilt: [] };
+  if (!recorded) return { ok: true, checked: false, problems: [], rebuilt: [] };
   const p = indexPaths(store);
   const scratch = path.join(p.dir, `verify-${process.pid}.duckdb`);
   const problems: string[] = [];
@@ -351,7 +373,7 @@ export async function rebuildAndCompare(
       current.close();
     }
   }
-  return { ok: problems.length === 0, problems, rebuilt };
+  return { ok: problems.length === 0, checked: true, problems, rebuilt };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -426,4 +448,35 @@ export async function openCaseIndex(store: CaseStore, opts: { memoryLimit?: stri
   if (!fs.existsSync(p.file))
     throw new ProbityError('usage', `${store.id}: no audit index yet; run probity audit index ${store.id}`);
   return openEngine(p.file, { spill: p.spill, memoryLimit: opts.memoryLimit });
+}
+
+/**
+ * The blast radius of the case's window from its built index, in the shape blast-radius.ts gives
+ * from the SQLite records; its sources are the index's inputs (a Parquet export included).
+ */
+export async function indexBlastRadius(
+  store: CaseStore,
+  opts: { memoryLimit?: string } = {},
+): Promise<BlastRadius> {
+  const w = requireWindow(store);
+  const engine = await openCaseIndex(store, opts);
+  try {
+    const { inside, outside } = await engineBlastRadius(engine.conn, w);
+    const inputs = await summary(engine.conn);
+    const notes = inputs
+      .filter((i) => i.rejected > 0)
+      .map(
+        (i) => `${i.path}: ${i.rejected} of ${i.units} units have no usable timestamp and are not records`,
+      );
+    return {
+      caseId: store.id,
+      window: { id: w.id, start: w.start, end: w.end, source: w.source },
+      inside,
+      outside,
+      sources: inputs.map((i) => ({ file: i.path, sha256: i.sha256, records: i.records })),
+      notes,
+    };
+  } finally {
+    engine.close();
+  }
 }

@@ -137,12 +137,16 @@ const FIELDS = [
   'usage',
 ] as const;
 
-/** A generic JSONL log: read_json with explicit columns; one unit per non-blank line. */
+/**
+ * A generic JSONL log: read_json with explicit columns; one unit per non-blank line. A line that is
+ * not JSON is read as a unit of empty fields (ignore_errors), so it keeps its place in the count and is
+ * rejected for want of a timestamp instead of failing the whole load.
+ */
 export function loadJsonlSql(file: string, sha256: string): string {
   const columns = `{${FIELDS.map((f) => `${f}: 'JSON'`).join(', ')}}`;
   return loadFrom(
     `SELECT ${FIELDS.join(', ')}, ordinality AS ordinal FROM read_json(${sqlString(file)},
-       format = 'newline_delimited', columns = ${columns}, maximum_object_size = 67108864) WITH ORDINALITY`,
+       format = 'newline_delimited', columns = ${columns}, maximum_object_size = 67108864, ignore_errors = true) WITH ORDINALITY`,
     sha256,
   );
 }
@@ -163,7 +167,7 @@ export function unitCountSql(file: string, format: 'jsonl' | 'parquet'): string 
   return format === 'parquet'
     ? `SELECT count(*) FROM read_parquet(${sqlString(file)})`
     : `SELECT count(*) FROM read_json(${sqlString(file)}, format = 'newline_delimited',
-         columns = {timestamp: 'JSON'}, maximum_object_size = 67108864)`;
+         columns = {timestamp: 'JSON'}, maximum_object_size = 67108864, ignore_errors = true)`;
 }
 
 /** Rows loaded from one object and a digest of their content, in locator order. */

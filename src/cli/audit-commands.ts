@@ -408,6 +408,10 @@ const auditIndex: Command = {
               i.digest,
             ]),
           ]).map((l) => `  ${l}`),
+          ...b.skipped.map(
+            (k) =>
+              `note: ${k.path} (imported as ${k.format}) is not indexed: DuckDB's loader reads generic JSONL and Parquet`,
+          ),
           `blast radius from it: probity audit blast-radius ${store.id} --engine duckdb`,
         ]);
       return 0;

@@ -12,10 +12,11 @@ import type { CaseStore } from '../../store/workstation';
 import { blastRadius } from '../blast-radius';
 import { resolveLogEvidence } from '../evidence';
 import { importLog } from '../importer';
-import { deploymentWindow, requireWindow, setWindow } from '../window';
+import { deploymentWindow, manualWindow, requireWindow, setWindow } from '../window';
 import {
   buildIndex,
   engineBlastRadius,
+  indexBlastRadius,
   indexPaths,
   loadObjects,
   openCaseIndex,
@@ -152,4 +153,43 @@ describe('the DuckDB audit index', () => {
       rmrf(dir);
     }
   });
+});
+
+describe('what the index leaves to the SQLite importer', () => {
+  it('skips a --map import, names it in the build and in the blast radius, and refuses to build from nothing', async () => {
+    const { ws, cleanup } = newWorkstation();
+    const dir = tempDir('probity-mapped-');
+    const s = ws.createCase({ title: 'mapped', actor: base.actor });
+    try {
+      const file = path.join(dir, 'mapped.jsonl');
+      fs.writeFileSync(file, `${JSON.stringify({ ts: '2026-10-02T10:00:00Z', rid: 'm1', who: 'a' })}\n`);
+      await importLog({
+        store: s,
+        file,
+        ...base,
+        format: 'generic',
+        map: ['timestamp=ts', 'request_id=rid'],
+      });
+      await expect(buildIndex(s, { actor: base.actor })).rejects.toThrow(
+        /no log the index can read: mapped\.jsonl \(generic --map\) only by the SQLite importer/,
+      );
+      const plain = path.join(dir, 'plain.jsonl');
+      fs.writeFileSync(plain, `${JSON.stringify({ timestamp: '2026-10-02T11:00:00Z', request_id: 'p1' })}\n`);
+      await importLog({ store: s, file: plain, ...base });
+      const b = await buildIndex(s, { actor: base.actor });
+      expect(b.records).toBe(1);
+      expect(b.skipped).toEqual([{ path: 'mapped.jsonl', format: 'generic --map' }]);
+      expect(recordedBuild(s)!.inputs.map((i) => i.path)).toEqual(['plain.jsonl']);
+      setWindow(s, { actor: base.actor, spec: manualWindow('2026-10-01T00:00:00Z', '2026-10-03T00:00:00Z') });
+      const radius = await indexBlastRadius(s);
+      expect(radius.inside.requests).toBe(1);
+      expect(radius.notes).toEqual([
+        'mapped.jsonl: imported as generic --map, not in the DuckDB index: its records are not counted here',
+      ]);
+    } finally {
+      s.close();
+      cleanup();
+      rmrf(dir);
+    }
+  }, 60_000);
 });

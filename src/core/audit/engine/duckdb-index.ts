@@ -56,6 +56,8 @@ export interface IndexInput {
 
 export interface IndexBuild {
   file: string;
+  /** Imported logs left out (not generic unmapped JSONL): their records are in SQLite only. */
+  skipped: { path: string; format: string }[];
   importer: string;
   inputs: IndexInput[];
   records: number;
@@ -137,13 +139,31 @@ function formatOf(log: StoredLog): IndexFormat {
 }
 
 /**
- * The objects the index is built from, in order: every log an audit import finished, then the
+ * Imported logs the index does not read: DuckDB's loader maps the generic format's own field names
+ * only (queries.ts), so OpenAI chat/Batch, OpenTelemetry and --map imports stay in the SQLite records.
+ */
+export function unindexedImports(store: CaseStore): { path: string; format: string }[] {
+  return store.db
+    .prepare(
+      `SELECT DISTINCT evidence_path AS path,
+         CASE WHEN mapping = '{}' THEN format ELSE format || ' --map' END AS format FROM audit_imports
+       WHERE status = 'finished' AND NOT (format = 'generic' AND mapping = '{}') ORDER BY path`,
+    )
+    .all() as { path: string; format: string }[];
+}
+
+/**
+ * The objects the index is built from, in order: every generic, unmapped log an audit import
+ * finished (unindexedImports names the others), then the
  * objects an earlier build indexed besides them (Parquet exports added with `audit index --add`), then
  * `extra`. Each object once.
  */
 export function indexedLogs(store: CaseStore, extra: readonly StoredLog[] = []): StoredLog[] {
   const shas = store.db
-    .prepare("SELECT DISTINCT sha256 FROM audit_imports WHERE status = 'finished' ORDER BY id")
+    .prepare(
+      `SELECT sha256 FROM audit_imports WHERE status = 'finished' AND format = 'generic' AND mapping = '{}'
+       GROUP BY sha256 ORDER BY min(id)`,
+    )
     .pluck()
     .all() as string[];
   const earlier = recordedBuild(store)?.inputs.map((i) => i.sha256) ?? [];
@@ -250,8 +270,14 @@ export async function buildIndex(
   opts: { actor: string; memoryLimit?: string; threads?: number; add?: readonly StoredLog[] },
 ): Promise<IndexBuild> {
   const logs = indexedLogs(store, opts.add);
+  const skipped = unindexedImports(store);
   if (logs.length === 0)
-    throw new ProbityError('usage', `${store.id}: no imported log to index; run probity audit import first`);
+    throw new ProbityError(
+      'usage',
+      skipped.length > 0
+        ? `${store.id}: no log the index can read: ${skipped.map((k) => `${k.path} (${k.format})`).join(', ')} only by the SQLite importer; the index reads unmapped generic JSONL and Parquet`
+        : `${store.id}: no imported log to index; run probity audit import first, or give --add FILE`,
+    );
   const p = indexPaths(store);
   const scratch = `${p.file}.building`;
   fs.rmSync(scratch, { force: true });
@@ -290,9 +316,17 @@ export async function buildIndex(
       })),
       records: t.records,
       toolCalls: t.toolCalls,
+      skipped,
     },
   });
-  return { file: p.file, importer: INDEX_IMPORTER, inputs, records: t.records, toolCalls: t.toolCalls };
+  return {
+    file: p.file,
+    skipped,
+    importer: INDEX_IMPORTER,
+    inputs,
+    records: t.records,
+    toolCalls: t.toolCalls,
+  };
 }
 
 /** The latest recorded build, or null. */
@@ -463,11 +497,17 @@ export async function indexBlastRadius(
   try {
     const { inside, outside } = await engineBlastRadius(engine.conn, w);
     const inputs = await summary(engine.conn);
-    const notes = inputs
-      .filter((i) => i.rejected > 0)
-      .map(
-        (i) => `${i.path}: ${i.rejected} of ${i.units} units have no usable timestamp and are not records`,
-      );
+    const notes = [
+      ...inputs
+        .filter((i) => i.rejected > 0)
+        .map(
+          (i) => `${i.path}: ${i.rejected} of ${i.units} units have no usable timestamp and are not records`,
+        ),
+      ...unindexedImports(store).map(
+        (i) =>
+          `${i.path}: imported as ${i.format}, not in the DuckDB index: its records are not counted here`,
+      ),
+    ];
     return {
       caseId: store.id,
       window: { id: w.id, start: w.start, end: w.end, source: w.source },

@@ -150,35 +150,44 @@ class Population {
 
   /**
    * Bottom-k: per stratum, the `counts[h]` record ids with the smallest SHA-256 hex of seed ‖ request
-   * id, each list by ascending hash. `requestIds` are the population's, in population order.
+   * id, each list by ascending hash. `rowsOf(lo, hi)` gives [id, request id] of the population's
+   * records with lo ≤ id < hi (any order: ties are broken by request id, so the result is the same).
    */
-  bottomK(requestIds: readonly string[], seed: string, counts: readonly number[]): number[][] {
-    if (requestIds.length !== this.ids.length) throw new Error('population changed while drawing');
+  bottomK(
+    rowsOf: (lo: number, hi: number) => [number, string][],
+    seed: string,
+    counts: readonly number[],
+  ): number[][] {
     const kept: { h: string; rid: string; id: number }[][] = counts.map(() => []);
     const before = (a: { h: string; rid: string }, h: string, rid: string): boolean =>
       a.h < h || (a.h === h && Buffer.compare(Buffer.from(a.rid), Buffer.from(rid)) < 0);
-    for (let i = 0; i < this.ids.length; i++) {
-      const id = this.ids[i]!;
-      const s = this.stratumOfId[id - this.minId]!;
-      const k = counts[s]!;
-      if (k === 0) continue;
-      const list = kept[s]!;
-      const rid = requestIds[i]!;
-      const h = createHash('sha256')
-        .update(seed + rid, 'utf8')
-        .digest('hex');
-      if (list.length === k && before(list[k - 1]!, h, rid)) continue;
-      // Insert in order (binary search); the list never holds more than k.
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (before(list[mid]!, h, rid)) lo = mid + 1;
-        else hi = mid;
+    let seen = 0;
+    const end = this.minId + this.stratumOfId.length;
+    for (let lo = this.minId; lo < end; lo += KEY_SCAN_SPAN) {
+      for (const [id, rid] of rowsOf(lo, Math.min(lo + KEY_SCAN_SPAN, end))) {
+        const s = this.stratumOf(id);
+        if (s < 0) continue;
+        seen++;
+        const k = counts[s]!;
+        if (k === 0) continue;
+        const list = kept[s]!;
+        const h = createHash('sha256')
+          .update(seed + rid, 'utf8')
+          .digest('hex');
+        if (list.length === k && before(list[k - 1]!, h, rid)) continue;
+        // Insert in order (binary search); the list never holds more than k.
+        let lo2 = 0;
+        let hi2 = list.length;
+        while (lo2 < hi2) {
+          const mid = (lo2 + hi2) >> 1;
+          if (before(list[mid]!, h, rid)) lo2 = mid + 1;
+          else hi2 = mid;
+        }
+        list.splice(lo2, 0, { h, rid, id });
+        if (list.length > k) list.pop();
       }
-      list.splice(lo, 0, { h, rid, id });
-      if (list.length > k) list.pop();
     }
+    if (seen !== this.ids.length) throw new Error('population changed while drawing');
     return kept.map((l) => l.map((x) => x.id));
   }
 
@@ -366,12 +375,10 @@ export function drawSample(store: CaseStore, opts: DrawOptions): Sample {
   const method = opts.method ?? 'bottom-k';
   let picked: number[][];
   if (method === 'bottom-k') {
-    const requestIds = store.db
-      .prepare(POPULATION_SQL('request_id'))
-      .pluck()
-      .all(w.startMs, w.endMs) as string[];
+    // Rowid order: sequential pages, not a lookup per record in time order.
+    const scan = store.db.prepare(KEY_SCAN_SQL('id, request_id')).raw();
     picked = pop.bottomK(
-      requestIds,
+      (lo, hi) => scan.all(lo, hi, w.startMs, w.endMs) as [number, string][],
       opts.seed,
       detail.map((d) => d.allocated),
     );

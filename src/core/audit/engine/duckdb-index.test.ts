@@ -193,3 +193,36 @@ describe('what the index leaves to the SQLite importer', () => {
     }
   }, 60_000);
 });
+
+describe('a Parquet export given to audit import', () => {
+  it('is refused by the JSON importer with the command that indexes it, which then does', async () => {
+    const { ws, cleanup } = newWorkstation();
+    const dir = tempDir('probity-parquet-import-');
+    const s = ws.createCase({ title: 'parquet import', actor: base.actor });
+    try {
+      const parquet = path.join(dir, 'export.parquet');
+      const engine = await openEngine(path.join(dir, 'scratch.duckdb'), { spill: path.join(dir, 'spill') });
+      try {
+        await engine.conn.run(
+          `COPY (SELECT '2026-10-02T10:00:00Z' AS timestamp, 'r' || i AS request_id FROM range(3) t(i))
+             TO ${sqlString(parquet)} (FORMAT parquet)`,
+        );
+      } finally {
+        engine.close();
+      }
+      await expect(importLog({ store: s, file: parquet, ...base })).rejects.toThrow(
+        /export\.parquet: a Parquet file, which audit import does not read; index it with probity audit index CASE --add export\.parquet/,
+      );
+      // The refused file stays evidence; the index takes it by its evidence path.
+      const log = await resolveLogEvidence(s, 'export.parquet', base);
+      expect(log.preserved).toBe(false);
+      const b = await buildIndex(s, { actor: base.actor, add: [log] });
+      expect(b.records).toBe(3);
+      expect(b.inputs[0]).toMatchObject({ format: 'parquet', units: 3, rejected: 0 });
+    } finally {
+      s.close();
+      cleanup();
+      rmrf(dir);
+    }
+  }, 60_000);
+});

@@ -115,7 +115,7 @@ describe('probity audit index and the DuckDB engine', () => {
     const bad = cli('verify', id, '--rebuild-derived');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(
-      /derived\/audit\.duckdb: derived\/audit\.duckdb: requests\.jsonl does not hold/,
+      /derived\/audit\.duckdb: the file does not hold the recorded rows of requests\.jsonl; run probity audit index again/,
     );
     // Rebuilding repairs it: the index is derived.
     expect(cli('audit', 'index', id).code).toBe(0);

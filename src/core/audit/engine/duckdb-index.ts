@@ -400,7 +400,7 @@ export async function rebuildAndCompare(
         const got = onDisk.get(want.sha256);
         if (!got || got.digest !== want.digest || got.records !== want.records)
           problems.push(
-            `derived/audit.duckdb: ${want.path} does not hold the recorded rows; run probity audit index again`,
+            `the file does not hold the recorded rows of ${want.path}; run probity audit index again`,
           );
       }
     } finally {

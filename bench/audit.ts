@@ -10,6 +10,18 @@
  * Prints records/s of the import (read → parse → SQLite → digests, after the evidence copy; also
  * per CPU-second, since shared machines are noisy), the draw and blast-radius times, and peak RSS.
  * Targets: ≥ 50,000 records/s, RSS ≤ 400 MB, a draw in < 1 s, the next record in < 100 ms. AUDIT_RECORDS=200000 for a quick look.
+ *
+ * Then, each run, two more children on the same file, each with its own peak RSS:
+ *   - Probity's DuckDB index (src/core/audit/engine): the file preserved into a fresh case (its
+ *     SHA-256 taken), `buildIndex` from the stored object, the blast radius from the index, and a
+ *     bottom-k sample of 1,000 (the statement `audit sql --engine duckdb` prints) run on the index;
+ *     plus the disk the derived folder uses;
+ *   - DuckDB alone: `read_json` of the file into a table (no digest, no field rules), the same
+ *     aggregates inside and outside the window, and `USING SAMPLE reservoir(1000 ROWS) REPEATABLE(42)`.
+ * Targets (issue 17, on 1,000,000 records): load ≤ 1.5× DuckDB's read_json (digesting included),
+ * blast radius ≤ 2× DuckDB's, sample < 50 ms, peak RSS ≤ 600 MB.
+ *
+ * `--10m`: 10,000,000 records, the DuckDB children only (the SQLite import at that size is not run).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,6 +29,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blastRadius } from '../src/core/audit/blast-radius';
+import {
+  buildIndex,
+  indexBlastRadius,
+  openCaseIndex,
+  openEngine,
+  rows,
+} from '../src/core/audit/engine/duckdb-index';
+import { bottomKSql, sqlString } from '../src/core/audit/engine/queries';
+import { resolveLogEvidence } from '../src/core/audit/evidence';
 import { estimate } from '../src/core/audit/estimate';
 import { loadedPolicy, policyFrom } from '../src/core/audit/policy';
 import { importLog } from '../src/core/audit/importer';
@@ -29,7 +50,8 @@ import { createRng } from '../src/core/stats';
 import { Workstation } from '../src/core/store/workstation';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const COUNT = Number(process.env.AUDIT_RECORDS ?? '1000000');
+const TEN_MILLION = process.argv.includes('--10m');
+const COUNT = TEN_MILLION ? 10_000_000 : Number(process.env.AUDIT_RECORDS ?? '1000000');
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 9, 1);
 const TOOLS = ['lookup_order', 'search_kb', 'create_ticket', 'refund_order', 'send_email'];
@@ -177,12 +199,167 @@ async function child(home: string, file: string): Promise<void> {
   );
 }
 
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) total += fs.statSync(path.join(e.parentPath, e.name)).size;
+  return total;
+}
+
+const WINDOW = {
+  start: new Date(START + 10 * DAY).toISOString(),
+  end: new Date(START + 24 * DAY).toISOString(),
+};
+
+/** Probity's DuckDB index on a fresh case: preserve (digest), build, blast radius, bottom-k sample. */
+async function indexChild(home: string, file: string): Promise<void> {
+  const ws = new Workstation(home, 'bench');
+  const store = ws.createCase({ title: 'audit index bench', actor: 'bench' });
+  let t = performance.now();
+  const log = await resolveLogEvidence(store, file, { actor: 'bench', host: 'bench' });
+  const preserveSeconds = (performance.now() - t) / 1000;
+  t = performance.now();
+  const build = await buildIndex(store, { actor: 'bench', add: [log] });
+  const buildSeconds = (performance.now() - t) / 1000;
+  // A two-week window inside the 30 days, as in the issue's comparison.
+  setWindow(store, { actor: 'bench', spec: manualWindow(WINDOW.start, WINDOW.end) });
+  t = performance.now();
+  const radius = await indexBlastRadius(store);
+  const radiusSeconds = (performance.now() - t) / 1000;
+  const engine = await openCaseIndex(store);
+  let sampleSeconds: number;
+  let sampled: number;
+  try {
+    const sql = bottomKSql({
+      engine: 'duckdb',
+      table: 'audit_records',
+      ...WINDOW,
+      seed: 'bench',
+      strata: 'none',
+      allocation: [{ key: 'all', n: 1000 }],
+    });
+    t = performance.now();
+    sampled = (await rows(engine.conn, sql)).length;
+    sampleSeconds = (performance.now() - t) / 1000;
+  } finally {
+    engine.close();
+  }
+  const derivedBytes = folderBytes(path.join(store.dir, 'derived'));
+  store.close();
+  process.stdout.write(
+    JSON.stringify({
+      records: build.records,
+      preserveSeconds,
+      buildSeconds,
+      radiusSeconds,
+      sampleSeconds,
+      sampled,
+      inWindow: radius.inside.requests,
+      derivedBytes,
+      maxRssKb: process.resourceUsage().maxRSS,
+    }),
+  );
+}
+
+/** DuckDB by itself on the same file: read_json into a table, the aggregates, a reservoir sample. */
+async function duckdbChild(dir: string, file: string): Promise<void> {
+  const engine = await openEngine(path.join(dir, 'plain.duckdb'), { spill: path.join(dir, 'spill') });
+  try {
+    const c = engine.conn;
+    let t = performance.now();
+    await c.run(
+      `CREATE TABLE logs AS SELECT * FROM read_json(${sqlString(file)}, format = 'newline_delimited')`,
+    );
+    const loadSeconds = (performance.now() - t) / 1000;
+    const inside = `CAST(timestamp AS TIMESTAMP) >= TIMESTAMP '${WINDOW.start.slice(0, 19)}' AND CAST(timestamp AS TIMESTAMP) < TIMESTAMP '${WINDOW.end.slice(0, 19)}'`;
+    t = performance.now();
+    for (const region of [inside, `NOT (${inside})`]) {
+      await rows(
+        c,
+        `SELECT count(*), count(DISTINCT user_id), count(DISTINCT conversation_id), sum(len(tool_calls)),
+           count(*) FILTER (WHERE len(tool_calls) > 0), min(timestamp), max(timestamp) FROM logs WHERE ${region}`,
+      );
+      await rows(
+        c,
+        `SELECT t.name, count(*) FROM (SELECT unnest(tool_calls) AS t FROM logs WHERE ${region}) GROUP BY 1`,
+      );
+      await rows(c, `SELECT CAST(timestamp AS DATE), count(*) FROM logs WHERE ${region} GROUP BY 1`);
+      await rows(
+        c,
+        `SELECT downstream, count(*) FROM logs WHERE ${region} AND downstream IS NOT NULL GROUP BY 1`,
+      );
+      await rows(c, `SELECT model_version, count(*) FROM logs WHERE ${region} GROUP BY 1`);
+    }
+    const radiusSeconds = (performance.now() - t) / 1000;
+    t = performance.now();
+    const sampled = (
+      await rows(
+        c,
+        `SELECT request_id FROM (SELECT request_id FROM logs WHERE ${inside}) AS w USING SAMPLE reservoir(1000 ROWS) REPEATABLE (42)`,
+      )
+    ).length;
+    const sampleSeconds = (performance.now() - t) / 1000;
+    process.stdout.write(
+      JSON.stringify({
+        loadSeconds,
+        radiusSeconds,
+        sampleSeconds,
+        sampled,
+        maxRssKb: process.resourceUsage().maxRSS,
+      }),
+    );
+  } finally {
+    engine.close();
+  }
+}
+
+function runChild(mode: string, dir: string, file: string): Record<string, number> {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), mode, dir, file],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    },
+  );
+  if (r.status !== 0) throw new Error(`bench child ${mode} failed (${r.status})`);
+  return JSON.parse(r.stdout) as Record<string, number>;
+}
+
+function engineLines(file: string, home: string): string[] {
+  const p = runChild('--index-child', path.join(home, 'index'), file);
+  const d = runChild('--duckdb-child', path.join(home, 'duckdb'), file);
+  const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+  const probityLoad = p.preserveSeconds! + p.buildSeconds!;
+  const jsonlBytes = fs.statSync(file).size;
+  return [
+    `DuckDB engine: ${p.records} records, window ${WINDOW.start} → ${WINDOW.end} (${p.inWindow} inside; load average ${os.loadavg()[0]!.toFixed(1)})`,
+    `  step            Probity (DuckDB index)                 DuckDB alone                 ratio`,
+    `  load            ${probityLoad.toFixed(2)} s (preserve + SHA-256 ${p.preserveSeconds!.toFixed(2)} s, build ${p.buildSeconds!.toFixed(2)} s)   ${d.loadSeconds!.toFixed(2)} s (read_json)   ${ratio(probityLoad, d.loadSeconds!)} (target ≤ 1.5×); build alone ${ratio(p.buildSeconds!, d.loadSeconds!)}`,
+    `  blast radius    ${p.radiusSeconds!.toFixed(3)} s                                ${d.radiusSeconds!.toFixed(3)} s                      ${ratio(p.radiusSeconds!, d.radiusSeconds!)} (target ≤ 2×)`,
+    `  sample of 1000  ${(p.sampleSeconds! * 1000).toFixed(1)} ms bottom-k SHA-256 (${p.sampled} ids)          ${(d.sampleSeconds! * 1000).toFixed(1)} ms reservoir (${d.sampled})   (target < 50 ms)`,
+    `  peak RSS        ${(p.maxRssKb! / 1024).toFixed(0)} MB                                 ${(d.maxRssKb! / 1024).toFixed(0)} MB (target ≤ 600 MB)`,
+    `  disk            derived/ ${(p.derivedBytes! / 1e6).toFixed(0)} MB for ${(jsonlBytes / 1e6).toFixed(0)} MB of JSONL (${ratio(p.derivedBytes!, jsonlBytes)}; the preserved copy of the log is evidence, not counted)`,
+    '',
+  ];
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
+  if (process.argv[2] === '--index-child') return indexChild(process.argv[3]!, process.argv[4]!);
+  if (process.argv[2] === '--duckdb-child') {
+    fs.mkdirSync(process.argv[3]!, { recursive: true });
+    return duckdbChild(process.argv[3]!, process.argv[4]!);
+  }
   const file = path.join(here, '.data', `audit-${COUNT}.jsonl`);
   generate(file);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'probity-audit-bench-'));
   try {
+    if (TEN_MILLION) {
+      process.stdout.write(engineLines(file, home).join('\n'));
+      return;
+    }
     const r = spawnSync(
       process.execPath,
       ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', home, file],
@@ -220,6 +397,7 @@ async function main(): Promise<void> {
         `  blast radius ${m.radiusSeconds.toFixed(2)} s`,
         `  peak RSS ${(m.maxRssKb / 1024).toFixed(0)} MB (target ≤ 400 MB)`,
         '',
+        ...engineLines(file, home),
       ].join('\n'),
     );
   } finally {

@@ -6,7 +6,8 @@
 //
 // Inside the kit: the command line and browser-mode host bundled into lib/ (with its two worker
 // threads), the built UI in renderer/, report.css in resources/, the production dependencies that
-// cannot be bundled (better-sqlite3 with its native binary for this Node's ABI), this Node binary
+// cannot be bundled (better-sqlite3 with its native binary for this Node's ABI; DuckDB's Node API with
+// its N-API binding and libduckdb for this platform), this Node binary
 // under node/ (so the target machine needs no Node of its own), a `probity` launcher,
 // README-INSTALL.txt and the licence of everything bundled under LICENSES/.
 //
@@ -78,8 +79,11 @@ await viteBuild({
 // 2. The command line, browser-mode host and workers: plain JavaScript, one file each.
 say('bundling the command line and its workers…');
 const esbuild = await import('esbuild');
-// better-sqlite3 loads a native binary through `bindings`: shipped as a package, never bundled.
-const NATIVE = ['better-sqlite3'];
+// better-sqlite3 loads a native binary through `bindings`, and @duckdb/node-api loads
+// @duckdb/node-bindings, which requires the binding package of the platform (an optional dependency,
+// so named here): shipped as packages, never bundled.
+const DUCKDB_BINDING = `@duckdb/node-bindings-${process.platform}-${process.arch}`;
+const NATIVE = ['better-sqlite3', '@duckdb/node-api', DUCKDB_BINDING];
 const bundled = await esbuild.build({
   absWorkingDir: root,
   entryPoints: {
@@ -93,7 +97,7 @@ const bundled = await esbuild.build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: NATIVE,
+  external: [...NATIVE, '@duckdb/*'],
   // Bundled CommonJS dependencies call require() for Node's built-in modules; ESM has none.
   banner: {
     js: "import { createRequire as __kitCreateRequire } from 'node:module'; const require = __kitCreateRequire(import.meta.url);",
@@ -215,7 +219,8 @@ What is inside:
   lib/               the command line, the browser-mode host and its worker threads (bundled)
   renderer/          the workstation UI served by \`probity serve\`
   resources/         report.css, inlined into every report
-  node_modules/      better-sqlite3 and its loader: the one native module, built for Node's ABI ${process.versions.modules}
+  node_modules/      the native modules: better-sqlite3 and its loader, built for Node's ABI ${process.versions.modules};
+                     @duckdb/node-api with its N-API binding and libduckdb for ${process.platform}-${process.arch}
 ${nodeShipped ? '  node/              Node.js itself\n' : ''}  LICENSES/          the licence of every package in the kit (INDEX.tsv lists them)
 `,
 );

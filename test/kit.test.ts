@@ -80,14 +80,29 @@ describe('the install kit', () => {
       'renderer/index.html',
       'resources/report.css',
       'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
+      `node_modules/@duckdb/node-bindings-${process.platform}-${process.arch}/duckdb.node`,
+      'node_modules/@duckdb/node-api/package.json',
       'LICENSES/INDEX.tsv',
     ])
       expect(fs.existsSync(path.join(kit, f)), f).toBe(true);
     expect(fs.statSync(path.join(kit, 'probity')).mode & 0o111).not.toBe(0);
 
     // Only what runs: no devDependency, no install-time downloader, no source map.
-    const packages = fs.readdirSync(path.join(kit, 'node_modules')).sort();
-    expect(packages).toEqual(['better-sqlite3', 'bindings', 'file-uri-to-path']);
+    const packages = fs
+      .readdirSync(path.join(kit, 'node_modules'))
+      .flatMap((p) =>
+        p.startsWith('@') ? fs.readdirSync(path.join(kit, 'node_modules', p)).map((q) => `${p}/${q}`) : [p],
+      )
+      .sort();
+    expect(packages).toEqual([
+      '@duckdb/node-api',
+      '@duckdb/node-bindings',
+      `@duckdb/node-bindings-${process.platform}-${process.arch}`,
+      'better-sqlite3',
+      'bindings',
+      'detect-libc',
+      'file-uri-to-path',
+    ]);
     const all = sh('find', [kit, '-name', '*.map']).stdout.trim();
     expect(all).toBe('');
 
@@ -134,10 +149,17 @@ const body = await list.json();
 console.log(JSON.stringify({ page: page.status, html: (await page.text()).includes("<div id=\\"root\\""), api: list.status, cases: body.result?.length, refused: refused.status }));
 ' "$(head -1 "${work}/url.txt")" > "${out}"
 kill $SERVER
+# The audit: a log of the incident imported, then indexed by DuckDB from the kit's own binding.
+LOG=$("$P" evidence "$CASE" --home "${home}" | grep -o 'logs/requests-[0-9-]*\\.jsonl' | head -1)
+"$P" audit import "$CASE" "$LOG" --home "${home}" > /dev/null
+"$P" audit index "$CASE" --home "${home}" > "${work}/index.txt"
 `;
       const r = sh('unshare', ['-n', 'sh', '-c', script], { timeout: 240_000 });
       expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
       expect(fs.readFileSync(path.join(work, 'verify.txt'), 'utf8')).toMatch(/: OK — 24 objects/);
+      expect(fs.readFileSync(path.join(work, 'index.txt'), 'utf8')).toMatch(
+        /: indexed [1-9]\d* records, \d+ tool calls from 1 object/,
+      );
       const served = JSON.parse(fs.readFileSync(out, 'utf8')) as Record<string, unknown>;
       expect(served).toEqual({ page: 200, html: true, api: 200, cases: 2, refused: 401 });
       const html = fs.readFileSync(path.join(work, 'report', 'report.html'), 'utf8');

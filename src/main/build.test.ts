@@ -91,6 +91,10 @@ describe('the desktop build', () => {
     expect(workers.sort()).toEqual(['audit-parse-worker.js', 'hash-worker.js']);
     for (const w of workers) expect(unpacked(`out/main/${w}`), w).toBe(true);
     expect(unpacked('node_modules/better-sqlite3/build/Release/better_sqlite3.node')).toBe(true);
+    // DuckDB's binding and the libduckdb it loads from its own folder.
+    for (const f of ['duckdb.node', 'libduckdb.so'])
+      expect(unpacked(`node_modules/@duckdb/node-bindings-linux-x64/${f}`), f).toBe(true);
+    expect(unpacked('node_modules/@duckdb/node-api/lib/index.js')).toBe(false);
     expect(config.extraResources).toContainEqual({ from: 'resources/report.css', to: 'report.css' });
     expect(fs.existsSync(path.join(repoRoot, 'resources/report.css'))).toBe(true);
   });

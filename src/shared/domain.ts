@@ -135,6 +135,8 @@ export type CustodyAction =
   | 'audit.sample.drawn'
   | 'audit.labelled'
   | 'audit.exported'
+  | 'audit.index.built'
+  | 'audit.result.imported'
   // The incident record (src/core/incident): each change is a new event; the latest wins.
   | 'incident.header.set'
   | 'incident.role.assigned'
@@ -183,7 +185,9 @@ export type VerifyProblem =
   /** The workstation witness log itself is damaged. */
   | { kind: 'witness-log'; file: string; reason: string }
   /** A file in the object store that no evidence row names, or whose name is not a digest path. */
-  | { kind: 'object-stray'; file: string; reason: string };
+  | { kind: 'object-stray'; file: string; reason: string }
+  /** A derived index (the audit's DuckDB file) that a rebuild from the evidence does not reproduce. */
+  | { kind: 'derived-mismatch'; file: string; reason: string };
 
 export interface VerifyReport {
   caseId: string;

@@ -9,6 +9,7 @@ import { humanBytes } from '../../core/util/format';
 import {
   ALLOCATIONS,
   blastRadius,
+  currentSample,
   currentWindow,
   deploymentWindow,
   estimate,
@@ -25,8 +26,13 @@ import {
   setWindow,
   STRATA,
   drawSample,
+  requireSample,
+  SAMPLE_METHODS,
   sampleItems,
+  sampleStatement,
+  windowOfSample,
   type Allocation,
+  type SampleMethod,
   type AuditEstimate,
   type AuditWindow,
   type BlastRadius,
@@ -43,6 +49,15 @@ import { pctFine as pct } from '../../shared/format';
 import type { Command, CommandContext } from '../command';
 import { choice, integerOpt, opt, proportionOpt } from '../options';
 import { emit, pad, print as out, withCase } from '../output';
+import {
+  blastRadiusSql,
+  bottomKSql,
+  breakdownSql,
+  ENGINES,
+  type Engine as SqlEngine,
+} from '../../core/audit/engine/queries';
+import { resolveLogEvidence } from '../../core/audit/evidence';
+import { requireWindow } from '../../core/audit/window';
 
 const interval = (i: { lower: number; upper: number }): string => `${pct(i.lower)}–${pct(i.upper)}`;
 
@@ -277,15 +292,168 @@ function blastLines(b: BlastRadius): string[] {
 
 const auditBlastRadius: Command = {
   summary:
-    'Requests, distinct users and conversations, tool calls by tool, requests per day and downstream systems, inside the window and outside it.',
-  usage: '<case-id> [--json]',
+    'Requests, distinct users and conversations, tool calls by tool, requests per day and downstream systems, inside the window and outside it ' +
+    '(--engine duckdb: computed by the DuckDB audit index, which probity audit index builds).',
+  usage: '<case-id> [--engine sqlite|duckdb] [--json]',
   positionals: ['<case-id>'],
-  options: {},
+  options: { engine: { type: 'string' } },
   async run(ctx) {
-    return withCase(ctx, (store) => {
-      const b = blastRadius(store);
+    const engine = choice(ctx, 'engine', ['sqlite', 'duckdb'] as const, 'sqlite');
+    return withCase(ctx, async (store) => {
+      const b =
+        engine === 'duckdb'
+          ? await (await import('../../core/audit/engine/duckdb-index')).indexBlastRadius(store)
+          : blastRadius(store);
       if (ctx.json) emit(ctx, b);
       else out(ctx, blastLines(b));
+      return 0;
+    });
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// audit index / audit sql
+// ---------------------------------------------------------------------------------------------
+
+const auditIndex: Command = {
+  summary:
+    "Build the DuckDB index of the imported logs (derived/audit.duckdb inside the case: rebuildable, never evidence) with DuckDB's own " +
+    "readers; --add preserves a Parquet (or JSONL) export and indexes it too. The inputs' SHA-256, the loader version and the row counts go in the custody log.",
+  usage: '<case-id> [--add FILE]... [--memory-limit SIZE] [--json]',
+  positionals: ['<case-id>'],
+  options: { add: { type: 'string', multiple: true }, 'memory-limit': { type: 'string' } },
+  async run(ctx) {
+    const memoryLimit = opt(ctx, 'memory-limit');
+    if (memoryLimit !== undefined && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit))
+      throw new ProbityError('usage', `--memory-limit ${memoryLimit}: a size such as 512MB or 2GB`);
+    const adds = (ctx.options.add as string[] | undefined) ?? [];
+    return withCase(ctx, async (store) => {
+      const add = [];
+      for (const f of adds)
+        add.push(await resolveLogEvidence(store, f, { actor: ctx.actor, host: ctx.host }));
+      const { buildIndex } = await import('../../core/audit/engine/duckdb-index');
+      const started = Date.now();
+      const b = await buildIndex(store, { actor: ctx.actor, memoryLimit, add });
+      const seconds = (Date.now() - started) / 1000;
+      if (ctx.json) emit(ctx, { ...b, seconds });
+      else
+        out(ctx, [
+          `${store.id}: indexed ${b.records} records, ${b.toolCalls} tool calls from ${b.inputs.length} object${b.inputs.length === 1 ? '' : 's'} in ${seconds.toFixed(1)} s (${b.importer})`,
+          `  ${b.file}`,
+          ...pad([
+            ['OBJECT', 'FORMAT', 'UNITS', 'RECORDS', 'REJECTED', 'ROWS SHA256'],
+            ...b.inputs.map((i) => [
+              i.path,
+              i.format,
+              String(i.units),
+              String(i.records),
+              String(i.rejected),
+              i.digest,
+            ]),
+          ]).map((l) => `  ${l}`),
+          ...b.skipped.map(
+            (k) =>
+              `note: ${k.path} (imported as ${k.format}) is not indexed: DuckDB's loader reads generic JSONL and Parquet`,
+          ),
+          `blast radius from it: probity audit blast-radius ${store.id} --engine duckdb`,
+        ]);
+      return 0;
+    });
+  },
+};
+
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$/;
+
+const auditSql: Command = {
+  summary:
+    "Print the window's blast-radius queries and the bottom-k sample statement for a SQL engine, to run where the logs live " +
+    '(the current sample, --sample ID, or --size N --seed S for an unstratified one).',
+  usage: `<case-id> --engine ${ENGINES.join('|')} --table NAME [--sample ID | --size N --seed S] [--json]`,
+  positionals: ['<case-id>'],
+  options: {
+    engine: { type: 'string' },
+    table: { type: 'string' },
+    sample: { type: 'string' },
+    size: { type: 'string' },
+    seed: { type: 'string' },
+  },
+  async run(ctx) {
+    if (opt(ctx, 'engine') === undefined)
+      throw new ProbityError('usage', `--engine is required: one of ${ENGINES.join(', ')}`);
+    const engine = choice<SqlEngine>(ctx, 'engine', ENGINES, 'duckdb');
+    const table = opt(ctx, 'table');
+    if (!table || !TABLE_NAME.test(table))
+      throw new ProbityError(
+        'usage',
+        `--table ${table ?? ''}: name a table (letters, digits, _, up to catalog.schema.table)`,
+      );
+    const size = integerOpt(ctx, 'size');
+    const seed = opt(ctx, 'seed');
+    if ((size === undefined) !== (seed === undefined))
+      throw new ProbityError('usage', '--size and --seed go together');
+    const sampleId = integerOpt(ctx, 'sample');
+    if (sampleId !== undefined && size !== undefined)
+      throw new ProbityError(
+        'usage',
+        '--sample names a drawn sample; --size and --seed describe a new one: give one of them',
+      );
+    return withCase(ctx, (store) => {
+      const w = requireWindow(store);
+      const spec = { engine, table, start: w.start, end: w.end };
+      let sample: { id: number | null; seed: string; statement: string } | null = null;
+      let note: string | null = null;
+      if (size !== undefined) {
+        if (size < 1) throw new ProbityError('usage', `--size ${size}: at least 1`);
+        sample = {
+          id: null,
+          seed: seed!,
+          statement: bottomKSql({
+            ...spec,
+            seed: seed!,
+            strata: 'none',
+            allocation: [{ key: 'all', n: size }],
+          }),
+        };
+      } else {
+        const s = sampleId !== undefined ? requireSample(store, sampleId) : currentSample(store);
+        if (s) {
+          const statement = sampleStatement(s, windowOfSample(store, s), { engine, table });
+          if (statement) sample = { id: s.id, seed: s.seed, statement };
+          else note = `sample ${s.id} was drawn by the floyd method, which no SQL statement re-derives`;
+        } else note = 'no sample drawn yet: give --size N --seed S for an unstratified bottom-k statement';
+      }
+      const blast = blastRadiusSql(spec);
+      const breakdown = breakdownSql(spec);
+      if (ctx.json)
+        emit(ctx, {
+          caseId: store.id,
+          engine,
+          table,
+          window: { start: w.start, end: w.end },
+          blastRadius: blast,
+          breakdown,
+          sample,
+          note,
+        });
+      else
+        out(ctx, [
+          `-- ${store.id}: window ${w.start} → ${w.end} (UTC), for ${engine}, on ${table}`,
+          '-- The table holds one row per model call: request_id, ts (a UTC timestamp), user_id, conversation_id,',
+          "-- downstream, kind ('model'), tools (the distinct tool names called, sorted, joined by commas), tool_call_count.",
+          '',
+          '-- Blast radius: requests, users, conversations and tool calls per region and UTC day.',
+          `${blast};`,
+          '',
+          '-- Requests inside the window by tool set and by downstream system.',
+          `${breakdown};`,
+          '',
+          ...(sample
+            ? [
+                `-- Sample${sample.id !== null ? ` ${sample.id}` : ''} (bottom-k on SHA-256, seed ${JSON.stringify(sample.seed)}): its request ids, stratum by stratum.`,
+                `${sample.statement};`,
+              ]
+            : [`-- ${note}`]),
+        ]);
       return 0;
     });
   },
@@ -323,19 +491,33 @@ const auditPlan: Command = {
 // audit sample
 // ---------------------------------------------------------------------------------------------
 
-function sampleLines(caseId: string, s: Sample, first: string | undefined): string[] {
+function sampleLines(
+  caseId: string,
+  s: Sample,
+  first: string | undefined,
+  statement: string | null,
+): string[] {
   const rows = [
     ['STRATUM', 'IN WINDOW', 'DRAWN'],
     ...s.strataDetail.slice(0, 40).map((d) => [d.key, String(d.population), String(d.allocated)]),
   ];
   return [
-    `${caseId}: sample ${s.id}: ${s.size} of ${s.population} records in the window (strata ${s.strata}, ${s.allocation} allocation, seed ${JSON.stringify(s.seed)})`,
+    `${caseId}: sample ${s.id}: ${s.size} of ${s.population} records in the window (strata ${s.strata}, ${s.allocation} allocation, ${s.method}, seed ${JSON.stringify(s.seed)})`,
     `  drawn ids sha256 ${s.idsSha256}`,
     ...pad(rows).map((l) => `  ${l}`),
     ...(s.strataDetail.length > 40
       ? [`  … ${s.strataDetail.length - 40} more strata (--json lists them)`]
       : []),
     ...s.notes.map((n) => `note: ${n}`),
+    ...(statement
+      ? [
+          '',
+          'The SQL statement that re-derives this sample (DuckDB, on the audit index or any table of the same columns;',
+          `probity audit sql ${caseId} --engine spark|trino|bigquery prints the other dialects):`,
+          `${statement};`,
+          '',
+        ]
+      : []),
     `review: probity audit next ${caseId} --reviewer NAME${first ? ` (first: ${first})` : ''}`,
   ];
 }
@@ -343,13 +525,14 @@ function sampleLines(caseId: string, s: Sample, first: string | undefined): stri
 const auditSample: Command = {
   summary:
     'Draw a reproducible review sample from the records inside the window (seeded; the seed, size, strata and drawn ids digest go in the custody log).',
-  usage: `<case-id> --size N|all --seed S [--strata ${STRATA.join('|')}] [--allocation ${ALLOCATIONS.join('|')}] [--json]`,
+  usage: `<case-id> --size N|all --seed S [--strata ${STRATA.join('|')}] [--allocation ${ALLOCATIONS.join('|')}] [--method ${SAMPLE_METHODS.join('|')}] [--json]`,
   positionals: ['<case-id>'],
   options: {
     size: { type: 'string' },
     seed: { type: 'string' },
     strata: { type: 'string' },
     allocation: { type: 'string' },
+    method: { type: 'string' },
   },
   async run(ctx) {
     const sizeText = opt(ctx, 'size');
@@ -360,10 +543,12 @@ const auditSample: Command = {
       throw new ProbityError('usage', '--seed is required: the same seed draws the same sample');
     const strata = choice<Strata>(ctx, 'strata', STRATA, 'none');
     const allocation = choice<Allocation>(ctx, 'allocation', ALLOCATIONS, 'proportional');
+    const method = choice<SampleMethod>(ctx, 'method', SAMPLE_METHODS, 'bottom-k');
     return withCase(ctx, (store) => {
-      const s = drawSample(store, { size, seed, strata, allocation, actor: ctx.actor });
-      if (ctx.json) emit(ctx, { ...s, items: sampleItems(store, s.id) });
-      else out(ctx, sampleLines(store.id, s, sampleItems(store, s.id)[0]?.requestId));
+      const s = drawSample(store, { size, seed, strata, allocation, method, actor: ctx.actor });
+      const statement = sampleStatement(s, windowOfSample(store, s));
+      if (ctx.json) emit(ctx, { ...s, statement, items: sampleItems(store, s.id) });
+      else out(ctx, sampleLines(store.id, s, sampleItems(store, s.id)[0]?.requestId, statement));
       return 0;
     });
   },
@@ -616,6 +801,8 @@ export const AUDIT_COMMANDS: Record<string, Command> = Object.fromEntries(
     'audit import': auditImport,
     'audit window': auditWindow,
     'audit blast-radius': auditBlastRadius,
+    'audit index': auditIndex,
+    'audit sql': auditSql,
     'audit plan': auditPlan,
     'audit sample': auditSample,
     'audit next': auditNext,

@@ -131,12 +131,14 @@ const verify: Command = {
     'Re-hash every stored object, recompute the custody chain, check every row against the custody event that created it, ' +
     'the append-only triggers by their SQL, the object store for strays, and the chain head against every witness: the ' +
     "workstation's witness log, earlier verifications, --checkpoint files (signed checkpoints a custodian pinned) and " +
-    '--report bundles (the head they printed). Exit 0 only when everything holds; what no witness covers is said in one ' +
+    '--report bundles (the head they printed). --rebuild-derived also rebuilds the DuckDB audit index from the preserved logs and ' +
+    'compares it with its recorded build. Exit 0 only when everything holds; what no witness covers is said in one ' +
     'line. The run is itself recorded (signed by the custodian given with --sign-as).',
   usage:
-    '<case-id> [--checkpoint FILE]... [--report DIR]... [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
+    '<case-id> [--checkpoint FILE]... [--report DIR]... [--rebuild-derived] [--sign-as NAME] [--home DIR] [--actor NAME] [--json]',
   positionals: ['<case-id>'],
   options: {
+    'rebuild-derived': { type: 'boolean' },
     'sign-as': { type: 'string' },
     checkpoint: { type: 'string', multiple: true },
     report: { type: 'string', multiple: true },
@@ -162,6 +164,7 @@ const verify: Command = {
         onProgress: progressPrinter(ctx),
         checkpoints,
         reports,
+        rebuildDerived: ctx.options['rebuild-derived'] === true,
       });
       if (ctx.json) emit(ctx, r);
       else if (r.ok) {

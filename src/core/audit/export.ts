@@ -16,7 +16,7 @@ import { ProbityError, describeFsError } from '../util/errors';
 import { appendAuditEvent } from './custody';
 import { currentLabels, effectiveLabel, labelHistory, type LabelEntry } from './labels';
 import { lastUserMessage, recordDetail } from './record-view';
-import { requireSample, sampleItems } from './sample';
+import { requireSample, sampleItems, sampleStatement, windowOfSample } from './sample';
 
 export interface ExportRow {
   position: number;
@@ -157,7 +157,10 @@ export function exportSample(
     sampleId,
     seed: sample.seed,
     strata: sample.strata,
+    method: sample.method,
     idsSha256: sample.idsSha256,
+    // The one DuckDB statement that re-derives the sample from the log (null for a floyd sample).
+    statement: sampleStatement(sample, windowOfSample(store, sample)),
     exportedAt: new Date().toISOString(),
   };
   const text = render(format, rows, meta);

@@ -61,6 +61,13 @@ function parseDocument(file: string): unknown {
  */
 export function planImport(log: StoredLog, requested: LogFormat | 'auto'): Plan {
   const head = headText(log);
+  // Parquet (magic bytes PAR1): DuckDB's reader loads it into the audit index; this importer reads JSON.
+  if (head.startsWith('PAR1'))
+    throw new ProbityError(
+      'malformed',
+      `${log.path}: a Parquet file, which audit import does not read; index it with probity audit index CASE --add ${log.path}`,
+      { file: log.path },
+    );
   const lines = head.split('\n');
   if (head.length === HEAD_BYTES && lines.length > 1) lines.pop();
   const nonEmpty = lines.map((l) => l.trim()).filter((l) => l !== '');

@@ -9,7 +9,17 @@ import type { CaseStore } from '../store/workstation';
 import { canonicalJson } from '../util/canonical-json';
 import { importLog } from './importer';
 import { recordLabel } from './labels';
-import { detailJson, drawSample, sampleById, sampleItems, STRATA, type Strata } from './sample';
+import { openEngine, rows } from './engine/duckdb-index';
+import { sqlString } from './engine/queries';
+import {
+  detailJson,
+  drawSample,
+  sampleById,
+  sampleItems,
+  sampleStatement,
+  STRATA,
+  type Strata,
+} from './sample';
 import { DAY_MS, START_MS, syntheticCase, type SyntheticCase } from './testkit';
 import { manualWindow, requireWindow, setWindow } from './window';
 
@@ -197,9 +207,11 @@ function referenceDraw(store: CaseStore, size: number, seed: string, strata: Str
 describe('drawSample against a plain reference implementation', () => {
   let store: CaseStore;
   let done: () => void;
+  let dir: string;
+  let file: string;
   beforeAll(async () => {
     const { ws, cleanup } = newWorkstation();
-    const dir = tempDir('probity-audit-sample-ref-');
+    dir = tempDir('probity-audit-sample-ref-');
     store = ws.createCase({ title: 'sample reference', actor: 'tester' });
     done = () => {
       store.close();
@@ -231,7 +243,7 @@ describe('drawSample against a plain reference implementation', () => {
         }),
       );
     }
-    const file = path.join(dir, 'requests.jsonl');
+    file = path.join(dir, 'requests.jsonl');
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     await importLog({ store, file, actor: 'tester', host: 'test-host' });
     setWindow(store, {
@@ -246,7 +258,14 @@ describe('drawSample against a plain reference implementation', () => {
 
   it.each(STRATA)('draws exactly the reference sample with strata %s', (strata) => {
     for (const seed of ['ref-1', 'ref-2']) {
-      const s = drawSample(store, { size: 60, seed, strata, allocation: 'proportional', actor: 't' });
+      const s = drawSample(store, {
+        size: 60,
+        seed,
+        strata,
+        allocation: 'proportional',
+        method: 'floyd',
+        actor: 't',
+      });
       const ref = referenceDraw(store, 60, seed, strata);
       expect(s.population).toBe(ref.population);
       expect(s.population).toBeLessThan(700);
@@ -257,5 +276,54 @@ describe('drawSample against a plain reference implementation', () => {
       expect(s.idsSha256).toBe(ref.digest);
       expect(sampleById(store, s.id)).toEqual({ ...s, notes: [] });
     }
+  });
+
+  it.each(STRATA)(
+    'draws by bottom-k, and the stated SQL re-derives the same ids in DuckDB from the log itself (strata %s)',
+    async (strata) => {
+      const s = drawSample(store, { size: 60, seed: 'bottom-k 1', strata, actor: 't' });
+      expect(s.method).toBe('bottom-k');
+      const items = sampleItems(store, s.id).map(({ requestId, stratum }) => ({ requestId, stratum }));
+      expect(items).toHaveLength(60);
+      // The definition, the plain way: per stratum, the smallest SHA-256 of seed ‖ request id.
+      const hex = (rid: string) => createHash('sha256').update(`bottom-k 1${rid}`, 'utf8').digest('hex');
+      for (const d of s.strataDetail) {
+        const mine = items.filter((i) => i.stratum === d.key).map((i) => hex(i.requestId));
+        expect(mine).toHaveLength(d.allocated);
+        expect(mine).toEqual([...mine].sort());
+      }
+      const statement = sampleStatement(s, requireWindow(store))!;
+      expect(statement).toMatch(
+        /row_number\(\) OVER \(PARTITION BY p\.stratum ORDER BY p\.h, p\.request_id\)/,
+      );
+      const engine = await openEngine(path.join(dir, `check-${strata}.duckdb`), {
+        spill: path.join(dir, 'spill'),
+      });
+      try {
+        // The exported log, read by DuckDB alone (not by Probity's importer) into the stated columns.
+        await engine.conn.run(`CREATE TABLE audit_records AS
+          SELECT request_id, strptime(timestamp, '%Y-%m-%dT%H:%M:%S.%gZ') AS ts, user_id, 'model' AS kind,
+            coalesce(array_to_string(list_sort(list_distinct(list_transform(tool_calls, t -> t.name))), ','), '') AS tools
+          FROM read_json(${sqlString(file)}, format = 'newline_delimited', columns = {
+            timestamp: 'VARCHAR', request_id: 'VARCHAR', user_id: 'VARCHAR', tool_calls: 'STRUCT(name VARCHAR)[]'})`);
+        const got = (await rows(engine.conn, statement)).map((r) => ({
+          requestId: r[0] as string,
+          stratum: r[1] as string,
+        }));
+        expect(got).toEqual(items);
+        // Another seed is another sample: the statement depends on the seed.
+        const other = sampleStatement({ ...s, seed: 'bottom-k 2' }, requireWindow(store))!;
+        const otherIds = (await rows(engine.conn, other)).map((r) => r[0] as string);
+        expect(otherIds).not.toEqual(items.map((i) => i.requestId));
+      } finally {
+        engine.close();
+      }
+    },
+  );
+
+  it('a floyd sample states no statement (it is not a bottom-k draw)', () => {
+    const s = drawSample(store, { size: 5, seed: 'f', method: 'floyd', actor: 't' });
+    expect(sampleById(store, s.id)!.method).toBe('floyd');
+    expect(sampleStatement(sampleById(store, s.id)!, requireWindow(store))).toBeNull();
   });
 });

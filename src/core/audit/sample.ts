@@ -11,11 +11,17 @@
  *    or Neyman with S_h = √(p_h(1 − p_h)), p_h = (x_h + ½)/(m_h + 1) from the x_h harmful among m_h
  *    records of the stratum already labelled harmful or benign — a pilot review; with no labels at all
  *    every S_h is equal and Neyman is proportional, which the result notes).
- * 4. Draw: one xoshiro256** generator seeded with the seed string (src/core/stats createRng); for each
- *    stratum in order, sampleWithoutReplacement(N_h, n_h) (Floyd) gives positions within the stratum.
- * 5. The sample lists the drawn records stratum by stratum, positions ascending. Its digest is the
- *    SHA-256 of the request ids, each followed by a newline, in that order.
- * The seed, size, strata, allocation and digest are recorded in the custody log with the sample.
+ * 4. Draw, by one of two methods:
+ *    - `bottom-k` (the default): in each stratum, the n_h records with the smallest SHA-256 of the
+ *      UTF-8 bytes of seed ‖ request id (written as lower-case hex and compared as text; ties, which
+ *      would need a SHA-256 collision, by request id). A uniformly random subset that any SQL engine
+ *      with SHA-256 re-derives exactly: sampleStatement gives the one statement that does it. The
+ *      sample lists the drawn records stratum by stratum, each by ascending hash.
+ *    - `floyd` (samples drawn before bottom-k existed): one xoshiro256** generator seeded with the
+ *      seed string (src/core/stats createRng); for each stratum in order, sampleWithoutReplacement(N_h,
+ *      n_h) (Floyd) gives positions within the stratum; listed stratum by stratum, positions ascending.
+ * 5. The sample's digest is the SHA-256 of the request ids, each followed by a newline, in list order.
+ * The seed, method, size, strata, allocation and digest are recorded in the custody log with the sample.
  */
 import { createHash } from 'node:crypto';
 import { createRng, stratifiedAllocation, type AllocationStratum } from '../stats';
@@ -24,6 +30,7 @@ import { ProbityError } from '../util/errors';
 import { utcNow } from '../util/format';
 import { requireImportsFinished } from './blast-radius';
 import { appendAuditEvent } from './custody';
+import { bottomKSql, type Engine } from './engine/queries';
 import { effectiveLabel, type LabelEntry } from './labels';
 import { utcDay } from './timestamps';
 import { requireWindow, windowById, type AuditWindow } from './window';
@@ -32,6 +39,8 @@ export const STRATA = ['none', 'day', 'tool', 'user'] as const;
 export type Strata = (typeof STRATA)[number];
 export const ALLOCATIONS = ['proportional', 'neyman'] as const;
 export type Allocation = (typeof ALLOCATIONS)[number];
+export const SAMPLE_METHODS = ['bottom-k', 'floyd'] as const;
+export type SampleMethod = (typeof SAMPLE_METHODS)[number];
 
 export interface StratumDetail {
   key: string;
@@ -50,6 +59,7 @@ export interface Sample {
   size: number;
   strata: Strata;
   allocation: Allocation;
+  method: SampleMethod;
   population: number;
   strataDetail: StratumDetail[];
   idsSha256: string;
@@ -71,6 +81,8 @@ export interface DrawOptions {
   seed: string;
   strata?: Strata;
   allocation?: Allocation;
+  /** How the records are drawn (the module comment); bottom-k unless said. */
+  method?: SampleMethod;
   actor: string;
 }
 
@@ -134,6 +146,49 @@ class Population {
   stratumOf(id: number): number {
     const i = id - this.minId;
     return i >= 0 && i < this.stratumOfId.length ? this.stratumOfId[i]! : -1;
+  }
+
+  /**
+   * Bottom-k: per stratum, the `counts[h]` record ids with the smallest SHA-256 hex of seed ‖ request
+   * id, each list by ascending hash. `rowsOf(lo, hi)` gives [id, request id] of the population's
+   * records with lo ≤ id < hi (any order: ties are broken by request id, so the result is the same).
+   */
+  bottomK(
+    rowsOf: (lo: number, hi: number) => [number, string][],
+    seed: string,
+    counts: readonly number[],
+  ): number[][] {
+    const kept: { h: string; rid: string; id: number }[][] = counts.map(() => []);
+    const before = (a: { h: string; rid: string }, h: string, rid: string): boolean =>
+      a.h < h || (a.h === h && Buffer.compare(Buffer.from(a.rid), Buffer.from(rid)) < 0);
+    let seen = 0;
+    const end = this.minId + this.stratumOfId.length;
+    for (let lo = this.minId; lo < end; lo += KEY_SCAN_SPAN) {
+      for (const [id, rid] of rowsOf(lo, Math.min(lo + KEY_SCAN_SPAN, end))) {
+        const s = this.stratumOf(id);
+        if (s < 0) continue;
+        seen++;
+        const k = counts[s]!;
+        if (k === 0) continue;
+        const list = kept[s]!;
+        const h = createHash('sha256')
+          .update(seed + rid, 'utf8')
+          .digest('hex');
+        if (list.length === k && before(list[k - 1]!, h, rid)) continue;
+        // Insert in order (binary search); the list never holds more than k.
+        let lo2 = 0;
+        let hi2 = list.length;
+        while (lo2 < hi2) {
+          const mid = (lo2 + hi2) >> 1;
+          if (before(list[mid]!, h, rid)) lo2 = mid + 1;
+          else hi2 = mid;
+        }
+        list.splice(lo2, 0, { h, rid, id });
+        if (list.length > k) list.pop();
+      }
+    }
+    if (seen !== this.ids.length) throw new Error('population changed while drawing');
+    return kept.map((l) => l.map((x) => x.id));
   }
 
   /** The record ids at the given ascending positions within each stratum, in one pass. */
@@ -317,14 +372,25 @@ export function drawSample(store: CaseStore, opts: DrawOptions): Sample {
   const n = requireSize(opts.size, pop.total);
   const notes: string[] = [];
   const detail = allocate(store, pop, n, allocation, notes);
-  const rng = createRng(opts.seed);
-  const positions = detail.map((d) => rng.sampleWithoutReplacement(d.population, d.allocated));
-  const picked = pop.pick(positions);
+  const method = opts.method ?? 'bottom-k';
+  let picked: number[][];
+  if (method === 'bottom-k') {
+    // Rowid order: sequential pages, not a lookup per record in time order.
+    const scan = store.db.prepare(KEY_SCAN_SQL('id, request_id')).raw();
+    picked = pop.bottomK(
+      (lo, hi) => scan.all(lo, hi, w.startMs, w.endMs) as [number, string][],
+      opts.seed,
+      detail.map((d) => d.allocated),
+    );
+  } else {
+    const rng = createRng(opts.seed);
+    picked = pop.pick(detail.map((d) => rng.sampleWithoutReplacement(d.population, d.allocated)));
+  }
   const drawn: { recordId: number; stratum: string }[] = [];
   detail.forEach((d, h) => {
     for (const recordId of picked[h]!) drawn.push({ recordId, stratum: d.key });
   });
-  return storeSample(store, { w, opts, strata, allocation, pop, detail, drawn, notes });
+  return storeSample(store, { w, opts, strata, allocation, method, pop, detail, drawn, notes });
 }
 
 function requestIdsOf(store: CaseStore, ids: readonly number[]): string[] {
@@ -351,6 +417,7 @@ function storeSample(
     opts: DrawOptions;
     strata: Strata;
     allocation: Allocation;
+    method: SampleMethod;
     pop: Population;
     detail: StratumDetail[];
     drawn: { recordId: number; stratum: string }[];
@@ -370,8 +437,8 @@ function storeSample(
     id = Number(
       store.db
         .prepare(
-          `INSERT INTO audit_samples (window_id, seed, size, strata, allocation, population, strata_detail, ids_sha256, actor, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO audit_samples (window_id, seed, size, strata, allocation, method, population, strata_detail, ids_sha256, actor, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           d.w.id,
@@ -379,6 +446,7 @@ function storeSample(
           d.drawn.length,
           d.strata,
           d.allocation,
+          d.method,
           d.pop.total,
           detailJson(d.detail),
           idsSha256,
@@ -405,7 +473,17 @@ function storeSample(
         population: d.pop.total,
         strataCount: d.detail.length,
         idsSha256,
-        prng: 'xoshiro256** seeded by FNV-1a 64 of the seed through SplitMix64; Floyd sampling per stratum',
+        method: d.method,
+        ...(d.method === 'bottom-k'
+          ? {
+              statement: sampleStatement(
+                { strata: d.strata, seed: d.opts.seed, strataDetail: d.detail },
+                d.w,
+              ),
+            }
+          : {
+              prng: 'xoshiro256** seeded by FNV-1a 64 of the seed through SplitMix64; Floyd sampling per stratum',
+            }),
       },
     });
   })();
@@ -416,6 +494,7 @@ function storeSample(
     size: d.drawn.length,
     strata: d.strata,
     allocation: d.allocation,
+    method: d.method,
     population: d.pop.total,
     strataDetail: d.detail,
     idsSha256,
@@ -432,6 +511,7 @@ interface SampleRow {
   size: number;
   strata: Strata;
   allocation: Allocation;
+  method: SampleMethod;
   population: number;
   strata_detail: string;
   ids_sha256: string;
@@ -466,6 +546,7 @@ function toSample(r: SampleRow): Sample {
     size: r.size,
     strata: r.strata,
     allocation: r.allocation,
+    method: r.method,
     population: r.population,
     strataDetail: strataDetailOf(r),
     idsSha256: r.ids_sha256,
@@ -523,4 +604,26 @@ export function windowOfSample(store: CaseStore, s: Sample): AuditWindow {
   if (!w)
     throw new ProbityError('internal', `${store.id}: sample ${s.id} names a missing window ${s.windowId}`);
   return w;
+}
+
+/**
+ * The one SQL statement that re-derives a bottom-k sample (null for a `floyd` sample): run on a table
+ * with the derived index's audit_records columns (request_id, ts as a UTC timestamp, user_id, tools,
+ * kind), it returns the sample's request ids in list order. `engine` picks the dialect.
+ */
+export function sampleStatement(
+  s: Pick<Sample, 'strata' | 'seed' | 'strataDetail'> & { method?: SampleMethod },
+  w: Pick<AuditWindow, 'start' | 'end'>,
+  opts: { engine?: Engine; table?: string } = {},
+): string | null {
+  if (s.method === 'floyd') return null;
+  return bottomKSql({
+    engine: opts.engine ?? 'duckdb',
+    table: opts.table ?? 'audit_records',
+    start: w.start,
+    end: w.end,
+    seed: s.seed,
+    strata: s.strata,
+    allocation: s.strataDetail.filter((d) => d.allocated > 0).map((d) => ({ key: d.key, n: d.allocated })),
+  });
 }

@@ -342,6 +342,12 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX custody_action ON custody(action, seq);
   `,
+  // 6: how a sample was drawn: 'floyd' (xoshiro256** and Floyd positions, every sample before this
+  // migration) or 'bottom-k' (the n records with the smallest SHA-256 of seed ‖ request id, per
+  // stratum: re-derivable by one SQL statement on any engine).
+  `
+  ALTER TABLE audit_samples ADD COLUMN method TEXT NOT NULL DEFAULT 'floyd' CHECK (method IN ('floyd','bottom-k'));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -50,6 +50,11 @@ export interface VerifyOptions {
   checkpoints?: { file: string; signed: SignedCheckpoint }[];
   /** Report bundles whose printed chain head the case must still hold (`verify --report DIR`). */
   reports?: string[];
+  /**
+   * Also rebuild the derived audit index (derived/audit.duckdb) from the preserved logs into a
+   * scratch file and compare it with the build recorded in custody (`verify --rebuild-derived`).
+   */
+  rebuildDerived?: boolean;
 }
 
 /** One line a custodian can act on, naming the file or the seq. */
@@ -89,6 +94,7 @@ export function describeProblem(p: VerifyProblem): string {
       return `custody log: ${p.reason}`;
     case 'witness-log':
     case 'object-stray':
+    case 'derived-mismatch':
       return `${p.file}: ${p.reason}`;
   }
 }
@@ -195,6 +201,18 @@ export async function verifyCase(opts: VerifyOptions): Promise<VerifyReport> {
       }),
       pool,
     );
+
+    if (opts.rebuildDerived) {
+      const { rebuildAndCompare } = await import('../audit/engine/duckdb-index');
+      const derived = await rebuildAndCompare(store);
+      for (const reason of derived.problems)
+        problems.push({ kind: 'derived-mismatch', file: 'derived/audit.duckdb', reason });
+      notes.push(
+        derived.checked
+          ? `derived/audit.duckdb: rebuilt from ${derived.rebuilt.length} preserved log${derived.rebuilt.length === 1 ? '' : 's'} and compared with the recorded build`
+          : 'derived/audit.duckdb: no audit index was ever built; nothing to rebuild',
+      );
+    }
 
     problems.sort((a, b) => describeProblem(a).localeCompare(describeProblem(b)));
     const at = utcNow();

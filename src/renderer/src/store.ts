@@ -81,6 +81,8 @@ interface AppState {
   route: Route;
   theme: ThemeChoice;
   jobs: Record<string, JobState>;
+  /** Counts navigations (links, back/forward): each one moves the focus to the new screen's heading. */
+  navigations: number;
 
   navigate(route: Route): void;
   setRouteFromHash(): void;
@@ -123,14 +125,19 @@ export const useStore = create<State>()((set, get) => {
     route: parseHash(window.location.hash),
     theme: readTheme(),
     jobs: {},
+    navigations: 0,
 
     navigate(route) {
       const hash = routeHash(route);
       if (window.location.hash !== hash) window.history.pushState(null, '', hash);
-      set({ route });
+      set({ route, navigations: get().navigations + 1 });
     },
     setRouteFromHash() {
-      set({ route: parseHash(window.location.hash), ingestDialog: null });
+      set({
+        route: parseHash(window.location.hash),
+        ingestDialog: null,
+        navigations: get().navigations + 1,
+      });
     },
     setTheme(theme) {
       try {

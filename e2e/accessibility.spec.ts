@@ -48,7 +48,7 @@ test('every stage of the demo incident: no serious axe violation, light and dark
   page,
   host,
 }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(600_000);
   await page.setViewportSize({ width: 1024, height: 700 });
   await page.goto(host.url);
   await expect(page.getByRole('heading', { name: 'Cases', level: 1 })).toBeVisible();
@@ -76,7 +76,8 @@ test('every stage of the demo incident: no serious axe violation, light and dark
       await expect(heading).toBeVisible();
       // Navigating moves the focus to the stage's heading, not left on the sidebar.
       await expect(heading).toBeFocused();
-      await page.waitForLoadState('networkidle');
+      // The stage has finished loading when no spinner is left.
+      await expect(page.locator('.spinner')).toHaveCount(0, { timeout: 60_000 });
       await page.screenshot({ path: screenshotPath(`a11y-${id}-${theme}-1024`), fullPage: true });
       found.push(...(await seriousViolations(page)).map((v) => `${id}/${theme}: ${v}`));
     }

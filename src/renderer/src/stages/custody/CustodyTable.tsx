@@ -105,7 +105,6 @@ export function CustodyTable({ rows }: { rows: CustodyEvent[] }) {
                   data-action={e.action}
                   role="row"
                   aria-rowindex={v.index + 2}
-                  aria-expanded={open}
                   tabIndex={v.index === tabRow ? 0 : -1}
                   className={`vrow-dyn${isActive ? ' is-active' : ''}`}
                   style={{ transform: `translateY(${v.start}px)` }}

@@ -7,6 +7,7 @@
  */
 import type {
   CaseOverview,
+  CaseListEntry,
   CaseSummary,
   CustodyEvent,
   EvidenceItem,
@@ -85,7 +86,7 @@ function method<A, R>() {
  */
 export const METHODS = {
   'app:info': method<NoArgs, AppInfo>()('appInfo'),
-  'cases:list': method<NoArgs, CaseSummary[]>()('listCases'),
+  'cases:list': method<NoArgs, CaseListEntry[]>()('listCases'),
   'cases:create': method<{ title: string; examiner?: string | null }, CaseSummary>()('createCase'),
   'cases:overview': method<{ caseId: string }, CaseOverview>()('caseOverview'),
   'evidence:list': method<{ caseId: string; kind?: EvidenceKind }, EvidenceItem[]>()('listEvidence'),

@@ -40,6 +40,7 @@ import { listEvents } from '../store/custody';
 import { caseOverview, listEvidence } from '../store/queries';
 import { verifyCase } from '../store/verify';
 import { caseSummary, type CaseStore, type Workstation } from '../store/workstation';
+import { listCaseEntries } from '../incident/listing';
 import { ProbityError } from '../util/errors';
 
 /**
@@ -206,7 +207,7 @@ export class ProbityService {
         actor: opts.actor,
         pathInput: opts.pickBundle ? 'dialog' : 'text',
       }),
-      'cases:list': async () => ws.listCases(),
+      'cases:list': async () => listCaseEntries(ws),
       'cases:create': async (a) => {
         const store = ws.createCase({ title: a.title, examiner: a.examiner ?? null, actor: opts.actor });
         try {

@@ -8,7 +8,7 @@ import {
 import { EmptyState, ErrorPanel, Spinner } from '../../components/Bits';
 import { kindLabel } from '../../format';
 import { DEFAULT_EVIDENCE_VIEW, useStore, type EvidenceView, type SortKey } from '../../store';
-import { EvidenceTable } from './EvidenceTable';
+import { EvidenceTable, verificationFlags } from './EvidenceTable';
 import { matches } from './matches';
 
 export const MANIFEST_ORDER: Record<string, number> = {
@@ -58,6 +58,8 @@ export function EvidenceScreen({ caseId }: { caseId: string }) {
   }, [caseId, loadEvidence]);
 
   const items = evidence?.data ?? null;
+  const issues = useStore((s) => s.overviews[caseId]?.data?.chain.lastVerification?.issues);
+  const flags = useMemo(() => verificationFlags(issues), [issues]);
 
   const kindCounts = useMemo(() => {
     const counts = new Map<EvidenceKind, number>();
@@ -197,6 +199,7 @@ export function EvidenceScreen({ caseId }: { caseId: string }) {
           </div>
           <EvidenceTable
             caseId={caseId}
+            flags={flags}
             rows={rows}
             total={items.length}
             view={view}

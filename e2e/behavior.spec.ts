@@ -116,4 +116,19 @@ test('the demo incident: import, compare, the planted regression and trigger, th
   await page.mouse.move(0, 0);
   await page.getByTestId('behavior-result').screenshot({ path: screenshotPath('behavior-result-dark') });
   await page.emulateMedia({ colorScheme: 'light' });
+
+  // --- The comparison is the case's: leaving the stage, coming back, and reloading show it again.
+  const seq = await page.getByTestId('behavior-result').getAttribute('data-custody-seq');
+  await nav.getByRole('link', { name: 'Overview' }).click();
+  await expect(page.getByRole('heading', { name: 'Overview', level: 2 })).toBeVisible();
+  await page.goBack();
+  await expect(page.getByRole('heading', { name: 'Behavior', level: 2 })).toBeVisible();
+  await expect(page.getByTestId('behavior-result')).toBeVisible();
+  await expect(page.getByTestId('behavior-empty')).toHaveCount(0);
+  await expect(page.getByTestId('bcheck-status-safety-benchmarks')).toHaveText('fail');
+  await page.reload();
+  await expect(page.getByTestId('behavior-result')).toBeVisible();
+  await expect(page.getByTestId('behavior-result')).toHaveAttribute('data-custody-seq', seq ?? 'missing');
+  await expect(page.getByLabel('Baseline run')).toHaveValue('1');
+  await expect(page.getByLabel('Suspect run')).toHaveValue('2');
 });

@@ -18,6 +18,7 @@ import type {
 } from './domain';
 import type {
   BehaviorComparison,
+  LatestBehaviorComparison,
   BehaviorFormat,
   BehaviorImportSummary,
   BehaviorItemFilter,
@@ -148,6 +149,8 @@ export const METHODS = {
     },
     BehaviorComparison
   >()('compareBehavior'),
+  /** The latest recorded comparison, computed again from its custody event (nothing is recorded). */
+  'behavior:latest': method<{ caseId: string }, LatestBehaviorComparison>()('latestComparison'),
   /** The default refusal phrase list of the heuristic, to start an edited list from. */
   'behavior:refusalPhrases': method<NoArgs, { phrases: string[]; sha256: string }>()('refusalPhrases'),
   /** A page of the two runs' paired items with prompt and both responses. */

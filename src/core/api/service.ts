@@ -19,7 +19,7 @@ import { withOpenCase } from './open-case';
 import { importEvalRun } from '../behavior/import';
 import { defaultRefusalRule, parsePhraseList, refusalRule } from '../behavior/refusal';
 import { pairedItems, MAX_PAGE } from '../behavior/items-view';
-import { compareRuns } from '../behavior/run-compare';
+import { compareRuns, latestComparison } from '../behavior/run-compare';
 import { listRuns } from '../behavior/store';
 import { EVAL_FORMATS, RUN_ROLES } from '../behavior/types';
 import { openDemoIncident } from '../demo/open-demo';
@@ -113,6 +113,7 @@ export const ARG_SCHEMAS = {
       refusalPhrases: z.string().max(1_048_576, 'a phrase list larger than 1 MiB').nullish(),
     })
     .strict(),
+  'behavior:latest': z.object({ caseId }).strict(),
   'behavior:refusalPhrases': none,
   'behavior:items': z
     .object({
@@ -311,6 +312,7 @@ export class ProbityService {
             actor: opts.actor,
           }),
         ),
+      'behavior:latest': async (a) => withCase(a.caseId, latestComparison),
       'behavior:refusalPhrases': async () => {
         const rule = defaultRefusalRule();
         return { phrases: [...rule.phrases], sha256: rule.sha256 };

@@ -56,6 +56,14 @@ test('the demo incident: import, compare, the planted regression and trigger, th
   ])
     await expect(page.getByTestId(`bcheck-status-${id}`)).toHaveText(/^(pass|fail|not analysed)$/);
   await expect(page.getByTestId('bcheck-status-trigger-scanning')).toHaveText('fail');
+  // Margins are differences in points, and each worse group says which rate it is about.
+  const safety = page.getByTestId('bcheck-safety-benchmarks');
+  await expect(safety).toContainText('margin ±5.0 points');
+  await expect(safety).not.toContainText('margin ±5.0%');
+  const worse = safety.getByTestId('bcheck-worse');
+  expect(await worse.count()).toBeGreaterThan(0);
+  for (const w of await worse.all()) await expect(w).toContainText(/(refusal rate|pass rate|mean score):/);
+  await expect(worse.filter({ hasText: 'privacy' }).first()).toContainText('safety / privacy');
 
   // The safety suite is shown first; the privacy row says 96.7% → 80.0%.
   await expect(page.getByTestId('behavior-suite')).toHaveAttribute('data-suite', 'safety');

@@ -38,6 +38,7 @@ import type {
   AuditStrata,
   AuditWindowView,
   ReviewItemView,
+  ReviewedItemView,
   ReviewPlanView,
   SampleView,
 } from './audit';
@@ -199,6 +200,10 @@ export const METHODS = {
   'audit:next': method<{ caseId: string; secondReview?: boolean | null }, ReviewItemView | null>()(
     'nextAuditItem',
   ),
+  /** The sampled records this session's reviewer has labelled, in sample order, with their labels. */
+  'audit:reviewed': method<{ caseId: string }, ReviewedItemView[]>()('reviewedAuditItems'),
+  /** The sampled record at a position of the current sample (to go back to it and relabel it). */
+  'audit:item': method<{ caseId: string; position: number }, ReviewItemView>()('auditItemAt'),
   /** Label a record (append-only) and get the next one in the same call. */
   'audit:label': method<
     {

@@ -30,6 +30,8 @@ import {
   loadedPolicy,
   manualWindow,
   nextUnreviewed,
+  reviewedItems,
+  reviewItemAt,
   planReview,
   recordEstimate,
   recordLabel,
@@ -40,7 +42,7 @@ import {
   type LoadedPolicy,
   type ReviewItem,
 } from '../audit';
-import { policyFrom } from '../audit/policy';
+import { describeYamlError, policyFrom } from '../audit/policy';
 import { usersPerDay } from '../audit/users-per-day';
 import { findDeploymentEvidence, windowPolicy } from '../audit/window';
 import type { CaseStore, Workstation } from '../store/workstation';
@@ -89,6 +91,8 @@ export const AUDIT_SCHEMAS = {
     })
     .strict(),
   'audit:next': z.object({ caseId, secondReview: z.boolean().nullish() }).strict(),
+  'audit:reviewed': z.object({ caseId }).strict(),
+  'audit:item': z.object({ caseId, position: z.number().int().min(0) }).strict(),
   'audit:label': z
     .object({
       caseId,
@@ -198,10 +202,7 @@ function policyFromText(text: string | null | undefined): LoadedPolicy | null {
   try {
     value = YAML.parse(text, { maxAliasCount: 100 }) as unknown;
   } catch (err) {
-    throw new ProbityError(
-      'malformed',
-      `${label}: not YAML or JSON: ${(err as Error).message.split('\n')[0]}`,
-    );
+    throw new ProbityError('malformed', `${label}: not YAML or JSON: ${describeYamlError(err)}`);
   }
   return loadedPolicy(policyFrom(value, label), null);
 }
@@ -283,6 +284,11 @@ export function auditHandlers(opts: AuditHostOptions): AuditHandlers {
         return sample;
       }),
     'audit:next': (a) => withCase(a.caseId, (store) => next(store, a.secondReview === true)),
+    'audit:reviewed': (a) => withCase(a.caseId, (store) => reviewedItems(store, opts.actor)),
+    'audit:item': (a) =>
+      withCase(a.caseId, (store) =>
+        withViolations(reviewItemAt(store, opts.actor, a.position), currentWindow(store))!,
+      ),
     'audit:label': (a) =>
       withCase(a.caseId, (store) => {
         recordLabel(store, {

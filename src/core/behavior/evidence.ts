@@ -88,12 +88,11 @@ export async function preserveEvalFile(opts: {
   const before = statSource(sourcePath);
   const object = await copyIntoStore(store, sourcePath, name);
   checkUnchanged(sourcePath, before, object);
-  // The same bytes preserved before from the same file (an earlier attempt): stored once.
+  // Bytes the case already holds (ingested in a bundle, or preserved by an earlier import) are
+  // never recorded as evidence a second time: the first evidence row holding them is the run's.
   const earlier = store.db
-    .prepare(
-      "SELECT id, ingest_id FROM evidence WHERE sha256 = ? AND source_path = ? AND kind = 'eval-results' ORDER BY id DESC LIMIT 1",
-    )
-    .get(object.sha256, sourcePath) as { id: number; ingest_id: number } | undefined;
+    .prepare('SELECT id, ingest_id FROM evidence WHERE sha256 = ? ORDER BY id LIMIT 1')
+    .get(object.sha256) as { id: number; ingest_id: number } | undefined;
   if (earlier)
     return {
       evidenceId: earlier.id,

@@ -129,7 +129,10 @@ export const METHODS = {
   'behavior:import': method<
     {
       caseId: string;
+      /** A full path on the host, or with `fromEvidence` the recorded path of evidence in the case. */
       path: string;
+      /** Read the eval run from the case's own evidence (no new copy is made). */
+      fromEvidence?: boolean | null;
       role: BehaviorRole;
       label?: string | null;
       format?: BehaviorFormat | 'auto' | null;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { z } from 'zod';
 import {
   isChannel,
@@ -94,6 +95,7 @@ export const ARG_SCHEMAS = {
     .object({
       caseId,
       path: z.string().trim().min(1, 'give the path of an eval run file').max(4096),
+      fromEvidence: z.boolean().nullish(),
       role: z.enum(RUN_ROLES),
       label: z.string().trim().max(200).nullish(),
       format: z.enum([...EVAL_FORMATS, 'auto']).nullish(),
@@ -164,6 +166,29 @@ export function toApiError(err: unknown): ApiError {
     return { code: 'usage', message: `invalid arguments: ${msg}`, file: null };
   }
   return { code: 'internal', message: err instanceof Error ? err.message : String(err), file: null };
+}
+
+/**
+ * The file an eval import in the app reads: evidence of the case by its recorded path (its stored
+ * object, which the import finds already held, so no copy is made), or a full path on the host. A
+ * relative path is refused: it would be read from whatever folder the host was started in.
+ */
+function evalRunFile(store: CaseStore, ref: string, fromEvidence: boolean): string {
+  if (fromEvidence) {
+    const row = store.db
+      .prepare('SELECT sha256 FROM evidence WHERE path = ? AND sha256 IS NOT NULL ORDER BY id LIMIT 1')
+      .get(ref) as { sha256: string } | undefined;
+    if (!row)
+      throw new ProbityError('not-found', `${ref}: no evidence at that path in ${store.id}`, { file: ref });
+    return store.objectPath(row.sha256);
+  }
+  if (!path.isAbsolute(ref))
+    throw new ProbityError(
+      'usage',
+      `${ref}: give the full path of the file on the workstation, or pick the file from the case's evidence (a relative path would be read from the folder the workstation was started in)`,
+      { file: ref },
+    );
+  return ref;
 }
 
 /** A phrase list typed in the app (one per line, `#` comments), named as such in the findings. */
@@ -291,7 +316,7 @@ export class ProbityService {
         withCases(a.caseId, null, (store) =>
           importEvalRun({
             store,
-            file: a.path,
+            file: evalRunFile(store, a.path, a.fromEvidence === true),
             role: a.role,
             label: a.label?.trim() ? a.label.trim() : null,
             format: a.format ?? 'auto',

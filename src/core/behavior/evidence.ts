@@ -91,15 +91,16 @@ export async function preserveEvalFile(opts: {
   // Bytes the case already holds (ingested in a bundle, or preserved by an earlier import) are
   // never recorded as evidence a second time: the first evidence row holding them is the run's.
   const earlier = store.db
-    .prepare('SELECT id, ingest_id FROM evidence WHERE sha256 = ? ORDER BY id LIMIT 1')
-    .get(object.sha256) as { id: number; ingest_id: number } | undefined;
+    .prepare('SELECT id, ingest_id, path FROM evidence WHERE sha256 = ? ORDER BY id LIMIT 1')
+    .get(object.sha256) as { id: number; ingest_id: number; path: string } | undefined;
   if (earlier)
     return {
       evidenceId: earlier.id,
       ingestId: earlier.ingest_id,
       sha256: object.sha256,
       size: object.size,
-      name,
+      // Named as the case holds it, whichever path it was read from this time.
+      name: path.posix.basename(earlier.path),
       sourcePath,
       objectPath: store.objectPath(object.sha256),
       reused: true,

@@ -42,6 +42,7 @@ import {
   type LoadedPolicy,
   type ReviewItem,
 } from '../audit';
+import { findEvidence } from '../audit/evidence';
 import { describeYamlError, policyFrom } from '../audit/policy';
 import { usersPerDay } from '../audit/users-per-day';
 import { findDeploymentEvidence, windowPolicy } from '../audit/window';
@@ -236,6 +237,14 @@ export function auditHandlers(opts: AuditHostOptions): AuditHandlers {
     'audit:state': (a) => withCase(a.caseId, (s) => stateOf(s, opts.actor)),
     'audit:import': (a) =>
       withCase(a.caseId, async (store) => {
+        // In the app a path is the case's evidence or a full path on the workstation: a relative
+        // one would be read from whatever folder the workstation was started in.
+        if (!path.isAbsolute(a.path) && !findEvidence(store, a.path))
+          throw new ProbityError(
+            'usage',
+            `${a.path}: no evidence at that path in ${store.id}; give the full path of a file on the workstation`,
+            { file: a.path },
+          );
         const r = await importLog({
           store,
           file: a.path,

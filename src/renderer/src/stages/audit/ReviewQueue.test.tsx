@@ -78,6 +78,7 @@ function renderQueue() {
 beforeEach(() => {
   host.reset();
   host.on('audit:reviewed', () => []);
+  window.sessionStorage.clear();
 });
 afterEach(cleanup);
 
@@ -197,5 +198,28 @@ describe('ReviewQueue', () => {
     const rows = await screen.findAllByTestId('audit-reviewed-row');
     await waitFor(() => expect(rows[0]!.textContent).toContain('harmful'));
     expect(screen.getAllByTestId('audit-reviewed-row')[0]!.textContent).toContain('relabelled');
+  });
+
+  it('keeps a typed note across a reload of the screen, and drops it once the record is labelled', async () => {
+    host.on('audit:next', () => item(1, 'req-1', 'first answer'));
+    host.on('audit:label', () => ({ progress: progress(1), next: item(2, 'req-2', 'second answer') }));
+    renderQueue();
+    await screen.findByText(/first answer/);
+    fireEvent.change(screen.getByLabelText('Note (kept with the label)'), {
+      target: { value: 'half typed' },
+    });
+    cleanup();
+    renderQueue();
+    await screen.findByText(/first answer/);
+    expect(screen.getByLabelText('Note (kept with the label)')).toHaveProperty('value', 'half typed');
+    fireEvent.click(screen.getByTestId('audit-label-benign'));
+    expect(await screen.findByText(/second answer/)).toBeTruthy();
+    expect(host.callsTo('audit:label')[0]).toMatchObject({ note: 'half typed' });
+    expect(screen.getByLabelText('Note (kept with the label)')).toHaveProperty('value', '');
+    cleanup();
+    host.on('audit:next', () => item(1, 'req-1', 'first answer'));
+    renderQueue();
+    await screen.findByText(/first answer/);
+    expect(screen.getByLabelText('Note (kept with the label)')).toHaveProperty('value', '');
   });
 });

@@ -17,6 +17,7 @@ import { api, describeError } from '../../api/client';
 import { Badge, ErrorPanel, Spinner, type Tone } from '../../components/Bits';
 import { LABEL_KEYS, labelForKey, typingIn } from '../../audit-keys';
 import { RecordCard } from './RecordCard';
+import { useDraft } from '../../drafts';
 import { num } from './format';
 
 export function ReviewQueue({
@@ -43,7 +44,8 @@ export function ReviewQueue({
     null,
   );
   const progress = labelled?.from === initialProgress ? labelled.progress : initialProgress;
-  const [note, setNote] = useState('');
+  // The note typed for a record is kept as a draft of the case, so a reload mid-review keeps it.
+  const [note, setNote, clearNote] = useDraft(`${caseId}/audit-note/${item?.record.requestId ?? ''}`);
   const { busy, error, run, fail } = useAction();
   // Set at once, before the re-render that disables the buttons: a key held down labels once.
   const busyRef = useRef(false);
@@ -63,10 +65,7 @@ export function ReviewQueue({
   const open = useCallback(
     (position: number) => {
       api.auditItemAt({ caseId, position }).then(
-        (r) => {
-          setItem(r);
-          setNote('');
-        },
+        (r) => setItem(r),
         (err: unknown) => fail(describeError(err)),
       );
     },
@@ -100,15 +99,15 @@ export function ReviewQueue({
           secondReview,
         });
         setLabelled({ from: initialProgress, progress: r.progress });
+        clearNote();
         setItem(r.next);
-        setNote('');
         refreshReviewed();
         onLabelled();
         return null;
       });
       busyRef.current = false;
     },
-    [caseId, item, note, secondReview, onLabelled, initialProgress, setItem, run, refreshReviewed],
+    [caseId, item, note, secondReview, onLabelled, initialProgress, setItem, run, refreshReviewed, clearNote],
   );
 
   useEffect(() => {

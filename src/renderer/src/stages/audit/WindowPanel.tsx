@@ -4,6 +4,7 @@ import { api } from '../../api/client';
 import { FormMessage } from '../../components/Bits';
 import { utc } from '../../format';
 import { useAction } from '../../components/useAction';
+import { useDraft, writeDraft } from '../../drafts';
 
 /** A policy to start from, inserted only when asked for (never shown as if it were filled in). */
 export const EXAMPLE_POLICY =
@@ -30,7 +31,8 @@ export function WindowPanel({
   const [deployments, setDeployments] = useState(state.deployments[0]?.evidencePath ?? '');
   const [start, setStart] = useState(w?.start ?? '');
   const [end, setEnd] = useState(w?.end ?? '');
-  const [policy, setPolicy] = useState(policyText(w));
+  const draftKey = `${caseId}/audit-policy`;
+  const [policy, setPolicy] = useDraft(draftKey, policyText(w));
   const { busy, message, run } = useAction();
   // The host names the policy in its refusal: the field is then marked invalid.
   const policyError =
@@ -49,6 +51,8 @@ export function WindowPanel({
       });
       setStart(set.start);
       setEnd(set.end);
+      // Recorded with the window: no longer a draft (the text stays in the field).
+      writeDraft(draftKey, null);
       onChanged();
       return `Window ${set.id} set: ${utc(set.start)} → ${utc(set.end)}.`;
     });

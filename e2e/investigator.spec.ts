@@ -138,3 +138,25 @@ test('a failed verification stays findable after a reload: Overview, Evidence ro
   const other = page.getByTestId('case-row').filter({ hasText: cleanId });
   await expect(other.getByTestId('case-verification')).toHaveText('never run');
 });
+
+test('the selected evidence file is in the address: reload and back/forward land on it', async ({
+  page,
+  host,
+  scratch,
+}) => {
+  const bundle = makeModelBundle(scratch);
+  await page.goto(host.url);
+  const caseId = await caseWithBundle(page, 'Addressable selection', bundle);
+  await stage(page, 'Evidence').click();
+  const row = page.locator('[data-testid="evidence-row"][data-path="config.json"]');
+  await row.click();
+  await expect(page.getByTestId('evidence-details')).toContainText('config.json');
+  await expect(page).toHaveURL(new RegExp(`#/case/${caseId}/evidence/config\\.json$`));
+  await page.reload();
+  await expect(page.getByTestId('evidence-details')).toContainText('config.json');
+  await expect(row).toHaveAttribute('aria-selected', 'true');
+  await stage(page, 'Overview').click();
+  await expect(page.getByRole('heading', { name: 'Overview', level: 2 })).toBeVisible();
+  await page.goBack();
+  await expect(page.getByTestId('evidence-details')).toContainText('config.json');
+});

@@ -111,7 +111,7 @@ export function App() {
           </ErrorBoundary>
         ) : (
           <ErrorBoundary scope="the case workspace" key={`case:${route.caseId}`}>
-            <CaseWorkspace caseId={route.caseId} stage={route.stage} />
+            <CaseWorkspace caseId={route.caseId} stage={route.stage} selection={route.selection ?? null} />
           </ErrorBoundary>
         )}
       </main>

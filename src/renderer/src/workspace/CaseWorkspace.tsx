@@ -7,7 +7,15 @@ import { IngestDialog } from '../stages/ingest/IngestDialog';
 import { RunningJobs } from './RunningJobs';
 import { StageScreen } from './StageScreen';
 
-export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage }) {
+export function CaseWorkspace({
+  caseId,
+  stage,
+  selection = null,
+}: {
+  caseId: string;
+  stage: Stage;
+  selection?: string | null;
+}) {
   const overview = useStore((s) => s.overviews[caseId]);
   const loadOverview = useStore((s) => s.loadOverview);
   const navigate = useStore((s) => s.navigate);
@@ -74,7 +82,7 @@ export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage 
             <RunningJobs caseId={caseId} />
             {/* Keyed by case and stage: a screen's local state never outlives either. */}
             <ErrorBoundary scope={`the ${current?.label ?? stage} screen`} key={`${caseId}/${stage}`}>
-              <StageScreen stage={stage} caseId={caseId} />
+              <StageScreen stage={stage} caseId={caseId} selection={selection} />
             </ErrorBoundary>
           </>
         )}

@@ -45,7 +45,8 @@ export function compare(a: EvidenceItem, b: EvidenceItem, key: SortKey): number 
   }
 }
 
-export function EvidenceScreen({ caseId }: { caseId: string }) {
+export function EvidenceScreen({ caseId, selection = null }: { caseId: string; selection?: string | null }) {
+  const select = useStore((s) => s.select);
   const evidence = useStore((s) => s.evidence[caseId]);
   const loadEvidence = useStore((s) => s.loadEvidence);
   const view = useStore((s) => s.evidenceViews[caseId]) ?? DEFAULT_EVIDENCE_VIEW;
@@ -200,6 +201,8 @@ export function EvidenceScreen({ caseId }: { caseId: string }) {
           <EvidenceTable
             caseId={caseId}
             flags={flags}
+            selectedPath={selection}
+            onSelect={select}
             rows={rows}
             total={items.length}
             view={view}

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { EvidenceItem, VerificationIssue } from '../../../../shared/domain';
 import { Badge, CopyButton, ManifestBadge } from '../../components/Bits';
 import { exactBytes, humanBytes, kindLabel } from '../../format';
@@ -26,7 +26,13 @@ export function EvidenceTable({
   onSort,
   onClear,
   flags,
+  selectedPath = null,
+  onSelect,
 }: {
+  /** The path the address selects: its row is active and its details open when the table opens. */
+  selectedPath?: string | null;
+  /** Told the path of the row made active, to keep it in the address. */
+  onSelect?: (path: string | null) => void;
   /** The stored objects the last verification found modified, missing or unreadable, by SHA-256. */
   flags: Map<string, VerificationIssue>;
   caseId: string;
@@ -37,13 +43,27 @@ export function EvidenceTable({
   onClear: () => void;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [activeId, setActiveId] = useState<number | null>(null);
-  const [detailsOpen, setDetailsOpen] = useState(false);
+  const [activeId, setActiveId] = useState<number | null>(() =>
+    selectedPath ? (rows.find((r) => r.path === selectedPath)?.id ?? null) : null,
+  );
+  const [detailsOpen, setDetailsOpen] = useState(activeId !== null);
   const [inspecting, setInspecting] = useState<EvidenceItem | null>(null);
   const activeIndex = useMemo(() => {
     const i = activeId === null ? -1 : rows.findIndex((r) => r.id === activeId);
     return i;
   }, [rows, activeId]);
+  // The active row's path goes into the address, so back/forward and reload come back to it.
+  const activePath = activeIndex >= 0 ? (rows[activeIndex]?.path ?? null) : null;
+  useEffect(() => {
+    if (activePath !== null) onSelect?.(activePath);
+  }, [activePath, onSelect]);
+  // Scroll the row the address selected into view once.
+  const scrolledTo = useRef(false);
+  useEffect(() => {
+    if (scrolledTo.current || activeIndex < 0) return;
+    scrolledTo.current = true;
+    virtualizerRef.current?.scrollToIndex(activeIndex, { align: 'center' });
+  }, [activeIndex]);
   // The row that takes Tab: the active one, else the first.
   const tabIndexRow = activeIndex >= 0 ? activeIndex : 0;
 
@@ -54,6 +74,8 @@ export function EvidenceTable({
     overscan: 12,
     getItemKey: (i) => rows[i]?.id ?? i,
   });
+  const virtualizerRef = useRef(virtualizer);
+  virtualizerRef.current = virtualizer;
 
   const focusRow = useCallback(
     (index: number) => {

@@ -12,6 +12,7 @@ import {
   makeModelBundle,
   objectPath,
   rendererBuilt,
+  screenshotPath,
   test,
   type TestBundle,
 } from './fixtures';
@@ -114,6 +115,7 @@ test('a failed verification stays findable after a reload: Overview, Evidence ro
   await expect(problem).toHaveCount(1);
   await expect(problem).toHaveAttribute('data-kind', 'object-modified');
   await expect(problem).toContainText(victim);
+  await page.screenshot({ path: screenshotPath('overview-verification-failed') });
   await problem.getByRole('link', { name: `Show ${victim} in Evidence` }).click();
   await expect(page.getByRole('heading', { name: 'Evidence', level: 2 })).toBeVisible();
   const row = page.locator(`[data-testid="evidence-row"][data-path="${victim}"]`);
@@ -137,6 +139,7 @@ test('a failed verification stays findable after a reload: Overview, Evidence ro
   await expect(tampered.getByTestId('case-status')).toContainText('open');
   const other = page.getByTestId('case-row').filter({ hasText: cleanId });
   await expect(other.getByTestId('case-verification')).toHaveText('never run');
+  await page.screenshot({ path: screenshotPath('case-list-status') });
 });
 
 test('the selected evidence file is in the address: reload and back/forward land on it', async ({

@@ -127,7 +127,7 @@ export function CaseList() {
             <tbody>
               {list.map((c) => (
                 <tr key={c.id} className="row-link" data-testid="case-row" onClick={() => open(c.id)}>
-                  <td>
+                  <td className="nowrap">
                     <a
                       className="mono case-link"
                       href={`#/case/${encodeURIComponent(c.id)}/overview`}
@@ -164,7 +164,7 @@ export function CaseList() {
                   </td>
                   <td>{c.examiner ?? <span className="muted">—</span>}</td>
                   <td className="num">{c.evidenceCount.toLocaleString('en-US')}</td>
-                  <td className="num" title={`${c.totalBytes.toLocaleString('en-US')} bytes`}>
+                  <td className="num nowrap" title={`${c.totalBytes.toLocaleString('en-US')} bytes`}>
                     {humanBytes(c.totalBytes)}
                   </td>
                   <td className="nowrap">{utc(c.createdAt)}</td>

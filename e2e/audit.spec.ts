@@ -80,9 +80,19 @@ test('the demo incident: window, blast radius, a whole small window reviewed, th
   await page.getByLabel('by hand').check();
   await page.getByLabel('Start (UTC unless a zone is given)').fill(start);
   await page.getByLabel('End (excluded)').fill(end);
-  await page
-    .getByLabel('Authorized tools policy (YAML or JSON; blank for none)')
-    .fill(POLICY(facts.logs.refundLimitUsd));
+  // A blank policy says what it means; an invalid one is refused with a whole sentence, and the
+  // field is marked invalid.
+  const policyBox = page.getByLabel('Authorized tools policy (YAML or JSON)');
+  await expect(policyBox).toHaveValue('');
+  await expect(policyBox).not.toHaveAttribute('placeholder', /.+/);
+  await expect(page.getByTestId('audit-policy-help')).toContainText('Empty: tool calls will not be audited');
+  await policyBox.fill('tools:\n  lookup_order: {}\n refund_order: [\n');
+  await page.getByRole('button', { name: 'Set a new window' }).click();
+  const refusal = page.getByTestId('audit-window-message');
+  await expect(refusal).toContainText('not YAML or JSON');
+  await expect(refusal).toHaveText(/\(line \d+, column \d+\)$/);
+  await expect(policyBox).toHaveAttribute('aria-invalid', 'true');
+  await policyBox.fill(POLICY(facts.logs.refundLimitUsd));
   await page.getByRole('button', { name: 'Set a new window' }).click();
   await expect(page.getByTestId('audit-window')).toContainText('Set by hand');
   const population = Number(
@@ -116,8 +126,13 @@ test('the demo incident: window, blast radius, a whole small window reviewed, th
   // --- The estimate: every planted harmful output counted; the interval covers the planted rate.
   const rate = planted.size / population;
   await expect(page.getByTestId('audit-harmful-table')).toContainText(
-    `${planted.size} of ${population} reviewed`,
+    `${planted.size} harmful of ${population} labelled harmful or benign`,
   );
+  // One count of reviewed records, the same in the review queue and the estimate.
+  await expect(page.getByTestId('audit-estimate-reviewed')).toHaveText(
+    `${population} of ${population} reviewed`,
+  );
+  await expect(page.getByTestId('audit-progress')).toHaveText(`${population} of ${population} reviewed`);
   const headline = (await page.getByTestId('audit-harmful-headline').textContent())!;
   const [lo, hi] = /\(([\d.]+)% – ([\d.]+)%\)/
     .exec(headline)!

@@ -26,18 +26,43 @@ test('the demo incident: import, compare, the planted regression and trigger, th
   await expect(page.getByRole('heading', { name: 'Behavior', level: 2 })).toBeVisible();
   await expect(page.getByTestId('behavior-empty')).toBeVisible();
 
-  // --- Import both runs by path (browser mode: typed).
+  // --- An outside path: a relative one is refused, a full one needs the confirmation that it will be
+  // preserved as new evidence.
   const evals = path.join(host.home, 'demo', 'incident', 'evals');
+  await page.getByLabel('a file outside the case').check();
+  await page.getByLabel('Eval run file').fill('evals/baseline.jsonl');
+  await page.getByRole('button', { name: 'Import run' }).click();
+  await expect(page.getByTestId('behavior-import-message')).toContainText(
+    'Confirm that the file will be preserved',
+  );
+  await page.getByLabel(/Preserve this file as new evidence/).check();
+  await page.getByRole('button', { name: 'Import run' }).click();
+  await expect(page.getByTestId('behavior-import-message')).toContainText('give the full path');
+  await expect(page.getByTestId('behavior-run')).toHaveCount(0);
+
+  // --- Both runs picked from the case's own evidence (the default): no second copy is made.
+  await page.getByLabel('this case’s evidence').check();
   for (const [file, role] of [
-    ['baseline.jsonl', 'baseline'],
-    ['suspect.jsonl', 'suspect'],
+    ['evals/baseline.jsonl', 'baseline'],
+    ['evals/suspect.jsonl', 'suspect'],
   ] as const) {
-    await page.getByLabel('Eval run file').fill(path.join(evals, file));
+    await page.getByLabel('Evidence file').selectOption(file);
     await page.getByLabel('Role').selectOption(role);
     await page.getByRole('button', { name: 'Import run' }).click();
     await expect(page.getByTestId('behavior-import-message')).toContainText(`Imported “${role}”`);
   }
-  await expect(page.getByTestId('behavior-run')).toHaveCount(2);
+  // The same bytes from an outside path are the evidence already held.
+  await page.getByLabel('a file outside the case').check();
+  await page.getByLabel('Eval run file').fill(path.join(evals, 'suspect.jsonl'));
+  await page.getByLabel(/Preserve this file as new evidence/).check();
+  await page.getByLabel('Role').selectOption('replacement');
+  await page.getByRole('button', { name: 'Import run' }).click();
+  await expect(page.getByTestId('behavior-import-message')).toContainText('Imported “replacement”');
+  await nav.getByRole('link', { name: 'Evidence' }).click();
+  await expect(page.getByTestId('evidence-row').first()).toBeVisible();
+  await expect(page.getByTestId('evidence-count')).toHaveText('24 files');
+  await nav.getByRole('link', { name: 'Behavior' }).click();
+  await expect(page.getByTestId('behavior-run')).toHaveCount(3);
   await page.screenshot({ path: screenshotPath('behavior-import') });
 
   // --- Compare: the defaults pick the baseline and the suspect.
@@ -56,6 +81,14 @@ test('the demo incident: import, compare, the planted regression and trigger, th
   ])
     await expect(page.getByTestId(`bcheck-status-${id}`)).toHaveText(/^(pass|fail|not analysed)$/);
   await expect(page.getByTestId('bcheck-status-trigger-scanning')).toHaveText('fail');
+  // Margins are differences in points, and each worse group says which rate it is about.
+  const safety = page.getByTestId('bcheck-safety-benchmarks');
+  await expect(safety).toContainText('margin ±5.0 points');
+  await expect(safety).not.toContainText('margin ±5.0%');
+  const worse = safety.getByTestId('bcheck-worse');
+  expect(await worse.count()).toBeGreaterThan(0);
+  for (const w of await worse.all()) await expect(w).toContainText(/(refusal rate|pass rate|mean score):/);
+  await expect(worse.filter({ hasText: 'privacy' }).first()).toContainText('safety / privacy');
 
   // The safety suite is shown first; the privacy row says 96.7% → 80.0%.
   await expect(page.getByTestId('behavior-suite')).toHaveAttribute('data-suite', 'safety');
@@ -116,4 +149,19 @@ test('the demo incident: import, compare, the planted regression and trigger, th
   await page.mouse.move(0, 0);
   await page.getByTestId('behavior-result').screenshot({ path: screenshotPath('behavior-result-dark') });
   await page.emulateMedia({ colorScheme: 'light' });
+
+  // --- The comparison is the case's: leaving the stage, coming back, and reloading show it again.
+  const seq = await page.getByTestId('behavior-result').getAttribute('data-custody-seq');
+  await nav.getByRole('link', { name: 'Overview' }).click();
+  await expect(page.getByRole('heading', { name: 'Overview', level: 2 })).toBeVisible();
+  await page.goBack();
+  await expect(page.getByRole('heading', { name: 'Behavior', level: 2 })).toBeVisible();
+  await expect(page.getByTestId('behavior-result')).toBeVisible();
+  await expect(page.getByTestId('behavior-empty')).toHaveCount(0);
+  await expect(page.getByTestId('bcheck-status-safety-benchmarks')).toHaveText('fail');
+  await page.reload();
+  await expect(page.getByTestId('behavior-result')).toBeVisible();
+  await expect(page.getByTestId('behavior-result')).toHaveAttribute('data-custody-seq', seq ?? 'missing');
+  await expect(page.getByLabel('Baseline run')).toHaveValue('1');
+  await expect(page.getByLabel('Suspect run')).toHaveValue('2');
 });

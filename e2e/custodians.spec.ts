@@ -16,7 +16,7 @@ test('custodians: add, sign a checkpoint, rotate, revoke', async ({ page, host }
   test.setTimeout(120_000);
   await page.goto(host.url);
   await page.getByRole('link', { name: 'Custodians & keys' }).click();
-  await expect(page.getByRole('heading', { name: 'Custodians', level: 2 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Custodians', level: 1 })).toBeVisible();
   await expect(page.getByTestId('custodians-empty')).toBeVisible();
 
   await page.getByLabel('Name', { exact: true }).fill('dana');

@@ -162,4 +162,13 @@ test('the demo incident: integrity checks, provenance, weight diff and the inspe
   await page
     .getByTestId('integrity-verification')
     .screenshot({ path: screenshotPath('integrity-authorized') });
+
+  // --- Coming back to the stage: the recorded run, with the same counts as the run just made.
+  const okCount = await page.getByTestId('check-ok-file-integrity').textContent();
+  expect(Number(okCount)).toBeGreaterThan(0);
+  await nav.getByRole('link', { name: 'Overview' }).click();
+  await page.goBack();
+  await expect(page.getByRole('heading', { name: 'Integrity', level: 2 })).toBeVisible();
+  await expect(page.getByTestId('check-status-adapter-audit')).toHaveText('fail');
+  await expect(page.getByTestId('check-ok-file-integrity')).toHaveText(okCount ?? 'missing');
 });

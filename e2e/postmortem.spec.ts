@@ -101,8 +101,13 @@ test('the demo incident: record, retraining gate, preview, signed export checked
   await page.getByLabel('Reason', { exact: true }).fill('custom capabilities are needed');
   await page.getByRole('button', { name: 'Record decision' }).click();
   const refusal = page.getByTestId('pm-decision-message');
+  await expect(refusal).toContainText('Retrain was not recorded: the retraining gate is closed');
+  // Named by their titles, not by internal keys (the keys stay in the host's message, folded away).
+  const missingList = page.getByTestId('pm-decision-missing');
+  await expect(missingList.getByRole('listitem')).toHaveCount(CONSIDERATION_KEYS.length);
+  await expect(missingList).toContainText('Training data audit');
+  await expect(missingList).not.toContainText('training-data-audit');
   await expect(refusal).toContainText('retrain refused');
-  for (const key of CONSIDERATION_KEYS) await expect(refusal).toContainText(key);
   await expect(page.getByTestId('pm-decision')).toContainText('No decision recorded yet');
 
   // --- The six considerations, then Retrain accepted.
@@ -137,6 +142,10 @@ test('the demo incident: record, retraining gate, preview, signed export checked
   const passphrase = page.getByLabel('Passphrase of dana’s key');
   await expect(passphrase).toHaveAttribute('type', 'password');
   await passphrase.fill(PASSPHRASE);
+  // Events were recorded since the last verification: exporting asks for a confirmation first.
+  await expect(page.getByTestId('pm-export-unverified')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Export signed as dana' })).toBeDisabled();
+  await page.getByRole('checkbox', { name: /Export anyway/ }).check();
   await page.getByRole('button', { name: 'Export signed as dana' }).click();
   await expect(page.getByTestId('pm-export-verification')).toContainText('Verification ok', {
     timeout: 180_000,

@@ -291,6 +291,18 @@ export interface AuditState {
   waitingFor: string | null;
 }
 
+/** A record of the sample this reviewer labelled, with their current label. */
+export interface ReviewedItemView {
+  position: number;
+  requestId: string;
+  stratum: string;
+  label: AuditLabel;
+  note: string | null;
+  labelledAt: string;
+  /** Labels this reviewer gave it; above 1 when it was relabelled. */
+  labels: number;
+}
+
 export interface AuditLabelResult {
   progress: ReviewProgressView;
   /** The next record for this reviewer, fetched in the same call so the queue moves at once. */

@@ -180,6 +180,12 @@ export interface BehaviorComparison {
   custodySeq: number;
 }
 
+/** The latest recorded comparison of a case, read back when the Behavior stage opens. */
+export type LatestBehaviorComparison =
+  | { status: 'none' }
+  | { status: 'not-reproducible'; custodySeq: number; at: string; reason: string }
+  | { status: 'recorded'; report: BehaviorComparison; at: string };
+
 export type BehaviorTransition = 'refused→complied' | 'complied→refused' | 'both-refused' | 'both-complied';
 
 export interface BehaviorItemFilter {

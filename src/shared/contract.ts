@@ -7,6 +7,7 @@
  */
 import type {
   CaseOverview,
+  CaseListEntry,
   CaseSummary,
   CustodyEvent,
   EvidenceItem,
@@ -17,6 +18,7 @@ import type {
 } from './domain';
 import type {
   BehaviorComparison,
+  LatestBehaviorComparison,
   BehaviorFormat,
   BehaviorImportSummary,
   BehaviorItemFilter,
@@ -36,6 +38,7 @@ import type {
   AuditStrata,
   AuditWindowView,
   ReviewItemView,
+  ReviewedItemView,
   ReviewPlanView,
   SampleView,
 } from './audit';
@@ -92,7 +95,7 @@ function method<A, R>() {
  */
 export const METHODS = {
   'app:info': method<NoArgs, AppInfo>()('appInfo'),
-  'cases:list': method<NoArgs, CaseSummary[]>()('listCases'),
+  'cases:list': method<NoArgs, CaseListEntry[]>()('listCases'),
   'cases:create': method<{ title: string; examiner?: string | null }, CaseSummary>()('createCase'),
   'cases:overview': method<{ caseId: string }, CaseOverview>()('caseOverview'),
   'evidence:list': method<{ caseId: string; kind?: EvidenceKind }, EvidenceItem[]>()('listEvidence'),
@@ -150,7 +153,10 @@ export const METHODS = {
   'behavior:import': method<
     {
       caseId: string;
+      /** A full path on the host, or with `fromEvidence` the recorded path of evidence in the case. */
       path: string;
+      /** Read the eval run from the case's own evidence (no new copy is made). */
+      fromEvidence?: boolean | null;
       role: BehaviorRole;
       label?: string | null;
       format?: BehaviorFormat | 'auto' | null;
@@ -171,6 +177,8 @@ export const METHODS = {
     },
     BehaviorComparison
   >()('compareBehavior'),
+  /** The latest recorded comparison, computed again from its custody event (nothing is recorded). */
+  'behavior:latest': method<{ caseId: string }, LatestBehaviorComparison>()('latestComparison'),
   /** The default refusal phrase list of the heuristic, to start an edited list from. */
   'behavior:refusalPhrases': method<NoArgs, { phrases: string[]; sha256: string }>()('refusalPhrases'),
   /** A page of the two runs' paired items with prompt and both responses. */
@@ -219,6 +227,10 @@ export const METHODS = {
   'audit:next': method<{ caseId: string; secondReview?: boolean | null }, ReviewItemView | null>()(
     'nextAuditItem',
   ),
+  /** The sampled records this session's reviewer has labelled, in sample order, with their labels. */
+  'audit:reviewed': method<{ caseId: string }, ReviewedItemView[]>()('reviewedAuditItems'),
+  /** The sampled record at a position of the current sample (to go back to it and relabel it). */
+  'audit:item': method<{ caseId: string; position: number }, ReviewItemView>()('auditItemAt'),
   /** Label a record (append-only) and get the next one in the same call. */
   'audit:label': method<
     {

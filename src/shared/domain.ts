@@ -210,10 +210,37 @@ export interface VerifyReport {
   seconds: number;
 }
 
+/** One problem of a verification as the screens list it: its line, and the evidence it concerns. */
+export interface VerificationIssue {
+  kind: VerifyProblem['kind'];
+  message: string;
+  /** The evidence paths the problem names (an object's every path); empty for the log or the database. */
+  paths: string[];
+  /** The stored object concerned, when the problem is about one. */
+  sha256: string | null;
+}
+
 export interface ChainStatus {
   lastSeq: number;
   lastHash: string;
-  lastVerification: { at: string; ok: boolean; throughSeq: number; problems: number } | null;
+  lastVerification: {
+    at: string;
+    ok: boolean;
+    throughSeq: number;
+    problems: number;
+    /** Each problem of that run, with the file it names. */
+    issues: VerificationIssue[];
+  } | null;
+}
+
+/** A case as the case list shows it: its summary, incident status and severity, and how it last verified. */
+export interface CaseListEntry extends CaseSummary {
+  /** The incident's status as last recorded; null when none was recorded (the case is open). */
+  status: string | null;
+  severity: string | null;
+  lastVerification: { at: string; ok: boolean; problems: number } | null;
+  /** Files whose checksum-list line disagreed with what was read at ingest. */
+  mismatched: number;
 }
 
 export interface CaseOverview {

@@ -25,6 +25,19 @@ export interface IntegrityCheck {
   reasons: string[];
   items: IntegrityItem[];
   details: Record<string, unknown>;
+  /**
+   * How many items of each status the check compared. A run rebuilt from its recorded findings
+   * holds only the failing items: these counts are what it recorded, or null when the run was
+   * recorded before counts were kept (the screen then says the number is not known).
+   */
+  counts?: ItemCounts | null;
+}
+
+export interface ItemCounts {
+  pass: number;
+  fail: number;
+  info: number;
+  notAnalysed: number;
 }
 
 /** What a run compared against besides the baseline: the playbook's authorized list and approved config. */

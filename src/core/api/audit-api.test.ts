@@ -82,6 +82,9 @@ describe('audit channels', () => {
       const r = ok<AuditImportReport>(await service.handle('audit:import', { caseId, path: log.path }));
       expect(r).toMatchObject({ malformed: 0, preserved: false, alreadyImported: false });
     }
+    // A relative path that is not evidence of the case is refused, not read from the host's folder.
+    const relative = await service.handle('audit:import', { caseId, path: 'logs/not-evidence.jsonl' });
+    expect(!relative.ok && relative.error.message).toMatch(/no evidence at that path .* give the full path/);
     state = ok<AuditState>(await service.handle('audit:state', { caseId }));
     expect(state.waitingFor).toMatch(/No compromise window/);
     expect(state.imports.reduce((a, i) => a + i.records, 0)).toBe(facts.logs.requests);

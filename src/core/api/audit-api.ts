@@ -30,6 +30,8 @@ import {
   loadedPolicy,
   manualWindow,
   nextUnreviewed,
+  reviewedItems,
+  reviewItemAt,
   planReview,
   recordEstimate,
   recordLabel,
@@ -40,7 +42,8 @@ import {
   type LoadedPolicy,
   type ReviewItem,
 } from '../audit';
-import { policyFrom } from '../audit/policy';
+import { findEvidence } from '../audit/evidence';
+import { describeYamlError, policyFrom } from '../audit/policy';
 import { usersPerDay } from '../audit/users-per-day';
 import { findDeploymentEvidence, windowPolicy } from '../audit/window';
 import type { CaseStore, Workstation } from '../store/workstation';
@@ -89,6 +92,8 @@ export const AUDIT_SCHEMAS = {
     })
     .strict(),
   'audit:next': z.object({ caseId, secondReview: z.boolean().nullish() }).strict(),
+  'audit:reviewed': z.object({ caseId }).strict(),
+  'audit:item': z.object({ caseId, position: z.number().int().min(0) }).strict(),
   'audit:label': z
     .object({
       caseId,
@@ -198,10 +203,7 @@ function policyFromText(text: string | null | undefined): LoadedPolicy | null {
   try {
     value = YAML.parse(text, { maxAliasCount: 100 }) as unknown;
   } catch (err) {
-    throw new ProbityError(
-      'malformed',
-      `${label}: not YAML or JSON: ${(err as Error).message.split('\n')[0]}`,
-    );
+    throw new ProbityError('malformed', `${label}: not YAML or JSON: ${describeYamlError(err)}`);
   }
   return loadedPolicy(policyFrom(value, label), null);
 }
@@ -235,6 +237,14 @@ export function auditHandlers(opts: AuditHostOptions): AuditHandlers {
     'audit:state': (a) => withCase(a.caseId, (s) => stateOf(s, opts.actor)),
     'audit:import': (a) =>
       withCase(a.caseId, async (store) => {
+        // In the app a path is the case's evidence or a full path on the workstation: a relative
+        // one would be read from whatever folder the workstation was started in.
+        if (!path.isAbsolute(a.path) && !findEvidence(store, a.path))
+          throw new ProbityError(
+            'usage',
+            `${a.path}: no evidence at that path in ${store.id}; give the full path of a file on the workstation`,
+            { file: a.path },
+          );
         const r = await importLog({
           store,
           file: a.path,
@@ -283,6 +293,11 @@ export function auditHandlers(opts: AuditHostOptions): AuditHandlers {
         return sample;
       }),
     'audit:next': (a) => withCase(a.caseId, (store) => next(store, a.secondReview === true)),
+    'audit:reviewed': (a) => withCase(a.caseId, (store) => reviewedItems(store, opts.actor)),
+    'audit:item': (a) =>
+      withCase(a.caseId, (store) =>
+        withViolations(reviewItemAt(store, opts.actor, a.position), currentWindow(store))!,
+      ),
     'audit:label': (a) =>
       withCase(a.caseId, (store) => {
         recordLabel(store, {

@@ -131,4 +131,32 @@ describe('behavior channels', () => {
     const bad = await service.handle('behavior:import', { caseId, path: 'x', role: 'nobody' });
     expect(!bad.ok && bad.error.code).toBe('usage');
   }, 60_000);
+
+  it('imports from the case’s own evidence without a copy, and refuses a relative outside path', async () => {
+    const caseId = demo().incidentCaseId;
+    const before = ok<unknown[]>(await service.handle('evidence:list', { caseId })).length;
+    const r = ok<BehaviorImportSummary>(
+      await service.handle('behavior:import', {
+        caseId,
+        path: 'evals/baseline.jsonl',
+        fromEvidence: true,
+        role: 'replacement',
+      }),
+    );
+    expect(r.items).toBeGreaterThan(0);
+    expect(ok<unknown[]>(await service.handle('evidence:list', { caseId })).length).toBe(before);
+    const relative = await service.handle('behavior:import', {
+      caseId,
+      path: 'evals/baseline.jsonl',
+      role: 'replacement',
+    });
+    expect(!relative.ok && relative.error.message).toMatch(/give the full path/);
+    const missing = await service.handle('behavior:import', {
+      caseId,
+      path: 'evals/none.jsonl',
+      fromEvidence: true,
+      role: 'replacement',
+    });
+    expect(!missing.ok && missing.error.code).toBe('not-found');
+  }, 60_000);
 });

@@ -48,7 +48,16 @@ describe('integrity channels', () => {
       expect(c.items.map((x) => x.summary)).toEqual(
         fresh.items.filter((x) => x.status === 'fail').map((x) => x.summary),
       );
+      // The passing items are not stored one by one: their counts are, and match the run's.
+      const n = (status: string) => fresh.items.filter((x) => x.status === status).length;
+      expect(c.counts).toEqual({
+        pass: n('pass'),
+        fail: n('fail'),
+        info: n('info'),
+        notAnalysed: n('not-analysed'),
+      });
     }
+    expect(latest.checks.some((c) => (c.counts?.pass ?? 0) > 0)).toBe(true);
   }, 60_000);
 
   it('diffs the weights and names the compromise point', async () => {

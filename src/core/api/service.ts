@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { z } from 'zod';
 import {
   isChannel,
@@ -20,7 +21,7 @@ import { withOpenCase } from './open-case';
 import { importEvalRun } from '../behavior/import';
 import { defaultRefusalRule, parsePhraseList, refusalRule } from '../behavior/refusal';
 import { pairedItems, MAX_PAGE } from '../behavior/items-view';
-import { compareRuns } from '../behavior/run-compare';
+import { compareRuns, latestComparison } from '../behavior/run-compare';
 import { listRuns } from '../behavior/store';
 import { EVAL_FORMATS, RUN_ROLES } from '../behavior/types';
 import { diffCaseWeights } from '../integrity/diff-weights';
@@ -42,6 +43,7 @@ import { listEvents } from '../store/custody';
 import { caseOverview, listEvidence } from '../store/queries';
 import { verifyCase } from '../verify/verify';
 import { caseSummary, type CaseStore, type Workstation } from '../store/workstation';
+import { listCaseEntries } from '../incident/listing';
 import { ProbityError } from '../util/errors';
 
 /**
@@ -104,6 +106,7 @@ export const ARG_SCHEMAS = {
     .object({
       caseId,
       path: z.string().trim().min(1, 'give the path of an eval run file').max(4096),
+      fromEvidence: z.boolean().nullish(),
       role: z.enum(RUN_ROLES),
       label: z.string().trim().max(200).nullish(),
       format: z.enum([...EVAL_FORMATS, 'auto']).nullish(),
@@ -123,6 +126,7 @@ export const ARG_SCHEMAS = {
       refusalPhrases: z.string().max(1_048_576, 'a phrase list larger than 1 MiB').nullish(),
     })
     .strict(),
+  'behavior:latest': z.object({ caseId }).strict(),
   'behavior:refusalPhrases': none,
   'behavior:items': z
     .object({
@@ -180,6 +184,29 @@ export function toApiError(err: unknown): ApiError {
   return { code: 'internal', message: err instanceof Error ? err.message : String(err), file: null };
 }
 
+/**
+ * The file an eval import in the app reads: evidence of the case by its recorded path (its stored
+ * object, which the import finds already held, so no copy is made), or a full path on the host. A
+ * relative path is refused: it would be read from whatever folder the host was started in.
+ */
+function evalRunFile(store: CaseStore, ref: string, fromEvidence: boolean): string {
+  if (fromEvidence) {
+    const row = store.db
+      .prepare('SELECT sha256 FROM evidence WHERE path = ? AND sha256 IS NOT NULL ORDER BY id LIMIT 1')
+      .get(ref) as { sha256: string } | undefined;
+    if (!row)
+      throw new ProbityError('not-found', `${ref}: no evidence at that path in ${store.id}`, { file: ref });
+    return store.objectPath(row.sha256);
+  }
+  if (!path.isAbsolute(ref))
+    throw new ProbityError(
+      'usage',
+      `${ref}: give the full path of the file on the workstation, or pick the file from the case's evidence (a relative path would be read from the folder the workstation was started in)`,
+      { file: ref },
+    );
+  return ref;
+}
+
 /** A phrase list typed in the app (one per line, `#` comments), named as such in the findings. */
 function phraseRuleFromText(text: string) {
   const phrases = parsePhraseList(text);
@@ -222,7 +249,7 @@ export class ProbityService {
         actor: opts.actor,
         pathInput: opts.pickBundle ? 'dialog' : 'text',
       }),
-      'cases:list': async () => ws.listCases(),
+      'cases:list': async () => listCaseEntries(ws),
       'cases:create': async (a) => {
         const store = ws.createCase({ title: a.title, examiner: a.examiner ?? null, actor: opts.actor });
         try {
@@ -326,7 +353,7 @@ export class ProbityService {
         withCases(a.caseId, null, (store) =>
           importEvalRun({
             store,
-            file: a.path,
+            file: evalRunFile(store, a.path, a.fromEvidence === true),
             role: a.role,
             label: a.label?.trim() ? a.label.trim() : null,
             format: a.format ?? 'auto',
@@ -347,6 +374,7 @@ export class ProbityService {
             actor: opts.actor,
           }),
         ),
+      'behavior:latest': async (a) => withCase(a.caseId, latestComparison),
       'behavior:refusalPhrases': async () => {
         const rule = defaultRefusalRule();
         return { phrases: [...rule.phrases], sha256: rule.sha256 };

@@ -103,15 +103,13 @@ export async function resolveLogEvidence(
       { file: ref },
     );
   }
-  // The same bytes preserved before from the same file (an earlier attempt): stored once.
+  // Bytes the case already holds (ingested in a bundle, or preserved by an earlier import) are
+  // never stored a second time: the first evidence row holding them is the log.
   const sourcePath = path.resolve(ref);
   const digest = await sha256Of(sourcePath);
   const earlier = store.db
-    .prepare(
-      `SELECT id, path, sha256, size FROM evidence
-       WHERE sha256 = ? AND source_path = ? ORDER BY id DESC LIMIT 1`,
-    )
-    .get(digest, sourcePath) as EvidenceRow | undefined;
+    .prepare(`SELECT id, path, sha256, size FROM evidence WHERE sha256 = ? ORDER BY id LIMIT 1`)
+    .get(digest) as EvidenceRow | undefined;
   if (earlier) return stored(store, earlier, false);
   const summary = await ingestBundle({
     store,

@@ -170,6 +170,14 @@ describe('audit import of generic JSONL', () => {
     await expect(importLog({ store, file: path.join(dir, 'bundle'), ...base })).rejects.toThrow(
       /not a single log file/,
     );
+    // The same bytes at an outside path are the evidence already held, not a second copy.
+    const evidenceRows = () =>
+      (store.db.prepare('SELECT count(*) AS n FROM evidence').get() as { n: number }).n;
+    const rows = evidenceRows();
+    writeTree(dir, { 'outside/copy.jsonl': `${line}\n` });
+    const outside = await importLog({ store, file: path.join(dir, 'outside', 'copy.jsonl'), ...base });
+    expect(outside).toMatchObject({ preserved: false, alreadyImported: true, importId: r.importId });
+    expect(evidenceRows()).toBe(rows);
   });
 
   it('resumes an interrupted import where it stopped, ending with the same rows as a clean one', async () => {

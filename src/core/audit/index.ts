@@ -7,7 +7,7 @@
  *   blastRadius        requests, users, conversations, tool calls, downstream systems, per day
  *   planReview         the discovery sample size for a prevalence and confidence
  *   drawSample         a reproducible, optionally stratified review sample
- *   nextUnreviewed     the review queue; recordLabel / labelHistory / agreement
+ *   nextUnreviewed     the review queue (reviewedItems, reviewItemAt: back to a record); recordLabel / labelHistory / agreement
  *   estimate           prevalence with intervals, projections; recordEstimate writes findings
  *   exportSample       the reviewed sample as CSV or JSON
  */
@@ -41,7 +41,15 @@ export {
 } from './policy';
 export { recordDetail, type RecordDetail } from './record-view';
 export { planReview, type ReviewPlan } from './plan';
-export { nextUnreviewed, reviewProgress, type ReviewItem, type ReviewProgress } from './review';
+export {
+  nextUnreviewed,
+  reviewedItems,
+  reviewItemAt,
+  reviewProgress,
+  type ReviewItem,
+  type ReviewProgress,
+  type ReviewedItem,
+} from './review';
 export {
   ALLOCATIONS,
   currentSample,

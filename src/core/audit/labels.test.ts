@@ -8,7 +8,7 @@ import {
   recordLabel,
   type LabelEntry,
 } from './labels';
-import { nextUnreviewed, reviewProgress } from './review';
+import { nextUnreviewed, reviewedItems, reviewItemAt, reviewProgress } from './review';
 import { drawSample, sampleItems } from './sample';
 import { syntheticCase, type SyntheticCase } from './testkit';
 
@@ -127,5 +127,41 @@ describe('double review', () => {
     expect(progress.size).toBe(5);
     expect(progress.byReviewer.eve).toBe(1);
     expect(currentLabels(c.store, s.id).get(first.record.recordId)?.get('eve')?.label).toBe('benign');
+  });
+
+  it('lists what a reviewer labelled, goes back to a record by position, and a relabel counts once', () => {
+    const s = drawSample(c.store, { size: 4, seed: 'back', actor: 't' });
+    const items = sampleItems(c.store, s.id);
+    const [a, b] = items;
+    recordLabel(c.store, { requestId: a!.requestId, label: 'benign', reviewer: 'fay', actor: 'fay' });
+    recordLabel(c.store, { requestId: b!.requestId, label: 'unsure', reviewer: 'fay', actor: 'fay' });
+    expect(reviewedItems(c.store, 'fay').map((r) => [r.position, r.label, r.labels])).toEqual([
+      [a!.position, 'benign', 1],
+      [b!.position, 'unsure', 1],
+    ]);
+    // Back to the first record: it is the same record, whatever the queue says next.
+    const back = reviewItemAt(c.store, 'fay', a!.position);
+    expect(back.record.requestId).toBe(a!.requestId);
+    expect(back.remaining).toBe(2);
+    // Relabel: a new entry; the list shows the latest, the progress still counts the record once.
+    recordLabel(c.store, {
+      requestId: a!.requestId,
+      label: 'harmful',
+      note: 'mis-keyed before',
+      reviewer: 'fay',
+      actor: 'fay',
+    });
+    const after = reviewedItems(c.store, 'fay');
+    expect(after[0]).toMatchObject({
+      position: a!.position,
+      label: 'harmful',
+      note: 'mis-keyed before',
+      labels: 2,
+    });
+    expect(after).toHaveLength(2);
+    expect(reviewProgress(c.store).labelled).toBe(2);
+    expect(reviewProgress(c.store).byLabel.harmful).toBe(1);
+    expect(reviewedItems(c.store, 'gus')).toEqual([]);
+    expect(() => reviewItemAt(c.store, 'fay', 999)).toThrow(/no record at position 999/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { policyFrom, toolCallViolations } from './policy';
+import { describeYamlError, policyFrom, toolCallViolations } from './policy';
 
 const demo = policyFrom(
   {
@@ -49,5 +49,22 @@ describe('authorized-tools policy', () => {
       /tools\.a\.max must map/,
     );
     expect(() => policyFrom(42, 'p.json')).toThrow(/p\.json: the policy must be/);
+  });
+});
+
+describe('describeYamlError', () => {
+  it('keeps the position without the dangling colon and the snippet', async () => {
+    const YAML = (await import('yaml')).default;
+    let err: unknown;
+    try {
+      YAML.parse('tools:\n  a: {}\n b: [\n');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(Error);
+    const line = describeYamlError(err);
+    expect(line).not.toMatch(/:\s*$/);
+    expect(line).not.toContain('\n');
+    expect(line).toMatch(/\(line \d+, column \d+\)$/);
   });
 });

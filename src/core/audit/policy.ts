@@ -100,6 +100,15 @@ export function loadedPolicy(policy: ToolPolicy, file: string | null): LoadedPol
   return { policy, sha256: createHash('sha256').update(canonicalJson(policy)).digest('hex'), file };
 }
 
+/**
+ * The YAML parser's message on one line: its first line ends "at line 4, column 2:" before a
+ * snippet of the text, which is dropped; the position is kept in parentheses.
+ */
+export function describeYamlError(err: unknown): string {
+  const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+  return first.replace(/\s*at line (\d+), column (\d+):?\s*$/, ' (line $1, column $2)').trim();
+}
+
 /** Read a policy file (JSON or YAML). */
 export function readPolicyFile(file: string): LoadedPolicy {
   let text: string;
@@ -116,11 +125,7 @@ export function readPolicyFile(file: string): LoadedPolicy {
   try {
     value = YAML.parse(text, { maxAliasCount: 100 });
   } catch (err) {
-    throw new ProbityError(
-      'malformed',
-      `${file}: not JSON or YAML: ${(err as Error).message.split('\n')[0] ?? ''}`,
-      { file },
-    );
+    throw new ProbityError('malformed', `${file}: not JSON or YAML: ${describeYamlError(err)}`, { file });
   }
   return loadedPolicy(policyFrom(value, file), file);
 }

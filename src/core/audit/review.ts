@@ -6,6 +6,7 @@
 import type { CaseStore } from '../store/workstation';
 import { currentLabels, effectiveLabel, type Label } from './labels';
 import { recordDetail, type RecordDetail } from './record-view';
+import { ProbityError } from '../util/errors';
 import { requireSample, sampleItems } from './sample';
 
 export interface ReviewItem {
@@ -79,5 +80,76 @@ export function reviewProgress(store: CaseStore, sampleId?: number): ReviewProgr
     byLabel,
     byReviewer,
     doubleReviewed,
+  };
+}
+
+/** One record of a sample a reviewer has labelled, with that reviewer's current label. */
+export interface ReviewedItem {
+  position: number;
+  requestId: string;
+  stratum: string;
+  label: Label;
+  note: string | null;
+  labelledAt: string;
+  /** How many labels this reviewer gave the record (more than one: it was relabelled). */
+  labels: number;
+}
+
+/** The records of a sample `reviewer` has labelled, in sample order, each with their current label. */
+export function reviewedItems(store: CaseStore, reviewer: string, sampleId?: number): ReviewedItem[] {
+  const sample = requireSample(store, sampleId);
+  const counts = new Map<number, number>();
+  for (const r of store.db
+    .prepare(
+      `SELECT record_id, count(*) AS n FROM audit_labels WHERE reviewer = ? AND record_id IN
+       (SELECT record_id FROM audit_sample_items WHERE sample_id = ?) GROUP BY record_id`,
+    )
+    .all(reviewer, sample.id) as { record_id: number; n: number }[])
+    counts.set(r.record_id, r.n);
+  const labels = currentLabels(store, sample.id);
+  const out: ReviewedItem[] = [];
+  for (const it of sampleItems(store, sample.id)) {
+    const mine = labels.get(it.recordId)?.get(reviewer);
+    if (!mine) continue;
+    out.push({
+      position: it.position,
+      requestId: it.requestId,
+      stratum: it.stratum,
+      label: mine.label,
+      note: mine.note,
+      labelledAt: mine.createdAt,
+      labels: counts.get(it.recordId) ?? 1,
+    });
+  }
+  return out;
+}
+
+/**
+ * The record at a position of a sample, to go back to it (and relabel it: a new label event, the
+ * latest one counting). `remaining` is what `reviewer` has still to label. Refuses a position
+ * outside the sample.
+ */
+export function reviewItemAt(
+  store: CaseStore,
+  reviewer: string,
+  position: number,
+  sampleId?: number,
+): ReviewItem {
+  const sample = requireSample(store, sampleId);
+  const items = sampleItems(store, sample.id);
+  const at = items.find((it) => it.position === position);
+  if (!at)
+    throw new ProbityError(
+      'usage',
+      `sample ${sample.id}: no record at position ${position} (positions ${items[0]?.position ?? 0}–${items.at(-1)?.position ?? 0})`,
+    );
+  const labels = currentLabels(store, sample.id);
+  return {
+    sampleId: sample.id,
+    position: at.position,
+    size: sample.size,
+    remaining: items.filter((it) => !labels.get(it.recordId)?.has(reviewer)).length,
+    stratum: at.stratum,
+    record: recordDetail(store, at.requestId),
   };
 }

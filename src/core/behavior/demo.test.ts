@@ -12,8 +12,8 @@ import { findingsOfRun } from '../store/findings';
 import { verifyCase } from '../verify/verify';
 import type { CaseStore } from '../store/workstation';
 import { importEvalRun, type ImportSummary } from './import';
-import { defaultRefusalRule, judgeRefusal } from './refusal';
-import { compareRuns, type ComparisonReport } from './run-compare';
+import { defaultRefusalRule, judgeRefusal, refusalRule } from './refusal';
+import { compareRuns, latestComparison, type ComparisonReport } from './run-compare';
 import { loadItems } from './store';
 
 let out: string;
@@ -190,3 +190,55 @@ const CHECKS = [
   'jailbreak-resistance',
   'production-smoke-test',
 ];
+
+describe('the latest comparison, read back', () => {
+  it('is the recorded comparison computed again, and reading it records nothing', () => {
+    const before = listEvents(store.db).length;
+    const latest = latestComparison(store);
+    expect(latest.status).toBe('recorded');
+    if (latest.status !== 'recorded') return;
+    expect(listEvents(store.db).length).toBe(before);
+    expect(latest.report.custodySeq).toBe(report.custodySeq);
+    expect(latest.report.findingsRunId).toBe(report.findingsRunId);
+    expect(latest.report.checks).toEqual(report.checks);
+    expect(latest.report.groups).toEqual(report.groups);
+    expect(latest.report.baseline.id).toBe(report.baseline.id);
+  });
+
+  it('follows the newest comparison, with its own options', () => {
+    const wider = compareRuns({
+      store,
+      baseline: 'baseline',
+      suspect: 'suspect',
+      margin: 0.1,
+      actor: 'tester',
+    });
+    const latest = latestComparison(store);
+    expect(latest.status === 'recorded' && latest.report.custodySeq).toBe(wider.custodySeq);
+    expect(latest.status === 'recorded' && latest.report.options.margin).toBe(0.1);
+  });
+
+  it('is not recomputed with another list when an edited phrase list was used', () => {
+    const edited = compareRuns({
+      store,
+      baseline: 'baseline',
+      suspect: 'suspect',
+      refusalRule: refusalRule(['i cannot help'], 'phrase list edited in the app'),
+      actor: 'tester',
+    });
+    const latest = latestComparison(store);
+    expect(latest.status).toBe('not-reproducible');
+    expect(latest.status === 'not-reproducible' && latest.custodySeq).toBe(edited.custodySeq);
+  });
+
+  it('is none in a case that never compared', () => {
+    const other = newWorkstation();
+    const fresh = other.ws.createCase({ title: 'nothing compared', actor: 'tester' });
+    try {
+      expect(latestComparison(fresh)).toEqual({ status: 'none' });
+    } finally {
+      fresh.close();
+      other.cleanup();
+    }
+  });
+});

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ObjectWriter } from '../hashing/object-writer';
-import { evidenceFromSource, insertEvidence, insertFinishedIngest, insertObject } from '../ingest/queries';
+import { evidenceWithDigest, insertEvidence, insertFinishedIngest, insertObject } from '../ingest/queries';
 import type { StoredObject } from '../hashing/protocol';
 import { appendEvent } from '../store/custody';
 import { manifestChecksDigest } from '../store/row-binding';
@@ -89,15 +89,17 @@ export async function preserveEvalFile(opts: {
   const before = statSource(sourcePath);
   const object = await copyIntoStore(store, sourcePath, name);
   checkUnchanged(sourcePath, before, object);
-  // The same bytes preserved before from the same file (an earlier attempt): stored once.
-  const earlier = evidenceFromSource(store.db, object.sha256, sourcePath, 'eval-results');
+  // Bytes the case already holds (ingested in a bundle, or preserved by an earlier import) are
+  // never recorded as evidence a second time: the first evidence row holding them is the run's.
+  const earlier = evidenceWithDigest(store.db, object.sha256);
   if (earlier)
     return {
       evidenceId: earlier.id,
       ingestId: earlier.ingest_id,
       sha256: object.sha256,
       size: object.size,
-      name,
+      // Named as the case holds it, whichever path it was read from this time.
+      name: path.posix.basename(earlier.path),
       sourcePath,
       objectPath: store.objectPath(object.sha256),
       reused: true,

@@ -140,6 +140,27 @@ describe('importEvalRun', () => {
   );
 });
 
+describe('a file the case already holds', () => {
+  it('is never recorded as evidence a second time, from whatever path it is imported', async () => {
+    const file = write('run.jsonl', [item('a'), item('b')]);
+    const copy = path.join(dir, 'elsewhere', 'copy.jsonl');
+    fs.mkdirSync(path.dirname(copy));
+    fs.copyFileSync(file, copy);
+    const evidenceRows = () =>
+      (store.db.prepare('SELECT count(*) AS n FROM evidence').get() as { n: number }).n;
+    const first = await importEvalRun({ ...common(), file, role: 'baseline' });
+    const rows = evidenceRows();
+    const again = await importEvalRun({ ...common(), file: copy, role: 'suspect' });
+    expect(again.evidenceId).toBe(first.evidenceId);
+    expect(evidenceRows()).toBe(rows);
+    // Different bytes are new evidence.
+    const other = write('other.jsonl', [item('c')]);
+    const third = await importEvalRun({ ...common(), file: other, role: 'suspect' });
+    expect(third.evidenceId).not.toBe(first.evidenceId);
+    expect(evidenceRows()).toBe(rows + 1);
+  });
+});
+
 describe('compareRuns from the case', () => {
   it('pairs runs of different tools by the prompt hash and warns that they are not comparable as is', async () => {
     const base = write('base.jsonl', [{ run: { model: 'good-model' } }, item('x'), item('y')]);

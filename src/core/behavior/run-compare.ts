@@ -256,6 +256,27 @@ function findingsOf(
 /** Compare two runs of the case and record the findings; exit status follows `failed`. */
 export function compareRuns(opts: CompareRunsOptions): ComparisonReport {
   const started = Date.now();
+  const { partial, baselineRun, suspectRun } = computeComparison(opts);
+  const recorded = recordFindings(opts.store, {
+    stage: 'behavior',
+    actor: opts.actor,
+    inputs: {
+      baseline: { run: baselineRun.id, sha256: baselineRun.sha256, itemsSha256: baselineRun.itemsSha256 },
+      suspect: { run: suspectRun.id, sha256: suspectRun.sha256, itemsSha256: suspectRun.itemsSha256 },
+      options: jsonSafe(partial.options),
+    },
+    findings: findingsOf(partial),
+  });
+  return {
+    ...partial,
+    findingsRunId: recorded.runId,
+    custodySeq: recorded.event.seq,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** The comparison of two runs as `compareRuns` computes it, without recording anything. */
+function computeComparison(opts: Omit<CompareRunsOptions, 'actor'>) {
   const margin = opts.margin ?? 0.05;
   const confidence = opts.confidence ?? 0.95;
   const marginKind = checkNumbers(margin, opts.marginKind ?? 'points', confidence);
@@ -290,20 +311,85 @@ export function compareRuns(opts: CompareRunsOptions): ComparisonReport {
     failed: analysis.checks.some((c) => c.status === 'fail'),
     ...analysis,
   };
-  const recorded = recordFindings(opts.store, {
-    stage: 'behavior',
-    actor: opts.actor,
+  return { partial, baselineRun, suspectRun };
+}
+
+/** Where the latest recorded comparison of a case can be read back from. */
+export type LatestComparison =
+  | { status: 'none' }
+  /** It used an edited refusal phrase list, whose text the record does not keep: run it again. */
+  | { status: 'not-reproducible'; custodySeq: number; at: string; reason: string }
+  | { status: 'recorded'; report: ComparisonReport; at: string };
+
+/**
+ * The latest recorded behavior comparison of a case, computed again from what its custody event
+ * recorded (the two runs, whose digests must still match, and the options, seed included: the
+ * analysis is deterministic). Nothing is recorded. A comparison made with an edited phrase list is
+ * reported as not reproducible rather than recomputed with another list.
+ */
+export function latestComparison(store: CaseStore): LatestComparison {
+  const row = store.db
+    .prepare(
+      `SELECT seq, at, details FROM custody WHERE action = 'findings.recorded'
+       AND json_extract(details, '$.stage') = 'behavior' ORDER BY seq DESC LIMIT 1`,
+    )
+    .get() as { seq: number; at: string; details: string } | undefined;
+  if (!row) return { status: 'none' };
+  const details = JSON.parse(row.details) as {
+    runId: string;
     inputs: {
-      baseline: { run: baselineRun.id, sha256: baselineRun.sha256, itemsSha256: baselineRun.itemsSha256 },
-      suspect: { run: suspectRun.id, sha256: suspectRun.sha256, itemsSha256: suspectRun.itemsSha256 },
-      options: jsonSafe(partial.options),
-    },
-    findings: findingsOf(partial),
+      baseline: { run: number; sha256: string };
+      suspect: { run: number; sha256: string };
+      options: {
+        margin: number;
+        marginKind: string;
+        confidence: number;
+        seed: string;
+        suiteMap: SuiteMap;
+        suiteMapSource: string;
+        refusalPhrases: { source: string; sha256: string } | null;
+      };
+    };
+  };
+  const { baseline, suspect, options } = details.inputs;
+  if (options.refusalPhrases) {
+    return {
+      status: 'not-reproducible',
+      custodySeq: row.seq,
+      at: row.at,
+      reason: `the comparison recorded at seq ${row.seq} used an edited refusal phrase list (${options.refusalPhrases.source}, sha256 ${options.refusalPhrases.sha256}) whose text is not kept in the case: compare again with that list`,
+    };
+  }
+  const started = Date.now();
+  const { partial, baselineRun, suspectRun } = computeComparison({
+    store,
+    baseline: `#${baseline.run}`,
+    suspect: `#${suspect.run}`,
+    margin: options.margin,
+    marginKind: options.marginKind,
+    confidence: options.confidence,
+    seed: options.seed,
+    suiteMap: options.suiteMap,
+    suiteMapSource: options.suiteMapSource,
   });
+  for (const [run, recorded] of [
+    [baselineRun, baseline],
+    [suspectRun, suspect],
+  ] as const) {
+    if (run.sha256 !== recorded.sha256)
+      throw new ProbityError(
+        'verification-failed',
+        `run #${run.id} (${run.label}): sha256 ${run.sha256} differs from ${recorded.sha256} recorded by the comparison at seq ${row.seq}`,
+      );
+  }
   return {
-    ...partial,
-    findingsRunId: recorded.runId,
-    custodySeq: recorded.event.seq,
-    seconds: (Date.now() - started) / 1000,
+    status: 'recorded',
+    at: row.at,
+    report: {
+      ...partial,
+      findingsRunId: details.runId,
+      custodySeq: row.seq,
+      seconds: (Date.now() - started) / 1000,
+    },
   };
 }

@@ -211,15 +211,12 @@ export function insertFinishedIngest(
   );
 }
 
-/** The latest evidence of this kind preserved from `sourcePath` with these bytes, if any. */
-export function evidenceFromSource(
+/** The first evidence row holding these bytes, whatever path or kind it was preserved under. */
+export function evidenceWithDigest(
   db: Db,
   sha256: string,
-  sourcePath: string,
-  kind: EvidenceKind,
-): { id: number; ingest_id: number } | undefined {
-  return statement(
-    db,
-    'SELECT id, ingest_id FROM evidence WHERE sha256 = ? AND source_path = ? AND kind = ? ORDER BY id DESC LIMIT 1',
-  ).get(sha256, sourcePath, kind) as { id: number; ingest_id: number } | undefined;
+): { id: number; ingest_id: number; path: string } | undefined {
+  return statement(db, 'SELECT id, ingest_id, path FROM evidence WHERE sha256 = ? ORDER BY id LIMIT 1').get(
+    sha256,
+  ) as { id: number; ingest_id: number; path: string } | undefined;
 }

@@ -4,7 +4,7 @@
  * check, plus one per failing item, numbers in `details`) under one custody event.
  */
 import { X509Certificate, createHash, type KeyObject } from 'node:crypto';
-import type { IntegrityRunOptions, TrustRootCandidate } from '../../shared/integrity';
+import type { IntegrityRunOptions, ItemCounts, TrustRootCandidate } from '../../shared/integrity';
 import { withFileSource } from '../formats/reader.ts';
 import { readFileBounded } from '../formats/text.ts';
 import { recordFindings, type NewFinding } from '../store/findings.ts';
@@ -293,6 +293,12 @@ export async function runChecks(
 }
 
 /** One finding per check (its reasons and numbers in details) and one per failing item. */
+/** How many items of each status a check compared. */
+export function itemCounts(items: { status: string }[]): ItemCounts {
+  const n = (status: string) => items.filter((i) => i.status === status).length;
+  return { pass: n('pass'), fail: n('fail'), info: n('info'), notAnalysed: n('not-analysed') };
+}
+
 export function integrityFindings(report: IntegrityReport): NewFinding[] {
   const out: NewFinding[] = [];
   for (const c of report.checks) {
@@ -301,7 +307,13 @@ export function integrityFindings(report: IntegrityReport): NewFinding[] {
       status: c.status,
       subject: null,
       summary: `${c.title}: ${c.summary}`,
-      details: safeDetails({ ...c.details, reasons: c.reasons, baseline: report.baseline }),
+      details: safeDetails({
+        ...c.details,
+        reasons: c.reasons,
+        baseline: report.baseline,
+        // Only failing items are recorded one by one: the others are kept as counts.
+        itemCounts: itemCounts(c.items),
+      }),
     });
     for (const i of c.items.filter((x) => x.status === 'fail'))
       out.push({

@@ -2,13 +2,14 @@
  * The last recorded integrity run of a case, rebuilt from its findings (integrity.ts
  * integrityFindings: one finding per check, its reasons and numbers in details, then one per
  * failing item). The passing comparisons are not stored, so the rebuilt checks carry their failing
- * items only: `source: 'recorded'` says so to the reader.
+ * items only, with the counts of every status the check recorded: `source: 'recorded'` says so.
  */
 import type {
   IntegrityCheckName,
   IntegrityRun,
   IntegrityRunOptions,
   IntegrityStatus,
+  ItemCounts,
 } from '../../shared/integrity';
 import { findingsOfRun, latestFindings } from '../store/findings.ts';
 import type { CaseStore } from '../store/workstation.ts';
@@ -27,7 +28,7 @@ export function latestIntegrityRun(store: CaseStore): IntegrityRun | null {
   for (const f of findingsOfRun(store, first.runId)) {
     if (!isCheck(f.check)) continue;
     if (f.subject === null && !checks.some((c) => c.check === f.check)) {
-      const { reasons, baseline: _baseline, ...details } = f.details as Record<string, unknown>;
+      const { reasons, baseline: _baseline, itemCounts, ...details } = f.details as Record<string, unknown>;
       const title = CHECK_TITLES[f.check];
       checks.push({
         check: f.check,
@@ -37,6 +38,7 @@ export function latestIntegrityRun(store: CaseStore): IntegrityRun | null {
         reasons: Array.isArray(reasons) ? reasons.map(String) : [],
         items: [],
         details,
+        counts: recordedCounts(itemCounts),
       });
     } else {
       checks
@@ -90,5 +92,20 @@ function recordedOptions(details: string | undefined): IntegrityRunOptions | nul
       const names = Array.isArray(subjects) ? subjects : Array.isArray(certificates) ? certificates : [];
       return r ? { ...r, subjects: names.map(String) } : null;
     })(),
+  };
+}
+
+/** The item counts a check's finding recorded, or null when it recorded none (older runs). */
+function recordedCounts(value: unknown): ItemCounts | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const keys = ['pass', 'fail', 'info', 'notAnalysed'] as const;
+  if (!keys.every((k) => typeof v[k] === 'number' && Number.isInteger(v[k]) && (v[k] as number) >= 0))
+    return null;
+  return {
+    pass: v.pass as number,
+    fail: v.fail as number,
+    info: v.info as number,
+    notAnalysed: v.notAnalysed as number,
   };
 }

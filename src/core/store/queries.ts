@@ -4,6 +4,8 @@ import type {
   EvidenceItem,
   EvidenceKind,
   ManifestStatus,
+  VerificationIssue,
+  VerifyProblem,
 } from '../../shared/domain';
 import { chainHead } from './custody';
 import { caseSummary, type CaseStore } from './workstation';
@@ -67,19 +69,42 @@ export function chainStatus(store: CaseStore): ChainStatus {
   const v = store.db
     .prepare('SELECT at, ok, through_seq, report FROM verifications ORDER BY id DESC LIMIT 1')
     .get() as { at: string; ok: number; through_seq: number; report: string } | undefined;
-  let problems = 0;
+  let issues: VerificationIssue[] = [];
   if (v) {
     try {
-      problems = (JSON.parse(v.report) as { problems: unknown[] }).problems.length;
+      const report = JSON.parse(v.report) as { problems?: unknown; messages?: unknown };
+      issues = verificationIssues(report.problems, report.messages);
     } catch {
-      problems = 0;
+      issues = [];
     }
   }
   return {
     lastSeq: head.lastSeq,
     lastHash: head.lastHash,
-    lastVerification: v ? { at: v.at, ok: v.ok === 1, throughSeq: v.through_seq, problems } : null,
+    lastVerification: v
+      ? { at: v.at, ok: v.ok === 1, throughSeq: v.through_seq, problems: issues.length, issues }
+      : null,
   };
+}
+
+/**
+ * A stored verification report's problems, each with its line (the report's messages are written in
+ * the same order as its problems) and the evidence paths and object it names.
+ */
+export function verificationIssues(problems: unknown, messages: unknown): VerificationIssue[] {
+  if (!Array.isArray(problems)) return [];
+  const lines = Array.isArray(messages) ? messages : [];
+  return (problems as VerifyProblem[]).map((p, i) => {
+    const line = lines[i];
+    const message = typeof line === 'string' ? line : p.kind;
+    if ('paths' in p && Array.isArray(p.paths)) {
+      return { kind: p.kind, message, paths: p.paths, sha256: 'sha256' in p ? p.sha256 : null };
+    }
+    if ('path' in p && typeof p.path === 'string') {
+      return { kind: p.kind, message, paths: [p.path], sha256: null };
+    }
+    return { kind: p.kind, message, paths: [], sha256: null };
+  });
 }
 
 export function caseOverview(store: CaseStore): CaseOverview {

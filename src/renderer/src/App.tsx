@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, type MouseEvent } from 'react';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { CaseList } from './stages/cases/CaseList';
 import { CaseWorkspace } from './workspace/CaseWorkspace';
@@ -22,8 +22,14 @@ export function App() {
     };
   }, [loadInfo]);
 
+  const navigations = useStore((s) => s.navigations);
+  useFocusHeadingOnNavigation(navigations, route.name === 'case' ? '.screen h2' : 'h1');
+
   return (
     <div className="app">
+      <a className="skip-link" href="#main" onClick={skipToMain}>
+        Skip to content
+      </a>
       <header className="topbar">
         <a
           className="brand"
@@ -94,7 +100,7 @@ export function App() {
           <ThemeSelect />
         </div>
       </header>
-      <main className="app-main">
+      <main className="app-main" id="main" tabIndex={-1}>
         {route.name === 'cases' ? (
           <ErrorBoundary scope="the case list" key="cases">
             <CaseList />
@@ -105,7 +111,7 @@ export function App() {
           </ErrorBoundary>
         ) : (
           <ErrorBoundary scope="the case workspace" key={`case:${route.caseId}`}>
-            <CaseWorkspace caseId={route.caseId} stage={route.stage} />
+            <CaseWorkspace caseId={route.caseId} stage={route.stage} selection={route.selection ?? null} />
           </ErrorBoundary>
         )}
       </main>
@@ -126,4 +132,40 @@ function ThemeSelect() {
       </select>
     </label>
   );
+}
+
+/** The skip link moves the focus into the main content without touching the route in the hash. */
+function skipToMain(e: MouseEvent<HTMLAnchorElement>): void {
+  e.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
+/**
+ * After a navigation (not the first page load) the focus moves to the new screen's heading, so a
+ * keyboard or screen-reader user starts where the content starts instead of on the sidebar. Stages
+ * load lazily: the heading is waited for (briefly) as it appears.
+ */
+function useFocusHeadingOnNavigation(navigations: number, selector: string): void {
+  useEffect(() => {
+    if (navigations === 0) return;
+    const main = document.getElementById('main');
+    if (!main) return;
+    const focus = (): boolean => {
+      const heading = main.querySelector<HTMLElement>(selector);
+      if (!heading) return false;
+      if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+      heading.focus({ preventScroll: false });
+      return true;
+    };
+    if (focus()) return;
+    const observer = new MutationObserver(() => {
+      if (focus()) observer.disconnect();
+    });
+    observer.observe(main, { childList: true, subtree: true });
+    const timer = window.setTimeout(() => observer.disconnect(), 5000);
+    return () => {
+      observer.disconnect();
+      window.clearTimeout(timer);
+    };
+  }, [navigations, selector]);
 }

@@ -32,7 +32,10 @@ export const STAGES: { id: Stage; label: string }[] = [
 ];
 
 export type Route =
-  { name: 'cases' } | { name: 'custodians' } | { name: 'case'; caseId: string; stage: Stage };
+  | { name: 'cases' }
+  | { name: 'custodians' }
+  /** `selection`: what is selected in the stage (an evidence path), kept in the address too. */
+  | { name: 'case'; caseId: string; stage: Stage; selection?: string };
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 const THEME_KEY = 'probity.theme';
@@ -61,7 +64,10 @@ export function parseHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
   if (parts[0] === 'case' && parts[1]) {
     const stage = parts[2] && STAGE_IDS.has(parts[2]) ? (parts[2] as Stage) : 'overview';
-    return { name: 'case', caseId: parts[1], stage };
+    const selection = parts[2] && STAGE_IDS.has(parts[2]) ? parts[3] : undefined;
+    return selection
+      ? { name: 'case', caseId: parts[1], stage, selection }
+      : { name: 'case', caseId: parts[1], stage };
   }
   if (parts[0] === 'custodians') return { name: 'custodians' };
   return { name: 'cases' };
@@ -70,7 +76,8 @@ export function parseHash(hash: string): Route {
 export function routeHash(route: Route): string {
   if (route.name === 'cases') return '#/cases';
   if (route.name === 'custodians') return '#/custodians';
-  return `#/case/${encodeURIComponent(route.caseId)}/${route.stage}`;
+  const base = `#/case/${encodeURIComponent(route.caseId)}/${route.stage}`;
+  return route.selection ? `${base}/${encodeURIComponent(route.selection)}` : base;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -81,8 +88,12 @@ interface AppState {
   route: Route;
   theme: ThemeChoice;
   jobs: Record<string, JobState>;
+  /** Counts navigations (links, back/forward): each one moves the focus to the new screen's heading. */
+  navigations: number;
 
   navigate(route: Route): void;
+  /** Record what is selected in the current stage in the address (replacing it, not a new entry). */
+  select(selection: string | null): void;
   setRouteFromHash(): void;
   setTheme(theme: ThemeChoice): void;
   loadInfo(): Promise<void>;
@@ -123,14 +134,27 @@ export const useStore = create<State>()((set, get) => {
     route: parseHash(window.location.hash),
     theme: readTheme(),
     jobs: {},
+    navigations: 0,
 
     navigate(route) {
       const hash = routeHash(route);
       if (window.location.hash !== hash) window.history.pushState(null, '', hash);
-      set({ route });
+      set({ route, navigations: get().navigations + 1 });
+    },
+    select(selection) {
+      const route = get().route;
+      if (route.name !== 'case' || (route.selection ?? null) === selection) return;
+      const next: Route = { name: 'case', caseId: route.caseId, stage: route.stage };
+      if (selection) next.selection = selection;
+      window.history.replaceState(null, '', routeHash(next));
+      set({ route: next });
     },
     setRouteFromHash() {
-      set({ route: parseHash(window.location.hash), ingestDialog: null });
+      set({
+        route: parseHash(window.location.hash),
+        ingestDialog: null,
+        navigations: get().navigations + 1,
+      });
     },
     setTheme(theme) {
       try {

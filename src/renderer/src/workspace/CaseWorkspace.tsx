@@ -8,7 +8,15 @@ import { RescanBanner } from './RescanBanner';
 import { RunningJobs } from './RunningJobs';
 import { StageScreen } from './StageScreen';
 
-export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage }) {
+export function CaseWorkspace({
+  caseId,
+  stage,
+  selection = null,
+}: {
+  caseId: string;
+  stage: Stage;
+  selection?: string | null;
+}) {
   const overview = useStore((s) => s.overviews[caseId]);
   const loadOverview = useStore((s) => s.loadOverview);
   const navigate = useStore((s) => s.navigate);
@@ -76,7 +84,7 @@ export function CaseWorkspace({ caseId, stage }: { caseId: string; stage: Stage 
             <RescanBanner caseId={caseId} />
             {/* Keyed by case and stage: a screen's local state never outlives either. */}
             <ErrorBoundary scope={`the ${current?.label ?? stage} screen`} key={`${caseId}/${stage}`}>
-              <StageScreen stage={stage} caseId={caseId} />
+              <StageScreen stage={stage} caseId={caseId} selection={selection} />
             </ErrorBoundary>
           </>
         )}

@@ -22,12 +22,21 @@ export const PostMortemScreen = lazy(() =>
   import('../stages/postmortem/PostMortemScreen').then((m) => ({ default: m.PostMortemScreen })),
 );
 
-export function StageScreen({ stage, caseId }: { stage: Stage; caseId: string }) {
+export function StageScreen({
+  stage,
+  caseId,
+  selection = null,
+}: {
+  stage: Stage;
+  caseId: string;
+  /** What the address selects in the stage (an evidence path). */
+  selection?: string | null;
+}) {
   switch (stage) {
     case 'overview':
       return <Overview caseId={caseId} />;
     case 'evidence':
-      return <EvidenceScreen caseId={caseId} />;
+      return <EvidenceScreen caseId={caseId} selection={selection} />;
     case 'integrity':
       return (
         <Lazy>

@@ -71,8 +71,13 @@ export function EstimatePanel({
       <div className="integrity-section-header">
         <h3 id="audit-estimate-heading">Estimate</h3>
         <span className="muted">
-          {Math.round(e.confidence * 100)}% intervals · sample {e.sample.id} · {h.reviewed} of {h.sampleSize}{' '}
-          reviewed
+          {Math.round(e.confidence * 100)}% intervals · sample {e.sample.id} ·{' '}
+          <span data-testid="audit-estimate-reviewed">
+            {num(h.sampleSize - h.unreviewed)} of {num(h.sampleSize)} reviewed
+          </span>
+          {h.unresolved.unsure + h.unresolved.escalate > 0
+            ? ` · ${num(h.reviewed)} labelled harmful or benign`
+            : ''}
         </span>
         <span className="audit-actions">
           <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void record()}>
@@ -105,7 +110,12 @@ export function EstimatePanel({
                   : ''}
                 .
               </p>
-              <PrevalenceTable p={h.prevalence} what="Harmful" testId="audit-harmful-table" />
+              <PrevalenceTable
+                p={h.prevalence}
+                what="Harmful"
+                rowName={`${num(h.prevalence.positives)} harmful of ${num(h.prevalence.sampled)} labelled harmful or benign`}
+                testId="audit-harmful-table"
+              />
             </>
           ) : (
             <p className="muted">Nothing reviewed yet: no estimate.</p>
@@ -142,7 +152,12 @@ export function EstimatePanel({
                 </table>
               ) : null}
               {t.sample ? (
-                <PrevalenceTable p={t.sample} what="Sampled requests with one" testId="audit-tool-table" />
+                <PrevalenceTable
+                  p={t.sample}
+                  what="Sampled requests with one"
+                  rowName={`${num(t.sample.positives)} of ${num(t.sample.sampled)} sampled requests make an unauthorized call`}
+                  testId="audit-tool-table"
+                />
               ) : null}
             </>
           ) : (

@@ -19,6 +19,7 @@ export function LogsPanel({
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<Message>(null);
   const [path, setPath] = useState('');
+  const [confirmed, setConfirmed] = useState(false);
 
   const importOne = async (file: string): Promise<boolean> => {
     setBusy(file);
@@ -104,21 +105,30 @@ export function LogsPanel({
         className="field"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!path.trim()) return setMessage({ tone: 'bad', text: 'Give the path of a log file.' });
+          if (!path.trim()) return setMessage({ tone: 'bad', text: 'Give the full path of a log file.' });
+          if (!confirmed)
+            return setMessage({
+              tone: 'bad',
+              text: 'Confirm that the file will be preserved as new evidence in the case.',
+            });
           void importOne(path.trim()).then((done) => {
-            if (done) setPath('');
+            if (done) {
+              setPath('');
+              setConfirmed(false);
+            }
             onChanged();
           });
         }}
       >
-        <label htmlFor="audit-log-path">Another log (a file on this workstation, preserved first)</label>
+        <label htmlFor="audit-log-path">
+          Another log, outside the case (its full path on this workstation)
+        </label>
         <div className="field-inline">
           <input
             id="audit-log-path"
             className="mono-input field-grow"
             value={path}
             onChange={(e) => setPath(e.target.value)}
-            placeholder="/path/to/requests.jsonl"
             spellCheck={false}
             disabled={busy !== null}
           />
@@ -126,6 +136,17 @@ export function LogsPanel({
             Import
           </button>
         </div>
+        <label className="pm-choice">
+          <input
+            type="checkbox"
+            checked={confirmed}
+            onChange={(e) => setConfirmed(e.target.checked)}
+            disabled={busy !== null}
+          />
+          <span>
+            Preserve this file as new evidence in the case (bytes the case already holds are not copied again)
+          </span>
+        </label>
       </form>
       <FormMessage message={message} testId="audit-import-message" />
     </div>

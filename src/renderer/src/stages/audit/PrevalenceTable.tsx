@@ -2,7 +2,18 @@ import type { PrevalenceView } from '../../../../shared/audit';
 import { IntervalRow } from './IntervalRow';
 import { num } from './format';
 
-export function PrevalenceTable({ p, what, testId }: { p: PrevalenceView; what: string; testId: string }) {
+export function PrevalenceTable({
+  p,
+  what,
+  rowName,
+  testId,
+}: {
+  p: PrevalenceView;
+  what: string;
+  /** What the counts are, e.g. "3 harmful of 40 labelled harmful or benign". */
+  rowName: string;
+  testId: string;
+}) {
   return (
     <table className="table table-compact" data-testid={testId}>
       <thead>
@@ -14,7 +25,7 @@ export function PrevalenceTable({ p, what, testId }: { p: PrevalenceView; what: 
         </tr>
       </thead>
       <tbody>
-        <IntervalRow name={`${p.positives} of ${p.sampled} reviewed`} i={p.wilson} />
+        <IntervalRow name={rowName} i={p.wilson} />
         <IntervalRow name="exact" i={p.clopperPearson} />
         {p.stratified ? <IntervalRow name="stratified" i={p.stratified} /> : null}
         {p.zeroFound ? <IntervalRow name="none found: upper bound" i={p.zeroFound.exact} /> : null}

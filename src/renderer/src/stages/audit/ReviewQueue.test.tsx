@@ -2,7 +2,12 @@
 import { host } from '../../test/fake-host';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ReviewItemView, ReviewProgressView, SampleView } from '../../../../shared/audit';
+import type {
+  ReviewItemView,
+  ReviewProgressView,
+  ReviewedItemView,
+  SampleView,
+} from '../../../../shared/audit';
 import { ReviewQueue } from './ReviewQueue';
 
 const CASE = 'AI-IR-2026-0001';
@@ -70,7 +75,11 @@ function renderQueue() {
   return onLabelled;
 }
 
-beforeEach(() => host.reset());
+beforeEach(() => {
+  host.reset();
+  host.on('audit:reviewed', () => []);
+  window.sessionStorage.clear();
+});
 afterEach(cleanup);
 
 describe('ReviewQueue', () => {
@@ -136,5 +145,81 @@ describe('ReviewQueue', () => {
       ),
     );
     expect(host.callsTo('audit:next').map((a) => a.secondReview)).toEqual([false, true]);
+  });
+
+  it('goes back to a reviewed record, shows its label and relabels it, then returns to the queue', async () => {
+    let reviewed: ReviewedItemView[] = [];
+    host.on('audit:reviewed', () => reviewed);
+    host.on('audit:next', () => item(2, 'req-2', 'second answer'));
+    host.on('audit:item', (a) => item(a.position, `req-${a.position}`, `answer ${a.position}`));
+    host.on('audit:label', (a) => {
+      reviewed = [
+        {
+          position: 1,
+          requestId: 'req-1',
+          stratum: 'all',
+          label: a.label,
+          note: a.note ?? null,
+          labelledAt: '2026-01-02T11:00:00Z',
+          labels: reviewed.length + 1,
+        },
+      ];
+      return {
+        progress: progress(1, a.label === 'harmful' ? 1 : 0),
+        next: item(2, 'req-2', 'second answer'),
+      };
+    });
+    reviewed = [
+      {
+        position: 1,
+        requestId: 'req-1',
+        stratum: 'all',
+        label: 'benign',
+        note: 'mis-keyed',
+        labelledAt: '2026-01-02T10:30:00Z',
+        labels: 1,
+      },
+    ];
+    renderQueue();
+    await screen.findByText(/second answer/);
+    // Nothing after the record in review: "next" is only for records already reviewed.
+    expect(screen.getByTestId('audit-next')).toHaveProperty('disabled', true);
+    await waitFor(() => expect(screen.getByTestId('audit-previous')).toHaveProperty('disabled', false));
+    fireEvent.click(screen.getByTestId('audit-previous'));
+    expect(await screen.findByText(/answer 1/)).toBeTruthy();
+    expect(host.callsTo('audit:item')).toEqual([{ caseId: CASE, position: 1 }]);
+    expect(screen.getByTestId('audit-revisit').textContent).toContain('you labelled it benign');
+    expect(screen.getByTestId('audit-previous')).toHaveProperty('disabled', true);
+    fireEvent.click(screen.getByTestId('audit-label-harmful'));
+    expect(await screen.findByText(/second answer/)).toBeTruthy();
+    expect(host.callsTo('audit:label')).toEqual([
+      { caseId: CASE, requestId: 'req-1', label: 'harmful', note: null, secondReview: false },
+    ]);
+    const rows = await screen.findAllByTestId('audit-reviewed-row');
+    await waitFor(() => expect(rows[0]!.textContent).toContain('harmful'));
+    expect(screen.getAllByTestId('audit-reviewed-row')[0]!.textContent).toContain('relabelled');
+  });
+
+  it('keeps a typed note across a reload of the screen, and drops it once the record is labelled', async () => {
+    host.on('audit:next', () => item(1, 'req-1', 'first answer'));
+    host.on('audit:label', () => ({ progress: progress(1), next: item(2, 'req-2', 'second answer') }));
+    renderQueue();
+    await screen.findByText(/first answer/);
+    fireEvent.change(screen.getByLabelText('Note (kept with the label)'), {
+      target: { value: 'half typed' },
+    });
+    cleanup();
+    renderQueue();
+    await screen.findByText(/first answer/);
+    expect(screen.getByLabelText('Note (kept with the label)')).toHaveProperty('value', 'half typed');
+    fireEvent.click(screen.getByTestId('audit-label-benign'));
+    expect(await screen.findByText(/second answer/)).toBeTruthy();
+    expect(host.callsTo('audit:label')[0]).toMatchObject({ note: 'half typed' });
+    expect(screen.getByLabelText('Note (kept with the label)')).toHaveProperty('value', '');
+    cleanup();
+    host.on('audit:next', () => item(1, 'req-1', 'first answer'));
+    renderQueue();
+    await screen.findByText(/first answer/);
+    expect(screen.getByLabelText('Note (kept with the label)')).toHaveProperty('value', '');
   });
 });

@@ -9,13 +9,15 @@ import {
   type AuditLabel,
   type ReviewItemView,
   type ReviewProgressView,
+  type ReviewedItemView,
   type SampleView,
 } from '../../../../shared/audit';
 import { useAction } from '../../components/useAction';
 import { api, describeError } from '../../api/client';
-import { ErrorPanel, Spinner } from '../../components/Bits';
+import { Badge, ErrorPanel, Spinner, type Tone } from '../../components/Bits';
 import { LABEL_KEYS, labelForKey, typingIn } from '../../audit-keys';
 import { RecordCard } from './RecordCard';
+import { useDraft } from '../../drafts';
 import { num } from './format';
 
 export function ReviewQueue({
@@ -42,10 +44,36 @@ export function ReviewQueue({
     null,
   );
   const progress = labelled?.from === initialProgress ? labelled.progress : initialProgress;
-  const [note, setNote] = useState('');
+  // The note typed for a record is kept as a draft of the case, so a reload mid-review keeps it.
+  const [note, setNote, clearNote] = useDraft(`${caseId}/audit-note/${item?.record.requestId ?? ''}`);
   const { busy, error, run, fail } = useAction();
   // Set at once, before the re-render that disables the buttons: a key held down labels once.
   const busyRef = useRef(false);
+
+  // What this reviewer has labelled, to go back to a record and relabel it.
+  const [reviewed, setReviewed] = useState<ReviewedItemView[]>([]);
+  const refreshReviewed = useCallback(() => {
+    api.reviewedAuditItems({ caseId }).then(setReviewed, (err: unknown) => fail(describeError(err)));
+  }, [caseId, fail]);
+  useEffect(() => {
+    refreshReviewed();
+  }, [refreshReviewed, sample.id]);
+  const mine = item ? reviewed.find((r) => r.position === item.position) : undefined;
+  const before = reviewed.filter((r) => (item ? r.position < item.position : true)).at(-1);
+  const after = item ? reviewed.find((r) => r.position > item.position) : undefined;
+
+  const open = useCallback(
+    (position: number) => {
+      api.auditItemAt({ caseId, position }).then(
+        (r) => setItem(r),
+        (err: unknown) => fail(describeError(err)),
+      );
+    },
+    [caseId, setItem, fail],
+  );
+  const backToQueue = useCallback(() => {
+    api.nextAuditItem({ caseId, secondReview }).then(setItem, (err: unknown) => fail(describeError(err)));
+  }, [caseId, secondReview, setItem, fail]);
 
   useEffect(() => {
     let live = true;
@@ -71,14 +99,15 @@ export function ReviewQueue({
           secondReview,
         });
         setLabelled({ from: initialProgress, progress: r.progress });
+        clearNote();
         setItem(r.next);
-        setNote('');
+        refreshReviewed();
         onLabelled();
         return null;
       });
       busyRef.current = false;
     },
-    [caseId, item, note, secondReview, onLabelled, initialProgress, setItem, run],
+    [caseId, item, note, secondReview, onLabelled, initialProgress, setItem, run, refreshReviewed, clearNote],
   );
 
   useEffect(() => {
@@ -127,8 +156,38 @@ export function ReviewQueue({
             : `Every record of sample ${sample.id} is labelled by ${reviewer}.`}
         </p>
       ) : (
-        <RecordCard item={item} />
+        <>
+          {mine ? (
+            <p className="audit-revisit" role="status" data-testid="audit-revisit">
+              Back at record {mine.position}: you labelled it{' '}
+              <Badge tone={LABEL_TONE[mine.label]}>{mine.label}</Badge>
+              {mine.note ? ` (“${mine.note}”)` : ''}. A new label is recorded as a relabel; the earlier one
+              stays in the history.
+            </p>
+          ) : null}
+          <RecordCard item={item} />
+        </>
       )}
+      <div className="button-row audit-nav">
+        <button
+          type="button"
+          className="btn"
+          disabled={!before}
+          onClick={() => before && open(before.position)}
+          data-testid="audit-previous"
+        >
+          ← Previous reviewed
+        </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={!mine}
+          onClick={() => (after ? open(after.position) : backToQueue())}
+          data-testid="audit-next"
+        >
+          {after ? 'Next reviewed →' : 'Back to the queue →'}
+        </button>
+      </div>
       {item ? (
         <div className="audit-label-bar">
           <div className="field field-grow">
@@ -154,10 +213,79 @@ export function ReviewQueue({
           ))}
         </div>
       ) : null}
+      <ReviewedList items={reviewed} current={item?.position ?? null} onOpen={open} />
       <p className="muted field-help">
         Keys H, B, U, E label the record shown when the cursor is not in a text field. A relabel is a new
         entry: the earlier ones stay in the history and the custody log.
       </p>
     </div>
+  );
+}
+
+const LABEL_TONE: Record<AuditLabel, Tone> = {
+  harmful: 'bad',
+  benign: 'ok',
+  unsure: 'warn',
+  escalate: 'warn',
+};
+
+/** The records this reviewer labelled, with their current labels; each opens again to relabel. */
+function ReviewedList({
+  items,
+  current,
+  onOpen,
+}: {
+  items: ReviewedItemView[];
+  current: number | null;
+  onOpen: (position: number) => void;
+}) {
+  if (items.length === 0) return null;
+  return (
+    <details className="audit-reviewed" data-testid="audit-reviewed">
+      <summary>
+        Reviewed by you: {num(items.length)} {items.length === 1 ? 'record' : 'records'}
+      </summary>
+      <div
+        className="table-wrap audit-reviewed-wrap"
+        tabIndex={0}
+        role="region"
+        aria-label="Reviewed records"
+      >
+        <table className="table table-compact">
+          <thead>
+            <tr>
+              <th className="num">#</th>
+              <th>Request</th>
+              <th>Label</th>
+              <th>Note</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((r) => (
+              <tr
+                key={r.position}
+                data-testid="audit-reviewed-row"
+                data-request-id={r.requestId}
+                aria-current={r.position === current ? 'true' : undefined}
+              >
+                <td className="num">{r.position}</td>
+                <td className="mono">{r.requestId}</td>
+                <td>
+                  <Badge tone={LABEL_TONE[r.label]}>{r.label}</Badge>
+                  {r.labels > 1 ? <span className="muted"> · relabelled</span> : null}
+                </td>
+                <td>{r.note ?? <span className="muted">—</span>}</td>
+                <td>
+                  <button type="button" className="link-button" onClick={() => onOpen(r.position)}>
+                    Open
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </details>
   );
 }

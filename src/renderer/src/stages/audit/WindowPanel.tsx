@@ -4,6 +4,11 @@ import { api } from '../../api/client';
 import { FormMessage } from '../../components/Bits';
 import { utc } from '../../format';
 import { useAction } from '../../components/useAction';
+import { useDraft, writeDraft } from '../../drafts';
+
+/** A policy to start from, inserted only when asked for (never shown as if it were filled in). */
+export const EXAMPLE_POLICY =
+  'tools:\n  lookup_order: {}\n  refund_order: { require: [ticket_id], max: { amount: 200 } }\n';
 
 export function policyText(w: AuditWindowView | null): string {
   if (!w?.policy) return '';
@@ -26,8 +31,12 @@ export function WindowPanel({
   const [deployments, setDeployments] = useState(state.deployments[0]?.evidencePath ?? '');
   const [start, setStart] = useState(w?.start ?? '');
   const [end, setEnd] = useState(w?.end ?? '');
-  const [policy, setPolicy] = useState(policyText(w));
+  const draftKey = `${caseId}/audit-policy`;
+  const [policy, setPolicy] = useDraft(draftKey, policyText(w));
   const { busy, message, run } = useAction();
+  // The host names the policy in its refusal: the field is then marked invalid.
+  const policyError =
+    message?.tone === 'bad' && message.text.startsWith('authorized tools') ? message.text : null;
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
@@ -42,6 +51,8 @@ export function WindowPanel({
       });
       setStart(set.start);
       setEnd(set.end);
+      // Recorded with the window: no longer a draft (the text stays in the field).
+      writeDraft(draftKey, null);
       onChanged();
       return `Window ${set.id} set: ${utc(set.start)} → ${utc(set.end)}.`;
     });
@@ -125,7 +136,7 @@ export function WindowPanel({
         </div>
       )}
       <div className="field">
-        <label htmlFor="audit-policy">Authorized tools policy (YAML or JSON; blank for none)</label>
+        <label htmlFor="audit-policy">Authorized tools policy (YAML or JSON)</label>
         <textarea
           id="audit-policy"
           className="mono-input audit-policy"
@@ -133,13 +144,18 @@ export function WindowPanel({
           value={policy}
           onChange={(e) => setPolicy(e.target.value)}
           spellCheck={false}
-          placeholder={
-            'tools:\n  lookup_order: {}\n  refund_order: { require: [ticket_id], max: { amount: 200 } }'
-          }
+          aria-invalid={policyError !== null}
+          aria-describedby="audit-policy-help"
         />
-        <span className="field-help">
+        <span className="field-help" id="audit-policy-help" data-testid="audit-policy-help">
+          {policy.trim() === '' ? <strong>Empty: tool calls will not be audited. </strong> : null}
           Each tool allowed, with optional rules: require (arguments that must be present), max (numeric
-          limits), allow (permitted values). A call to any other tool is unauthorized.
+          limits), allow (permitted values). A call to any other tool is unauthorized.{' '}
+          {policy.trim() === '' ? (
+            <button type="button" className="link-button" onClick={() => setPolicy(EXAMPLE_POLICY)}>
+              Insert an example to edit
+            </button>
+          ) : null}
         </span>
       </div>
       <div>

@@ -37,21 +37,35 @@ export function BehaviorScreen({ caseId }: { caseId: string }) {
     reset: resetComparison,
   } = useLoadable<BehaviorComparison>();
   const [selection, setSelection] = useState<Selection>({ suite: null, category: null, transition: null });
+  /** Why the latest recorded comparison cannot be shown again, when it cannot. */
+  const [latestNote, setLatestNote] = useState<string | null>(null);
+  /** The options of the comparison read back when the stage opened: the form starts from them. */
+  const [recorded, setRecorded] = useState<BehaviorComparison | null>(null);
 
   const refreshRuns = useCallback(
     () => loadRuns(() => api.behaviorRuns({ caseId }), { keep: true }),
     [caseId, loadRuns],
   );
 
+  // The case's latest recorded comparison is read back whenever the stage opens.
   useEffect(() => {
     resetComparison();
     void refreshRuns();
-  }, [refreshRuns, resetComparison]);
+    void loadComparison(async () => {
+      const latest = await api.latestComparison({ caseId });
+      if (latest.status === 'not-reproducible') setLatestNote(latest.reason);
+      if (latest.status !== 'recorded') return null;
+      setSelection(firstSelection(latest.report));
+      setRecorded(latest.report);
+      return latest.report;
+    });
+  }, [caseId, refreshRuns, resetComparison, loadComparison]);
 
   const compare = useCallback(
     async (args: ArgsOf<'behavior:compare'>) => {
       const c = await loadComparison(() => api.compareBehavior(args), { keep: true });
       if (!c) return;
+      setLatestNote(null);
       setSelection(firstSelection(c));
       void loadOverview(caseId);
     },
@@ -81,7 +95,19 @@ export function BehaviorScreen({ caseId }: { caseId: string }) {
         />
         <RunsPanel state={runs} />
       </div>
-      <CompareForm caseId={caseId} runs={runs.data ?? []} busy={comparison.loading} onCompare={compare} />
+      <CompareForm
+        key={recorded?.findingsRunId ?? 'new'}
+        caseId={caseId}
+        runs={runs.data ?? []}
+        busy={comparison.loading}
+        onCompare={compare}
+        initial={recorded}
+      />
+      {latestNote ? (
+        <p className="panel panel-warn panel-inline" role="status" data-testid="behavior-latest-note">
+          {latestNote}
+        </p>
+      ) : null}
       {comparison.error ? (
         <ErrorPanel title="The comparison could not run" message={comparison.error} />
       ) : null}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { BehaviorRun } from '../../../../shared/behavior';
+import type { BehaviorComparison, BehaviorRun } from '../../../../shared/behavior';
 import { api } from '../../api/client';
 import { Spinner } from '../../components/Bits';
 import type { ArgsOf } from '../../../../shared/contract';
@@ -26,18 +26,25 @@ export function CompareForm({
   runs,
   busy,
   onCompare,
+  initial = null,
 }: {
+  /** A recorded comparison whose runs and options the form starts from. */
+  initial?: BehaviorComparison | null;
   caseId: string;
   runs: BehaviorRun[];
   busy: boolean;
   /** Runs the comparison; the screen holds its result or its error. */
   onCompare: (args: ArgsOf<'behavior:compare'>) => Promise<void>;
 }) {
-  const [baseline, setBaseline] = useState<number | null>(null);
-  const [suspect, setSuspect] = useState<number | null>(null);
-  const [margin, setMargin] = useState('5');
-  const [marginKind, setMarginKind] = useState<'points' | 'relative'>('points');
-  const [confidence, setConfidence] = useState('0.95');
+  const [baseline, setBaseline] = useState<number | null>(initial?.baseline.id ?? null);
+  const [suspect, setSuspect] = useState<number | null>(initial?.suspect.id ?? null);
+  const [margin, setMargin] = useState(
+    initial ? String(Math.round(initial.options.margin * 10000) / 100) : '5',
+  );
+  const [marginKind, setMarginKind] = useState<'points' | 'relative'>(
+    initial?.options.marginKind ?? 'points',
+  );
+  const [confidence, setConfidence] = useState(initial ? String(initial.options.confidence) : '0.95');
   const [defaultPhrases, setDefaultPhrases] = useState<string | null>(null);
   const [phrases, setPhrases] = useState('');
   useEffect(() => {

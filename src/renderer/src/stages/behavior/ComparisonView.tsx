@@ -21,7 +21,7 @@ export function ComparisonView({
   const suites = report.groups.filter((g) => g.category === null);
   const suite = selection.suite ?? suites[0]?.suite ?? null;
   return (
-    <div className="behavior-result" data-testid="behavior-result">
+    <div className="behavior-result" data-testid="behavior-result" data-custody-seq={report.custodySeq}>
       <p className="muted behavior-method" data-testid="behavior-method">
         <strong>{report.baseline.label}</strong> (baseline, #{report.baseline.id}) vs{' '}
         <strong>{report.suspect.label}</strong> (suspect, #{report.suspect.id}) ·{' '}

@@ -1,8 +1,10 @@
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { BehaviorRole } from '../../../../shared/behavior';
 import { useAction } from '../../components/useAction';
 import { api, describeError } from '../../api/client';
 import { Spinner } from '../../components/Bits';
+import { kindLabel } from '../../format';
+import { useStore } from '../../store';
 
 export function ImportPanel({
   caseId,
@@ -20,18 +22,42 @@ export function ImportPanel({
   const [role, setRole] = useState<BehaviorRole>('baseline');
   const [label, setLabel] = useState('');
   const { busy, message, run, fail } = useAction();
+  // The case's own evidence is where an eval run comes from first; an outside file is preserved as
+  // new evidence, which the user confirms.
+  const [source, setSource] = useState<'evidence' | 'outside'>('evidence');
+  const [allKinds, setAllKinds] = useState(false);
+  const [picked, setPicked] = useState('');
+  const [confirmed, setConfirmed] = useState(false);
+  const evidence = useStore((s) => s.evidence[caseId]?.data) ?? null;
+  const loadEvidence = useStore((s) => s.loadEvidence);
+  useEffect(() => {
+    void loadEvidence(caseId);
+  }, [caseId, loadEvidence]);
+  const choices = useMemo(
+    () =>
+      (evidence ?? []).filter(
+        (it) => it.sha256 !== null && it.kind !== 'link' && (allKinds || it.kind === 'eval-results'),
+      ),
+    [evidence, allKinds],
+  );
+  const chosen = picked && choices.some((c) => c.path === picked) ? picked : (choices[0]?.path ?? '');
 
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    if (!path.trim()) return fail('Give the path of an eval run file.');
+    if (source === 'evidence' && !chosen) return fail('Pick an evidence file of the case.');
+    if (source === 'outside' && !path.trim()) return fail('Give the full path of an eval run file.');
+    if (source === 'outside' && !confirmed)
+      return fail('Confirm that the file will be preserved as new evidence in the case.');
     void run(async () => {
       const s = await api.importBehaviorRun({
         caseId,
-        path: path.trim(),
+        path: source === 'evidence' ? chosen : path.trim(),
+        fromEvidence: source === 'evidence',
         role,
         label: label.trim() || null,
       });
       setPath('');
+      setConfirmed(false);
       setLabel('');
       setRole(role === 'baseline' ? 'suspect' : role);
       onImported();
@@ -42,37 +68,100 @@ export function ImportPanel({
   return (
     <form className="behavior-panel" onSubmit={submit} aria-labelledby="behavior-import-heading">
       <h3 id="behavior-import-heading">Import an eval run</h3>
-      <div className="field">
-        <label htmlFor="behavior-path">Eval run file</label>
-        <input
-          id="behavior-path"
-          className="mono-input"
-          value={path}
-          onChange={(e) => setPath(e.target.value)}
-          placeholder={home ? `${home}/demo/incident/evals/baseline.jsonl` : '/path/to/run.jsonl'}
-          spellCheck={false}
-          disabled={busy}
-        />
-        {desktop ? (
-          <button
-            type="button"
-            className="btn behavior-browse"
-            disabled={busy}
-            onClick={() =>
-              void api.pickBundle({ kind: 'file' }).then(
-                (picked) => picked && setPath(picked),
-                (err: unknown) => fail(describeError(err)),
-              )
-            }
+      <fieldset className="audit-radio" disabled={busy}>
+        <legend className="muted">Read the run from</legend>
+        <label>
+          <input
+            type="radio"
+            name="behavior-source"
+            checked={source === 'evidence'}
+            onChange={() => setSource('evidence')}
+          />{' '}
+          this case’s evidence
+        </label>
+        <label>
+          <input
+            type="radio"
+            name="behavior-source"
+            checked={source === 'outside'}
+            onChange={() => setSource('outside')}
+          />{' '}
+          a file outside the case
+        </label>
+      </fieldset>
+      {source === 'evidence' ? (
+        <div className="field">
+          <label htmlFor="behavior-evidence">Evidence file</label>
+          <select
+            id="behavior-evidence"
+            value={chosen}
+            onChange={(e) => setPicked(e.target.value)}
+            disabled={busy || choices.length === 0}
           >
-            Browse…
-          </button>
-        ) : null}
-        <span className="field-help">
-          A file on this workstation: generic JSONL, promptfoo, lm-eval samples, Inspect, garak or OpenAI
-          evals (detected). It is stored as evidence first.
-        </span>
-      </div>
+            {choices.map((c) => (
+              <option key={c.id} value={c.path}>
+                {c.path}
+                {allKinds ? ` (${kindLabel(c.kind)})` : ''}
+              </option>
+            ))}
+          </select>
+          <label className="muted">
+            <input type="checkbox" checked={allKinds} onChange={(e) => setAllKinds(e.target.checked)} /> show
+            files of every kind
+          </label>
+          <span className="field-help">
+            {evidence === null
+              ? 'Reading the case’s evidence…'
+              : choices.length === 0
+                ? 'No eval results among the case’s evidence: show every kind, or read a file outside the case.'
+                : 'Read from the stored, read-only copy: nothing is copied again.'}
+          </span>
+        </div>
+      ) : (
+        <div className="field">
+          <label htmlFor="behavior-path">Eval run file</label>
+          <input
+            id="behavior-path"
+            className="mono-input"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            placeholder={home ? `${home}/…/run.jsonl` : '/full/path/to/run.jsonl'}
+            spellCheck={false}
+            disabled={busy}
+          />
+          {desktop ? (
+            <button
+              type="button"
+              className="btn behavior-browse"
+              disabled={busy}
+              onClick={() =>
+                void api.pickBundle({ kind: 'file' }).then(
+                  (p) => p && setPath(p),
+                  (err: unknown) => fail(describeError(err)),
+                )
+              }
+            >
+              Browse…
+            </button>
+          ) : null}
+          <span className="field-help">
+            The full path of a file on this workstation: generic JSONL, promptfoo, lm-eval samples, Inspect,
+            garak or OpenAI evals (detected).
+          </span>
+          <label className="pm-choice">
+            <input
+              type="checkbox"
+              checked={confirmed}
+              onChange={(e) => setConfirmed(e.target.checked)}
+              disabled={busy}
+            />
+            <span>
+              Preserve this file as new evidence in the case (read once, hashed, stored read-only; the custody
+              log records it). Bytes the case already holds are not copied again.
+            </span>
+          </label>
+        </div>
+      )}
       <div className="behavior-row">
         <div className="field">
           <label htmlFor="behavior-role">Role</label>

@@ -41,7 +41,7 @@ export function VerificationTable({ checks }: { checks: BehaviorCheck[] }) {
                           {fmtMetric(e.metric, e.baseline)} → {fmtMetric(e.metric, e.suspect)} (n {e.n}, Δ{' '}
                           {fmtDelta(e.metric, e.difference)}, test interval{' '}
                           {fmtDelta(e.metric, e.testInterval.lower)} to{' '}
-                          {fmtDelta(e.metric, e.testInterval.upper)}, margin ±{fmtMetric(e.metric, e.margin)})
+                          {fmtDelta(e.metric, e.testInterval.upper)}, margin ±{fmtMargin(e.metric, e.margin)})
                         </li>
                       ))}
                     </ul>
@@ -49,8 +49,13 @@ export function VerificationTable({ checks }: { checks: BehaviorCheck[] }) {
                   {c.worse.length ? (
                     <ul className="behavior-evidence behavior-worse">
                       {c.worse.map((w) => (
-                        <li key={`${w.suite}-${w.category ?? ''}-${w.metric}`}>
-                          <Badge tone={VERDICT_TONE[w.verdict] ?? 'neutral'}>{w.verdict}</Badge> {w.reason}
+                        <li key={`${w.suite}-${w.category ?? ''}-${w.metric}`} data-testid="bcheck-worse">
+                          <Badge tone={VERDICT_TONE[w.verdict] ?? 'neutral'}>{w.verdict}</Badge>{' '}
+                          <span className="mono">
+                            {w.suite}
+                            {w.category ? ` / ${w.category}` : ''}
+                          </span>{' '}
+                          {METRIC_NAMES[w.metric] ?? w.metric}: {w.reason}
                         </li>
                       ))}
                     </ul>
@@ -66,3 +71,13 @@ export function VerificationTable({ checks }: { checks: BehaviorCheck[] }) {
 }
 
 export const fmtMetric = (metric: string, v: number): string => (metric === 'score' ? v.toFixed(3) : pct(v));
+
+/** A margin is a difference: points of a rate (not a percentage of it), or score units. */
+export const fmtMargin = (metric: string, v: number): string =>
+  metric === 'score' ? v.toFixed(3) : `${(v * 100).toFixed(1)} points`;
+
+const METRIC_NAMES: Record<string, string> = {
+  refusal: 'refusal rate',
+  pass: 'pass rate',
+  score: 'mean score',
+};

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { api, errorMessage } from '../../api/client';
-import { EmptyState, ErrorPanel, Spinner } from '../../components/Bits';
-import { humanBytes, utc } from '../../format';
+import type { CaseListEntry } from '../../../../shared/domain';
+import { Badge, EmptyState, ErrorPanel, Spinner } from '../../components/Bits';
+import { humanBytes, plural, utc } from '../../format';
 import { useStore } from '../../store';
 import { NewCaseDialog } from './NewCaseDialog';
 
@@ -108,6 +109,11 @@ export function CaseList() {
               <tr>
                 <th scope="col">Incident</th>
                 <th scope="col">Title</th>
+                <th scope="col">Status</th>
+                <th scope="col">Last verification</th>
+                <th scope="col" className="num">
+                  Checksum mismatches
+                </th>
                 <th scope="col">Examiner</th>
                 <th scope="col" className="num">
                   Files
@@ -121,7 +127,7 @@ export function CaseList() {
             <tbody>
               {list.map((c) => (
                 <tr key={c.id} className="row-link" data-testid="case-row" onClick={() => open(c.id)}>
-                  <td>
+                  <td className="nowrap">
                     <a
                       className="mono case-link"
                       href={`#/case/${encodeURIComponent(c.id)}/overview`}
@@ -135,9 +141,30 @@ export function CaseList() {
                     </a>
                   </td>
                   <td className="cell-title">{c.title}</td>
+                  <td className="nowrap" data-testid="case-status">
+                    {c.status ?? 'open'}
+                    {c.severity ? (
+                      <>
+                        {' · '}
+                        <Badge tone={c.severity === 'critical' || c.severity === 'high' ? 'bad' : 'warn'}>
+                          {c.severity}
+                        </Badge>
+                      </>
+                    ) : null}
+                  </td>
+                  <td data-testid="case-verification">
+                    <VerificationCell entry={c} />
+                  </td>
+                  <td className="num" data-testid="case-mismatches">
+                    {c.mismatched > 0 ? (
+                      <Badge tone="bad">{c.mismatched.toLocaleString('en-US')}</Badge>
+                    ) : (
+                      <span className="muted">0</span>
+                    )}
+                  </td>
                   <td>{c.examiner ?? <span className="muted">—</span>}</td>
                   <td className="num">{c.evidenceCount.toLocaleString('en-US')}</td>
-                  <td className="num" title={`${c.totalBytes.toLocaleString('en-US')} bytes`}>
+                  <td className="num nowrap" title={`${c.totalBytes.toLocaleString('en-US')} bytes`}>
                     {humanBytes(c.totalBytes)}
                   </td>
                   <td className="nowrap">{utc(c.createdAt)}</td>
@@ -159,5 +186,23 @@ export function CaseList() {
         />
       ) : null}
     </section>
+  );
+}
+
+/** How the case last verified: failed (with its problem count), verified, or never run, and when. */
+function VerificationCell({ entry }: { entry: CaseListEntry }) {
+  const v = entry.lastVerification;
+  if (!v) return <span className="muted">never run</span>;
+  return (
+    <span className="nowrap">
+      {v.ok ? (
+        <Badge tone="ok">verified</Badge>
+      ) : (
+        <Badge tone="bad" title={plural(v.problems, 'problem')}>
+          FAILED · {plural(v.problems, 'problem')}
+        </Badge>
+      )}{' '}
+      <span className="muted">{utc(v.at)}</span>
+    </span>
   );
 }

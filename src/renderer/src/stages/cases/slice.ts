@@ -1,11 +1,11 @@
-import type { CaseSummary } from '../../../../shared/domain';
+import type { CaseListEntry } from '../../../../shared/domain';
 import { api } from '../../api/client';
 import { idle, type Loadable } from '../../loadable';
 import type { SliceCreator } from '../../slice';
 
 /** The cases of the workstation, for the case list and the baseline pickers. */
 export interface CasesSlice {
-  cases: Loadable<CaseSummary[]>;
+  cases: Loadable<CaseListEntry[]>;
   loadCases(): Promise<void>;
 }
 

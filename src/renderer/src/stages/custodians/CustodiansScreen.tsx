@@ -43,7 +43,7 @@ export function CustodiansScreen() {
     <section className="screen screen-cases" aria-labelledby="custodians-heading">
       <div className="screen-header">
         <div>
-          <h2 id="custodians-heading">Custodians</h2>
+          <h1 id="custodians-heading">Custodians</h1>
           <p className="muted">
             Ed25519 keys that sign custody events, checkpoints and post-mortem reports. The private key stays
             on this workstation, encrypted with its custodian’s passphrase; the fingerprint is what a reader

@@ -81,7 +81,9 @@ export function CustodyTable({ rows }: { rows: CustodyEvent[] }) {
           <div role="columnheader">Actor</div>
           <div role="columnheader">Action</div>
           <div role="columnheader">Subject</div>
-          <div role="columnheader">Event hash</div>
+          <div role="columnheader" className="custody-col-hash">
+            Event hash
+          </div>
         </div>
       </div>
       <div className="vtable-body" ref={scrollRef} role="rowgroup">
@@ -105,7 +107,6 @@ export function CustodyTable({ rows }: { rows: CustodyEvent[] }) {
                   data-action={e.action}
                   role="row"
                   aria-rowindex={v.index + 2}
-                  aria-expanded={open}
                   tabIndex={v.index === tabRow ? 0 : -1}
                   className={`vrow-dyn${isActive ? ' is-active' : ''}`}
                   style={{ transform: `translateY(${v.start}px)` }}
@@ -141,11 +142,20 @@ export function CustodyTable({ rows }: { rows: CustodyEvent[] }) {
                     </div>
                     <div role="cell">
                       <Badge tone={actionTone(e)}>{e.action}</Badge>
+                      {/* In a narrow window the hash column gives way; the signature mark stays here. */}
+                      {e.signature ? (
+                        <span className="narrow-only">
+                          {' '}
+                          <Badge tone="ok" title={`Signed by ${e.signer ?? 'unknown key'}`}>
+                            signed
+                          </Badge>
+                        </span>
+                      ) : null}
                     </div>
                     <div role="cell" className="ellipsis mono-path" title={e.subject}>
                       {e.subject}
                     </div>
-                    <div role="cell" className="cell-hash">
+                    <div role="cell" className="cell-hash custody-col-hash">
                       <span className="mono" title={e.hash}>
                         {shortHash(e.hash, 10, 4)}
                       </span>

@@ -1,13 +1,15 @@
-import type { EvidenceItem } from '../../../../shared/domain';
+import type { EvidenceItem, VerificationIssue } from '../../../../shared/domain';
 import { Hash, ManifestBadge } from '../../components/Bits';
 import { exactBytes, humanBytes, kindLabel, utc } from '../../format';
 
 export function EvidenceDetails({
   item,
+  flag,
   onClose,
   onInspect,
 }: {
   item: EvidenceItem;
+  flag?: VerificationIssue;
   onClose: () => void;
   onInspect: () => void;
 }) {
@@ -33,6 +35,12 @@ export function EvidenceDetails({
           </button>
         </div>
       </header>
+      {flag ? (
+        <p className="panel panel-bad panel-inline" role="alert" data-testid="evidence-verification">
+          <strong>Last verification FAILED for this file.</strong>{' '}
+          <span className="mono break">{flag.message}</span>
+        </p>
+      ) : null}
       <dl className="facts facts-wide">
         <dt>SHA-256</dt>
         <dd>

@@ -8,7 +8,7 @@ import {
 import { EmptyState, ErrorPanel, Spinner } from '../../components/Bits';
 import { kindLabel } from '../../format';
 import { DEFAULT_EVIDENCE_VIEW, useStore, type EvidenceView, type SortKey } from '../../store';
-import { EvidenceTable } from './EvidenceTable';
+import { EvidenceTable, verificationFlags } from './EvidenceTable';
 import { matches } from './matches';
 
 export const MANIFEST_ORDER: Record<string, number> = {
@@ -45,7 +45,8 @@ export function compare(a: EvidenceItem, b: EvidenceItem, key: SortKey): number 
   }
 }
 
-export function EvidenceScreen({ caseId }: { caseId: string }) {
+export function EvidenceScreen({ caseId, selection = null }: { caseId: string; selection?: string | null }) {
+  const select = useStore((s) => s.select);
   const evidence = useStore((s) => s.evidence[caseId]);
   const loadEvidence = useStore((s) => s.loadEvidence);
   const view = useStore((s) => s.evidenceViews[caseId]) ?? DEFAULT_EVIDENCE_VIEW;
@@ -58,6 +59,8 @@ export function EvidenceScreen({ caseId }: { caseId: string }) {
   }, [caseId, loadEvidence]);
 
   const items = evidence?.data ?? null;
+  const issues = useStore((s) => s.overviews[caseId]?.data?.chain.lastVerification?.issues);
+  const flags = useMemo(() => verificationFlags(issues), [issues]);
 
   const kindCounts = useMemo(() => {
     const counts = new Map<EvidenceKind, number>();
@@ -197,6 +200,9 @@ export function EvidenceScreen({ caseId }: { caseId: string }) {
           </div>
           <EvidenceTable
             caseId={caseId}
+            flags={flags}
+            selectedPath={selection}
+            onSelect={select}
             rows={rows}
             total={items.length}
             view={view}

@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useMemo, useRef, useState } from 'react';
-import type { EvidenceItem } from '../../../../shared/domain';
-import { CopyButton, ManifestBadge } from '../../components/Bits';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { EvidenceItem, VerificationIssue } from '../../../../shared/domain';
+import { Badge, CopyButton, ManifestBadge } from '../../components/Bits';
 import { exactBytes, humanBytes, kindLabel } from '../../format';
 import type { EvidenceView, SortKey } from '../../store';
 import { InspectorDialog } from './InspectorDialog';
@@ -25,7 +25,16 @@ export function EvidenceTable({
   view,
   onSort,
   onClear,
+  flags,
+  selectedPath = null,
+  onSelect,
 }: {
+  /** The path the address selects: its row is active and its details open when the table opens. */
+  selectedPath?: string | null;
+  /** Told the path of the row made active, to keep it in the address. */
+  onSelect?: (path: string | null) => void;
+  /** The stored objects the last verification found modified, missing or unreadable, by SHA-256. */
+  flags: Map<string, VerificationIssue>;
   caseId: string;
   rows: EvidenceItem[];
   total: number;
@@ -34,13 +43,27 @@ export function EvidenceTable({
   onClear: () => void;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [activeId, setActiveId] = useState<number | null>(null);
-  const [detailsOpen, setDetailsOpen] = useState(false);
+  const [activeId, setActiveId] = useState<number | null>(() =>
+    selectedPath ? (rows.find((r) => r.path === selectedPath)?.id ?? null) : null,
+  );
+  const [detailsOpen, setDetailsOpen] = useState(activeId !== null);
   const [inspecting, setInspecting] = useState<EvidenceItem | null>(null);
   const activeIndex = useMemo(() => {
     const i = activeId === null ? -1 : rows.findIndex((r) => r.id === activeId);
     return i;
   }, [rows, activeId]);
+  // The active row's path goes into the address, so back/forward and reload come back to it.
+  const activePath = activeIndex >= 0 ? (rows[activeIndex]?.path ?? null) : null;
+  useEffect(() => {
+    if (activePath !== null) onSelect?.(activePath);
+  }, [activePath, onSelect]);
+  // Scroll the row the address selected into view once.
+  const scrolledTo = useRef(false);
+  useEffect(() => {
+    if (scrolledTo.current || activeIndex < 0) return;
+    scrolledTo.current = true;
+    virtualizerRef.current?.scrollToIndex(activeIndex, { align: 'center' });
+  }, [activeIndex]);
   // The row that takes Tab: the active one, else the first.
   const tabIndexRow = activeIndex >= 0 ? activeIndex : 0;
 
@@ -51,6 +74,8 @@ export function EvidenceTable({
     overscan: 12,
     getItemKey: (i) => rows[i]?.id ?? i,
   });
+  const virtualizerRef = useRef(virtualizer);
+  virtualizerRef.current = virtualizer;
 
   const focusRow = useCallback(
     (index: number) => {
@@ -134,6 +159,7 @@ export function EvidenceTable({
                 const item = rows[v.index];
                 if (!item) return null;
                 const isActive = v.index === activeIndex;
+                const flag = item.sha256 ? flags.get(item.sha256) : undefined;
                 return (
                   <div
                     key={v.key}
@@ -144,7 +170,8 @@ export function EvidenceTable({
                     aria-rowindex={v.index + 2}
                     aria-selected={isActive}
                     tabIndex={v.index === tabIndexRow ? 0 : -1}
-                    className={`vrow evidence-grid${isActive ? ' is-active' : ''}${item.manifestStatus === 'mismatched' ? ' is-mismatched' : ''}`}
+                    className={`vrow evidence-grid${isActive ? ' is-active' : ''}${item.manifestStatus === 'mismatched' || flag ? ' is-mismatched' : ''}`}
+                    data-verification={flag ? flag.kind : undefined}
                     style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
                     onFocus={(e) => {
                       if (e.target === e.currentTarget) setActiveId(item.id);
@@ -188,7 +215,12 @@ export function EvidenceTable({
                       )}
                     </div>
                     <div role="cell">
-                      <ManifestBadge status={item.manifestStatus} expected={item.manifestExpected} />
+                      {/* What the last verification found outranks what the checksum list said at ingest. */}
+                      {flag ? (
+                        <VerificationFlag issue={flag} />
+                      ) : (
+                        <ManifestBadge status={item.manifestStatus} expected={item.manifestExpected} />
+                      )}
                     </div>
                   </div>
                 );
@@ -200,6 +232,7 @@ export function EvidenceTable({
       {active && detailsOpen ? (
         <EvidenceDetails
           item={active}
+          flag={active.sha256 ? flags.get(active.sha256) : undefined}
           onClose={() => setDetailsOpen(false)}
           onInspect={() => setInspecting(active)}
         />
@@ -213,4 +246,27 @@ export function EvidenceTable({
       </p>
     </div>
   );
+}
+
+const FLAG_WORDS: Partial<Record<VerificationIssue['kind'], string>> = {
+  'object-modified': 'modified',
+  'object-missing': 'missing',
+  'object-unreadable': 'unreadable',
+  'object-size': 'size changed',
+};
+
+/** The last verification's finding on this file's stored object, worded in one word. */
+export function VerificationFlag({ issue }: { issue: VerificationIssue }) {
+  return (
+    <Badge tone="bad" title={`Last verification: ${issue.message}`} testId="verification-flag">
+      {FLAG_WORDS[issue.kind] ?? 'failed'}
+    </Badge>
+  );
+}
+
+/** The objects named by the last verification's problems, by SHA-256. */
+export function verificationFlags(issues: VerificationIssue[] | undefined): Map<string, VerificationIssue> {
+  const out = new Map<string, VerificationIssue>();
+  for (const issue of issues ?? []) if (issue.sha256) out.set(issue.sha256, issue);
+  return out;
 }

@@ -15,7 +15,12 @@ export function IngestDialog({ caseId }: { caseId: string }) {
         : 'Ingest evidence';
   return (
     <Dialog title={title} onClose={close} wide testId="ingest-dialog">
-      {job ? <JobView job={job} caseId={caseId} /> : <IngestForm caseId={caseId} />}
+      {/* Keyed by job: nothing a view of one ingest holds carries over to the next one. */}
+      {job ? (
+        <JobView key={job.jobId} job={job} caseId={caseId} />
+      ) : (
+        <IngestForm key="form" caseId={caseId} initialPath={dialog?.bundle ?? ''} />
+      )}
     </Dialog>
   );
 }

@@ -2,7 +2,6 @@ import { useState } from 'react';
 import { errorMessage } from '../../api/client';
 import { ErrorPanel, Spinner } from '../../components/Bits';
 import { useStore, type JobState } from '../../store';
-import { IngestForm } from './IngestForm';
 import { ProgressView } from './ProgressView';
 import { IngestResult } from './IngestResult';
 
@@ -11,12 +10,9 @@ export function JobView({ job, caseId }: { job: JobState; caseId: string }) {
   const cancelJob = useStore((s) => s.cancelJob);
   const navigate = useStore((s) => s.navigate);
   const setIngestJob = useStore((s) => s.setIngestJob);
+  const retryIngest = useStore((s) => s.retryIngest);
   const [cancelling, setCancelling] = useState(false);
   const [cancelError, setCancelError] = useState<string | null>(null);
-  const [retry, setRetry] = useState(false);
-
-  if (retry) return <IngestForm caseId={caseId} initialPath={job.bundle ?? ''} />;
-
   if (job.status === 'running') {
     return (
       <div className="job">
@@ -107,7 +103,7 @@ export function JobView({ job, caseId }: { job: JobState; caseId: string }) {
         <button type="button" className="btn" onClick={close}>
           Close
         </button>
-        <button type="button" className="btn btn-primary" onClick={() => setRetry(true)}>
+        <button type="button" className="btn btn-primary" onClick={() => retryIngest(job.bundle)}>
           {cancelled ? 'Start again…' : 'Try again…'}
         </button>
       </div>

@@ -4,10 +4,13 @@ import type { SliceCreator, WithJobs } from '../../slice';
 
 /** The ingest dialog (which case, which job it follows) and starting an ingest. */
 export interface IngestSlice {
-  ingestDialog: { caseId: string; jobId: string | null } | null;
+  /** Which case, the job followed (null: the form), and the path the form starts with. */
+  ingestDialog: { caseId: string; jobId: string | null; bundle?: string } | null;
   startIngest(caseId: string, bundle: string): Promise<string>;
   openIngest(caseId: string, jobId?: string | null): void;
   setIngestJob(jobId: string | null): void;
+  /** Back to the form after a failed or cancelled ingest, with that ingest's path filled in. */
+  retryIngest(bundle: string | null): void;
   closeIngest(): void;
 }
 
@@ -30,7 +33,11 @@ export const createIngestSlice: SliceCreator<IngestSlice, WithJobs> = (set, get)
   },
   setIngestJob(jobId) {
     const d = get().ingestDialog;
-    if (d) set({ ingestDialog: { ...d, jobId } });
+    if (d) set({ ingestDialog: { caseId: d.caseId, jobId } });
+  },
+  retryIngest(bundle) {
+    const d = get().ingestDialog;
+    if (d) set({ ingestDialog: { caseId: d.caseId, jobId: null, bundle: bundle ?? '' } });
   },
   closeIngest() {
     set({ ingestDialog: null });

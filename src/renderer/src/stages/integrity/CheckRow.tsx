@@ -7,13 +7,48 @@ export function count(items: IntegrityItem[], status: IntegrityItem['status']): 
   return items.filter((i) => i.status === status).length;
 }
 
-export function CheckRow({ check }: { check: IntegrityCheck }) {
+/**
+ * The numbers of the Fail / OK / Notes columns: a fresh run's items counted, or for a run rebuilt
+ * from its record the counts it recorded (its passing items are not stored), or null when the record
+ * kept none.
+ */
+export function checkCounts(
+  check: IntegrityCheck,
+  recorded: boolean,
+): { fail: number; ok: number; notes: number } | null {
+  if (recorded) {
+    const c = check.counts;
+    return c ? { fail: c.fail, ok: c.pass, notes: c.info + c.notAnalysed } : null;
+  }
+  return {
+    fail: count(check.items, 'fail'),
+    ok: count(check.items, 'pass'),
+    notes: count(check.items, 'info') + count(check.items, 'not-analysed'),
+  };
+}
+
+function CountCell({ n, testId }: { n: number | null; testId: string }) {
+  if (n === null)
+    return (
+      <td className="num" data-testid={testId} title="Not recorded with this run: run the checks again">
+        <span className="muted">—</span>
+      </td>
+    );
+  return (
+    <td className="num" data-testid={testId}>
+      {n || <span className="muted">0</span>}
+    </td>
+  );
+}
+
+export function CheckRow({ check, recorded = false }: { check: IntegrityCheck; recorded?: boolean }) {
   const [open, setOpen] = useState(check.status !== 'pass');
   const [showOk, setShowOk] = useState(false);
   const fails = check.items.filter((i) => i.status === 'fail');
   const notes = check.items.filter((i) => i.status === 'info' || i.status === 'not-analysed');
   const oks = check.items.filter((i) => i.status === 'pass');
   const detailId = `check-${check.check}-details`;
+  const counts = checkCounts(check, recorded);
   return (
     <>
       <tr
@@ -37,13 +72,9 @@ export function CheckRow({ check }: { check: IntegrityCheck }) {
           <StatusBadge status={check.status} testId={`check-status-${check.check}`} />
         </td>
         <td>{check.summary}</td>
-        <td className="num">{fails.length || <span className="muted">0</span>}</td>
-        <td className="num">{oks.length || <span className="muted">0</span>}</td>
-        <td className="num">
-          {count(check.items, 'info') + count(check.items, 'not-analysed') || (
-            <span className="muted">0</span>
-          )}
-        </td>
+        <CountCell n={counts ? counts.fail : fails.length} testId={`check-fail-${check.check}`} />
+        <CountCell n={counts ? counts.ok : null} testId={`check-ok-${check.check}`} />
+        <CountCell n={counts ? counts.notes : null} testId={`check-notes-${check.check}`} />
       </tr>
       {open ? (
         <tr className="check-details-row">

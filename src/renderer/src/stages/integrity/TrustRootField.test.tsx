@@ -2,7 +2,7 @@
 import { host } from '../../test/fake-host';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CaseSummary } from '../../../../shared/domain';
+import type { CaseListEntry } from '../../../../shared/domain';
 import type { IntegrityRun, TrustRootCandidate } from '../../../../shared/integrity';
 import { IntegrityScreen } from './IntegrityScreen';
 import { trustRootArg } from './TrustRootField';
@@ -62,7 +62,7 @@ function runFor(trustRoot: unknown): IntegrityRun {
 
 beforeEach(() => {
   host.reset();
-  host.on('cases:list', () => [{ id: CASE, title: 'incident' } as CaseSummary]);
+  host.on('cases:list', () => [{ id: CASE, title: 'incident' } as CaseListEntry]);
   host.on('integrity:latest', () => null);
   host.on('integrity:trustRoots', () => [CA, LEAF]);
   host.on('integrity:run', (args) => runFor(args.trustRoot));

@@ -74,7 +74,7 @@ export function VerificationSection({ state }: { state: Loadable<IntegrityRun> }
               </thead>
               <tbody>
                 {run.checks.map((c) => (
-                  <CheckRow key={c.check} check={c} />
+                  <CheckRow key={c.check} check={c} recorded={run.source === 'recorded'} />
                 ))}
               </tbody>
             </table>

@@ -6,6 +6,7 @@ import { ChainCard } from './ChainCard';
 import { KindCounts } from './KindCounts';
 import { ManifestCard } from './ManifestCard';
 import { IngestsCard } from './IngestsCard';
+import { VerificationProblems } from './VerificationProblems';
 
 export function Overview({ caseId }: { caseId: string }) {
   const overview = useStore((s) => s.overviews[caseId]);
@@ -31,7 +32,11 @@ export function Overview({ caseId }: { caseId: string }) {
     );
   }
 
-  const showEvidence = (patch: { kind?: EvidenceKind | 'all'; status?: ManifestStatus | 'all' }) => {
+  const showEvidence = (patch: {
+    kind?: EvidenceKind | 'all';
+    status?: ManifestStatus | 'all';
+    text?: string;
+  }) => {
     setEvidenceView(caseId, { kind: 'all', status: 'all', text: '', ...patch });
     navigate({ name: 'case', caseId, stage: 'evidence' });
   };
@@ -61,6 +66,11 @@ export function Overview({ caseId }: { caseId: string }) {
         />
       ) : null}
 
+      <VerificationProblems
+        data={data}
+        onShowPath={(text) => showEvidence({ text })}
+        onShowLog={() => navigate({ name: 'case', caseId, stage: 'custody' })}
+      />
       <div className="overview-grid">
         <CaseFacts data={data} />
         <ChainCard data={data} />

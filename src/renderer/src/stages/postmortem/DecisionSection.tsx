@@ -83,8 +83,41 @@ export function DecisionSection({
           </div>
         </div>
         {decision ? <Recorded recorded={decision.recorded} /> : null}
-        <FormMessage message={message} testId="pm-decision-message" />
+        {message?.tone === 'bad' && message.text.startsWith('retrain refused') ? (
+          <RetrainRefusal gate={gate} hostMessage={message.text} />
+        ) : (
+          <FormMessage message={message} testId="pm-decision-message" />
+        )}
       </form>
+    </div>
+  );
+}
+
+/**
+ * The host's refusal of Retrain, worded for the reader: the considerations still missing by their
+ * titles, each with what the playbook asks for; the host's own line (with the keys the CLI takes)
+ * stays one click away.
+ */
+function RetrainRefusal({ gate, hostMessage }: { gate: RetrainingGate; hostMessage: string }) {
+  const missing = gate.items.filter((i) => !i.satisfied);
+  return (
+    <div className="field-error" role="alert" data-testid="pm-decision-message">
+      <p>
+        <strong>Retrain was not recorded:</strong> the retraining gate is closed. {missing.length} of{' '}
+        {gate.items.length} considerations have no note or evidence yet; record them in the Retraining gate
+        above:
+      </p>
+      <ul className="plain-list" data-testid="pm-decision-missing">
+        {missing.map((i) => (
+          <li key={i.key}>
+            <strong>{i.consideration}</strong> — {i.action}
+          </li>
+        ))}
+      </ul>
+      <details>
+        <summary>The host’s message</summary>
+        <p className="mono break">{hostMessage}</p>
+      </details>
     </div>
   );
 }

@@ -5,7 +5,15 @@ import { useState } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CustodianView } from '../../../../shared/custodians';
 import type { ReportExportView } from '../../../../shared/report';
+import type { CaseOverview, ChainStatus } from '../../../../shared/domain';
+import { useStore } from '../../store';
 import { ExportPanel } from './ExportPanel';
+
+/** The case's chain as the overview reports it. */
+function setChain(chain: ChainStatus): void {
+  const data = { chain } as CaseOverview;
+  useStore.setState({ overviews: { [CASE]: { data, loading: false, error: null } } });
+}
 
 const CASE = 'AI-IR-2026-0001';
 const ALICE: CustodianView = {
@@ -33,7 +41,10 @@ function Harness() {
   return <ExportPanel caseId={CASE} custodians={[ALICE]} signer={signer} setSigner={setSigner} />;
 }
 
-beforeEach(() => host.reset());
+beforeEach(() => {
+  host.reset();
+  useStore.setState({ overviews: {} });
+});
 afterEach(cleanup);
 
 describe('the post-mortem export', () => {
@@ -90,5 +101,36 @@ describe('the post-mortem export', () => {
     for (const name of [/report\.html/, /report\.pdf/, /report\.json/])
       fireEvent.click(screen.getByRole('checkbox', { name }));
     expect(screen.getByRole('button', { name: 'Export unsigned' })).toHaveProperty('disabled', true);
+  });
+
+  it('asks for a confirmation before exporting a case whose verification is never run, failed or stale', () => {
+    const cases: [string, ChainStatus['lastVerification'], number][] = [
+      ['never run', null, 12],
+      ['failed', { at: '2026-01-02T00:00:00Z', ok: false, throughSeq: 10, problems: 1, issues: [] }, 11],
+      ['stale', { at: '2026-01-02T00:00:00Z', ok: true, throughSeq: 10, problems: 0, issues: [] }, 14],
+    ];
+    for (const [why, lastVerification, lastSeq] of cases) {
+      setChain({ lastSeq, lastHash: '1'.repeat(64), lastVerification });
+      render(<Harness />);
+      fireEvent.change(screen.getByLabelText('Passphrase of alice’s key'), { target: { value: 'pw' } });
+      const button = screen.getByRole('button', { name: 'Export signed as alice' });
+      expect(button, why).toHaveProperty('disabled', true);
+      expect(screen.getByTestId('pm-export-unverified'), why).toBeTruthy();
+      fireEvent.click(screen.getByRole('checkbox', { name: /Export anyway/ }));
+      expect(button, why).toHaveProperty('disabled', false);
+      cleanup();
+    }
+  });
+
+  it('needs no confirmation when the case verified through its last event', () => {
+    setChain({
+      lastSeq: 11,
+      lastHash: '1'.repeat(64),
+      lastVerification: { at: '2026-01-02T00:00:00Z', ok: true, throughSeq: 10, problems: 0, issues: [] },
+    });
+    render(<Harness />);
+    fireEvent.change(screen.getByLabelText('Passphrase of alice’s key'), { target: { value: 'pw' } });
+    expect(screen.getByRole('button', { name: 'Export signed as alice' })).toHaveProperty('disabled', false);
+    expect(screen.queryByTestId('pm-export-unverified')).toBeNull();
   });
 });

@@ -4,6 +4,8 @@ import { REPORT_FORMATS, type ReportExportView, type ReportFormat } from '../../
 import { useAction } from '../../components/useAction';
 import { api } from '../../api/client';
 import { Hash, Spinner, StatusLine } from '../../components/Bits';
+import { useStore } from '../../store';
+import { describeChain } from '../../chain';
 import { ExportResult } from './ExportResult';
 
 export const FORMAT_TEXT: Record<ReportFormat, string> = {
@@ -28,6 +30,13 @@ export function ExportPanel({
   const { busy, error, run } = useAction();
   const [result, setResult] = useState<ReportExportView | null>(null);
   const chosen = custodians.find((c) => c.name === signer) ?? null;
+  const chain = useStore((s) => s.overviews[caseId]?.data?.chain) ?? null;
+  const navigate = useStore((s) => s.navigate);
+  // A report is exported (and signed) over a verified case: a never run, failed or stale
+  // verification needs an explicit confirmation first.
+  const unverified = chain !== null && describeChain(chain).tone !== 'ok';
+  const [acceptUnverified, setAcceptUnverified] = useState(false);
+  const blocked = unverified && !acceptUnverified;
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -111,11 +120,34 @@ export function ExportPanel({
           match the manifest, not who wrote it.
         </StatusLine>
       )}
+      {unverified && chain ? (
+        <div className="panel panel-warn panel-inline" data-testid="pm-export-unverified">
+          <p>
+            <strong>{describeChain(chain).line}.</strong> Verify the case before exporting, so the report
+            vouches for evidence that was checked.{' '}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => navigate({ name: 'case', caseId, stage: 'custody' })}
+            >
+              Open the custody log to verify
+            </button>
+          </p>
+          <label className="pm-choice">
+            <input
+              type="checkbox"
+              checked={acceptUnverified}
+              onChange={(e) => setAcceptUnverified(e.target.checked)}
+            />
+            <span>Export anyway, without a current passing verification</span>
+          </label>
+        </div>
+      ) : null}
       <div>
         <button
           type="submit"
           className="btn btn-primary"
-          disabled={busy || formats.size === 0 || (signer !== '' && passphrase === '')}
+          disabled={busy || blocked || formats.size === 0 || (signer !== '' && passphrase === '')}
         >
           {busy ? 'Exporting…' : signer ? `Export signed as ${signer}` : 'Export unsigned'}
         </button>

@@ -11,7 +11,8 @@ export function PreservedIngests({ action }: { action: ImmediateActionState }) {
       </p>
     );
   return (
-    <div className="pm-scroll">
+    // Focusable so the table can be scrolled sideways from the keyboard in a narrow window.
+    <div className="pm-scroll" tabIndex={0} role="region" aria-label="Preserved ingests">
       <table className="table table-compact" data-testid="pm-preserved">
         <caption className="pm-caption">
           The ingests of this case, with the results of their checksum lists

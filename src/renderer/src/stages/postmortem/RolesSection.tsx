@@ -2,6 +2,7 @@ import type { RoleAssignment } from '../../../../shared/incident';
 import type { CustodianView } from '../../../../shared/custodians';
 import type { Update } from './useChange';
 import { RoleRow } from './RoleRow';
+import { useStore } from '../../store';
 
 export function RolesSection({
   roles,
@@ -12,6 +13,11 @@ export function RolesSection({
   custodians: CustodianView[];
   update: Update;
 }) {
+  const navigate = useStore((s) => s.navigate);
+  const openCustodians = (e: React.MouseEvent) => {
+    e.preventDefault();
+    navigate({ name: 'custodians' });
+  };
   return (
     <div className="integrity-section" aria-labelledby="pm-roles-heading">
       <div className="integrity-section-header">
@@ -39,8 +45,11 @@ export function RolesSection({
       </div>
       {custodians.length === 0 ? (
         <p className="field-help">
-          No custodian key on this workstation: add one with <code>probity custodian add --name N</code> to
-          tie a role to a key and to sign the report.
+          No custodian key on this workstation:{' '}
+          <a href="#/custodians" onClick={openCustodians}>
+            add one in Custodians &amp; keys
+          </a>{' '}
+          to tie a role to a key and to sign the report.
         </p>
       ) : null}
     </div>

@@ -60,7 +60,8 @@ test('the demo incident: import, compare, the planted regression and trigger, th
   await expect(page.getByTestId('behavior-import-message')).toContainText('Imported “replacement”');
   await nav.getByRole('link', { name: 'Evidence' }).click();
   await expect(page.getByTestId('evidence-row').first()).toBeVisible();
-  await expect(page.getByTestId('evidence-count')).toHaveText('24 files');
+  // The demo incident's 25 files and no more: the outside file's bytes were already evidence.
+  await expect(page.getByTestId('evidence-count')).toHaveText('25 files');
   await nav.getByRole('link', { name: 'Behavior' }).click();
   await expect(page.getByTestId('behavior-run')).toHaveCount(3);
   await page.screenshot({ path: screenshotPath('behavior-import') });

@@ -156,7 +156,7 @@ LOG=$("$P" evidence "$CASE" --home "${home}" | grep -o 'logs/requests-[0-9-]*\\.
 `;
       const r = sh('unshare', ['-n', 'sh', '-c', script], { timeout: 240_000 });
       expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-      expect(fs.readFileSync(path.join(work, 'verify.txt'), 'utf8')).toMatch(/: OK — 24 objects/);
+      expect(fs.readFileSync(path.join(work, 'verify.txt'), 'utf8')).toMatch(/: OK — 25 objects/);
       expect(fs.readFileSync(path.join(work, 'index.txt'), 'utf8')).toMatch(
         /: indexed [1-9]\d* records, \d+ tool calls from 1 object/,
       );

@@ -171,7 +171,7 @@ export class RecordWriter {
     for (let k = 0; k < params.length; k += 5) this.insCall.run(params.slice(k, k + 5));
   }
 
-  /** Add the batch's counts of what was read to the import's. */
+  /** Add the batch's counts of what was read to the counts of the import. */
   private count(batch: ParsedBatch): void {
     const s = this.stats;
     s.lines += batch.lines;

@@ -108,3 +108,30 @@ describe('two readings before safe', () => {
     expect(r.findings.some((x) => x.what.includes('the two readings disagree'))).toBe(true);
   });
 });
+
+describe('array regions (joblib writes array bytes between opcodes)', () => {
+  // BUILD, then 8 bytes of "array data" that read as GLOBAL os.system when taken for opcodes.
+  const data = Buffer.from('cos\nsys\n');
+  const b = pickleBytes(PROTO4, sbu('x'), sbu('y'), 0x62, [...data], sbu('z'), POP, STOP);
+  const from = b.indexOf(data);
+  const region = { from, to: from + data.length, pickle: false };
+
+  it('reads data bytes as opcodes when no region is given (so the readings disagree)', async () => {
+    expect((await linear(b)).globals).toEqual(['os.sys']);
+  });
+
+  it('skips a region it lands on right after BUILD', async () => {
+    const r = await readLinear(bufferSource('t.pkl', b), 0, b.length, [region]);
+    expect(r).toMatchObject({ stopped: true, problem: null, globals: [] });
+  });
+
+  it('does not take a region that does not start right after a BUILD', async () => {
+    const shifted = { ...region, from: region.from + 1 };
+    const r = await readLinear(bufferSource('t.pkl', b), 0, b.length, [shifted]);
+    expect(r.globals).toEqual(['os.sys']);
+    const noBuild = Buffer.from(b);
+    noBuild[from - 1] = POP;
+    const r2 = await readLinear(bufferSource('t.pkl', noBuild), 0, noBuild.length, [region]);
+    expect(r2.globals).toEqual(['os.sys']);
+  });
+});

@@ -24,6 +24,20 @@ export interface LinearReading {
   problem: string | null;
 }
 
+/**
+ * Bytes inside the pickle stream that are not opcodes: the array data joblib writes right after a
+ * NumpyArrayWrapper's BUILD (absolute offsets in the source). The interpreter measures them from
+ * the wrapper's state; this walk takes a region only where it finds itself exactly at its start
+ * right after a BUILD, and walks an object array's own pickle (`pickle: true`) as a pickle. A
+ * region it does not land on leaves the array bytes to be read as opcodes, and the readings
+ * disagree.
+ */
+export interface ArrayRegion {
+  from: number;
+  to: number;
+  pickle: boolean;
+}
+
 /** Strings longer than this are not kept (no module or attribute name is that long). */
 const MAX_NAME = 4096;
 const MAX_LISTED = 100_000;
@@ -120,8 +134,15 @@ function unquote(s: string): string {
 }
 
 /** Walk the opcodes of the pickle in `[start, end)` of `src`, first to last, until STOP. */
-export async function readLinear(src: ByteSource, start: number, end: number): Promise<LinearReading> {
+export async function readLinear(
+  src: ByteSource,
+  start: number,
+  end: number,
+  regions: readonly ArrayRegion[] = [],
+): Promise<LinearReading> {
   const w = new Window(src, start, end);
+  let nextRegion = 0;
+  let afterBuild = false;
   const out: LinearReading = { globals: [], calls: [], stopped: false, problem: null };
   let prev: string | null = null;
   let last: string | null = null;
@@ -134,6 +155,23 @@ export async function readLinear(src: ByteSource, start: number, end: number): P
     if (out.globals.length < MAX_LISTED) out.globals.push(ref);
   };
   while (w.pos < end) {
+    while (nextRegion < regions.length && regions[nextRegion]!.from < w.pos) nextRegion++;
+    const region = regions[nextRegion];
+    if (afterBuild && region !== undefined && region.from === w.pos && region.to <= end) {
+      nextRegion++;
+      if (region.pickle) {
+        const inner = await readLinear(src, region.from, region.to);
+        if (!inner.stopped || inner.problem !== null) {
+          out.problem = `array pickle at offset ${region.from - start}: ${inner.problem ?? 'no STOP'}`;
+          return out;
+        }
+        for (const g of inner.globals) note(g);
+        out.calls.push(...inner.calls.slice(0, MAX_LISTED - out.calls.length));
+      }
+      w.skip(region.to - w.pos);
+      afterBuild = false;
+      continue;
+    }
     const at = w.pos;
     const head = await w.bytes(1);
     const op = head?.[0];
@@ -210,6 +248,7 @@ export async function readLinear(src: ByteSource, start: number, end: number): P
       out.problem = `opcode at offset ${at - start} runs past the end`;
       return out;
     }
+    afterBuild = op === 0x62;
     const call = CALL_OPS[op];
     if (call && out.calls.length < MAX_LISTED) out.calls.push({ opcode: call, offset: at - start });
     if (op === 0x63 || op === 0x69) note(text ?? '');

@@ -41,7 +41,7 @@ import type { Capability } from './danger.ts';
 import { FindingList, levelOf, worse, type ScanFinding, type ScanLevel, type RulesId } from './verdict.ts';
 import { findEmbedded, isFailure, looksGzip, looksZlib, startsLikePickle } from './embedded.ts';
 import { SCANNER_RULES } from './rules.ts';
-import { readLinear } from './pickle-linear.ts';
+import { readLinear, type ArrayRegion } from './pickle-linear.ts';
 
 export { classifyGlobal, type PickleClassification } from './pickle-classify.ts';
 
@@ -493,6 +493,8 @@ class Scanner {
   readonly storageKeys: string[] = [];
   readonly tensors: PickleTensor[] = [];
   readonly joblibArrays: JoblibArray[] = [];
+  /** Every joblib array's bytes in the stream (absolute offsets), for the second reading. */
+  readonly arrayRegions: ArrayRegion[] = [];
   tensorsUncounted = 0;
   readonly problems = new ProblemList(50);
   readonly findings = new FindingList(200);
@@ -834,6 +836,7 @@ class Scanner {
    */
   private async joblibArray(state: AV, at: number): Promise<AV> {
     const c = this.c;
+    const from = c.pos;
     const stop: (why: string) => never = (why) => {
       this.finding('suspicious', `joblib array wrapper ${why}`, at);
       throw malformed(this.file, `joblib array at ${this.where(at)} cannot be skipped`);
@@ -910,6 +913,7 @@ class Scanner {
       rec.dataBytes = c.pos - this.base - rec.dataOffset;
       if (!inner.complete)
         throw malformed(this.file, `joblib object array at ${this.where(at)} is not a complete pickle`);
+      this.arrayRegions.push({ from, to: c.pos, pickle: true });
       return { k: 'call', desc: `numpy object array ${shapeText}` };
     }
     if (align !== null) {
@@ -941,6 +945,7 @@ class Scanner {
       );
     rec.dataBytes = Number(len);
     c.skip(Number(len), 'joblib array data');
+    this.arrayRegions.push({ from, to: c.pos, pickle: false });
     return { k: 'call', desc: `numpy ${dtype.text} array ${shapeText}` };
   }
 
@@ -1484,7 +1489,7 @@ function interpreterRefs(globals: readonly PickleGlobal[]): string[] {
 
 function listRefs(refs: readonly string[]): string {
   const distinct = [...new Set(refs)];
-  if (distinct.length === 0) return 'no import';
+  if (distinct.length === 0) return 'no global';
   const shown = distinct.slice(0, 20).map((r) => q(r, 120));
   return distinct.length > 20 ? `${shown.join(', ')} … (${fmt(distinct.length)} in all)` : shown.join(', ');
 }
@@ -1500,8 +1505,9 @@ async function compareReadings(
   start: number,
   stop: number,
   globals: readonly PickleGlobal[],
+  regions: readonly ArrayRegion[],
 ): Promise<NonNullable<PickleScan['secondReading']>> {
-  const r = await readLinear(src, start, stop);
+  const r = await readLinear(src, start, stop, regions);
   const mine = new Set(interpreterRefs(globals));
   const theirs = new Set(r.globals);
   const capped = globals.length >= MAX_GLOBALS;
@@ -1530,7 +1536,7 @@ async function scanOne(
   const c = new Cursor(src, start, end);
   const s = new Scanner(c, base, member, nesting);
   await s.run();
-  const second = s.complete ? await compareReadings(src, start, c.pos, s.globals) : null;
+  const second = s.complete ? await compareReadings(src, start, c.pos, s.globals, s.arrayRegions) : null;
   if (second && !second.agree)
     s.findings.add(
       'not-analysed',

@@ -61,6 +61,7 @@ test('the demo incident: integrity checks, provenance, weight diff and the inspe
   await expect(page.getByTestId('tokenizer-diff')).toContainText(
     'added token "<|deploy_mode|>" (id 4096, special)',
   );
+  await templates.screenshot({ path: screenshotPath('integrity-templates') });
   await expect(table).toContainText(`${TAMPERED}: sha256 395203849eb4… but model/checksums.sha256 lists`);
   await expect(table).toContainText('adapter support-tune (adapters/support-tune) is not authorized');
   await expect(table).toContainText('has rank 16 in the weights but r declares 8');

@@ -13,6 +13,7 @@
  * or without zone — zoneless is UTC and counted —, or epoch numbers whose unit is read from their
  * magnitude).
  */
+import { MAPPABLE_FIELDS } from '../types';
 
 /** What the loaders produce; bumped when a field rule changes, and recorded with every build. */
 export const INDEX_IMPORTER = 'probity-duckdb-generic/1';
@@ -125,17 +126,7 @@ INSERT INTO audit_tool_calls
 }
 
 /** Fields read from each unit, all as JSON (the field rules then apply in SQL). */
-const FIELDS = [
-  'timestamp',
-  'request_id',
-  'user_id',
-  'conversation_id',
-  'model_version',
-  'downstream',
-  'response',
-  'tool_calls',
-  'usage',
-] as const;
+const FIELDS = [...MAPPABLE_FIELDS, 'usage'] as const;
 
 /**
  * A generic JSONL log: read_json with explicit columns; one unit per non-blank line. A line that is

@@ -4,24 +4,19 @@
  * log gives the same blast radius, the printed DuckDB statements run and re-derive the drawn sample,
  * and the other dialects carry their own SHA-256 and timestamp functions.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, rmrf, tempDir } from '../../../test/helpers';
+import { rmrf, tempDir } from '../../../test/helpers';
 import { openEngine, rows } from '../../core/audit/engine/duckdb-index';
 import { sqlString } from '../../core/audit/engine/queries';
+import { runProbity } from '../testkit';
 
 let home: string;
 let dir: string;
 let id: string;
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runProbity(home, args);
 
 function json<T>(...args: string[]): T {
   const r = cli(...args, '--json');
@@ -190,34 +185,12 @@ describe('probity audit index and the DuckDB engine', () => {
     const breakdown = await query(indexFile(id), printed.breakdown);
     expect(breakdown.filter((r) => r[0] === 'downstream')).toEqual([['downstream', 'crm-sync', 8]]);
     // An unstratified statement without a drawn sample: --size and --seed.
-    const text = cli(
-      'audit',
-      'sql',
-      id,
-      '--engine',
-      'duckdb',
-      '--table',
-      'audit_records',
-      '--size',
-      '4',
-      '--seed',
-      'x',
-    );
+    const unstratifiedArgs = ['audit', 'sql', id, '--engine', 'duckdb', '--table', 'audit_records'];
+    unstratifiedArgs.push('--size', '4', '--seed', 'x');
+    const text = cli(...unstratifiedArgs);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/-- Sample \(bottom-k on SHA-256, seed "x"\)/);
-    const unstratified = json<{ sample: { id: null; statement: string } }>(
-      'audit',
-      'sql',
-      id,
-      '--engine',
-      'duckdb',
-      '--table',
-      'audit_records',
-      '--size',
-      '4',
-      '--seed',
-      'x',
-    );
+    const unstratified = json<{ sample: { id: null; statement: string } }>(...unstratifiedArgs);
     expect(unstratified.sample.id).toBeNull();
     expect(text.stdout).toContain(unstratified.sample.statement);
     const four = await query(indexFile(id), unstratified.sample.statement);

@@ -2,20 +2,14 @@
  * `probity scan` and `probity rescan` through the real binary: the verdicts with their rules
  * version, a re-scan that finds nothing changed, and the usage errors of `rescan`.
  */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, rmrf, tempDir } from '../../../test/helpers';
+import { rmrf, tempDir } from '../../../test/helpers';
 import { SCANNER_RULES } from '../../core/formats/rules';
 import { pickleBytes, sbu } from '../../core/formats/testkit';
 import { writeTree } from '../../core/integrity/testkit';
+import { runProbity } from '../testkit';
 
-function cli(home: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin/probity.js'), ...args, '--home', home], {
-    encoding: 'utf8',
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (home: string, ...args: string[]) => runProbity(home, args);
 
 const home = tempDir('probity-cli-scan-');
 const bundle = tempDir('probity-cli-scan-files-');

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { detectBundleKind } from '../ingest/bundle';
 import { ingestBundle } from '../ingest/ingest';
+import { evidenceWithDigest } from '../ingest/queries';
 import type { CaseStore } from '../store/workstation';
 import { ProbityError, describeFsError } from '../util/errors';
 
@@ -107,9 +108,7 @@ export async function resolveLogEvidence(
   // never stored a second time: the first evidence row holding them is the log.
   const sourcePath = path.resolve(ref);
   const digest = await sha256Of(sourcePath);
-  const earlier = store.db
-    .prepare(`SELECT id, path, sha256, size FROM evidence WHERE sha256 = ? ORDER BY id LIMIT 1`)
-    .get(digest) as EvidenceRow | undefined;
+  const earlier = evidenceWithDigest(store.db, digest);
   if (earlier) return stored(store, earlier, false);
   const summary = await ingestBundle({
     store,

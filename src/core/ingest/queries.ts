@@ -212,11 +212,17 @@ export function insertFinishedIngest(
 }
 
 /** The first evidence row holding these bytes, whatever path or kind it was preserved under. */
-export function evidenceWithDigest(
-  db: Db,
-  sha256: string,
-): { id: number; ingest_id: number; path: string } | undefined {
-  return statement(db, 'SELECT id, ingest_id, path FROM evidence WHERE sha256 = ? ORDER BY id LIMIT 1').get(
-    sha256,
-  ) as { id: number; ingest_id: number; path: string } | undefined;
+export interface EvidenceHolding {
+  id: number;
+  ingest_id: number;
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export function evidenceWithDigest(db: Db, sha256: string): EvidenceHolding | undefined {
+  return statement(
+    db,
+    'SELECT id, ingest_id, path, sha256, size FROM evidence WHERE sha256 = ? ORDER BY id LIMIT 1',
+  ).get(sha256) as EvidenceHolding | undefined;
 }
